@@ -1,0 +1,102 @@
+//! Who is calling: SigV4 verification and access key → account mapping.
+//!
+//! With keys configured, a request must be signed by one of them, and its
+//! key decides the account. With none, any well-formed, current signature is
+//! accepted and every caller is the default account; the binary allows that
+//! only on loopback addresses.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use mailsight_sigv4::{RequestParts, SigV4Error};
+use serde::Deserialize;
+
+use crate::error::ApiError;
+
+/// The account used when no keys are configured.
+pub const DEFAULT_ACCOUNT: &str = "000000000000";
+
+/// One access key that may call the API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessKey {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    /// The 12-digit account the key belongs to.
+    #[serde(default = "default_account")]
+    pub account_id: String,
+}
+
+fn default_account() -> String {
+    DEFAULT_ACCOUNT.into()
+}
+
+/// The authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub account_id: String,
+    pub access_key_id: String,
+}
+
+/// Verifies requests against the configured keys.
+pub struct Authenticator {
+    keys: HashMap<String, AccessKey>,
+    max_skew: Duration,
+}
+
+impl Authenticator {
+    pub fn new(keys: Vec<AccessKey>) -> Self {
+        Authenticator {
+            keys: keys
+                .into_iter()
+                .map(|k| (k.access_key_id.clone(), k))
+                .collect(),
+            max_skew: mailsight_sigv4::DEFAULT_MAX_SKEW,
+        }
+    }
+
+    /// Whether any keys are configured (if not, signatures are not checked).
+    pub fn has_keys(&self) -> bool {
+        !self.keys.is_empty()
+    }
+
+    pub fn authenticate(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Caller, ApiError> {
+        let parts = RequestParts {
+            method,
+            uri,
+            headers,
+            body,
+        };
+        let auth = mailsight_sigv4::parse(&parts).map_err(sigv4_error)?;
+        let now = time::OffsetDateTime::now_utc();
+        if self.keys.is_empty() {
+            mailsight_sigv4::check_time(&auth, now, self.max_skew).map_err(sigv4_error)?;
+            return Ok(Caller {
+                account_id: DEFAULT_ACCOUNT.into(),
+                access_key_id: auth.access_key_id,
+            });
+        }
+        let key = self
+            .keys
+            .get(&auth.access_key_id)
+            .ok_or_else(|| sigv4_error(SigV4Error::UnknownAccessKey))?;
+        mailsight_sigv4::verify(&parts, &auth, &key.secret_access_key, now, self.max_skew)
+            .map_err(sigv4_error)?;
+        Ok(Caller {
+            account_id: key.account_id.clone(),
+            access_key_id: key.access_key_id.clone(),
+        })
+    }
+}
+
+fn sigv4_error(e: SigV4Error) -> ApiError {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::FORBIDDEN);
+    ApiError::new(e.aws_code(), status, e.to_string())
+}

@@ -1,0 +1,120 @@
+//! Request-body and query helpers: JSON into typed requests, paging tokens.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// Parses a JSON body; an empty body counts as `{}` (GET-style calls and
+/// clients that send nothing for an all-optional input).
+pub fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}".as_slice()
+    } else {
+        body
+    };
+    serde_json::from_slice(body).map_err(|e| {
+        let what = if e.is_syntax() || e.is_eof() {
+            "is not valid JSON"
+        } else {
+            "does not match the operation's input"
+        };
+        ApiError::bad_request(format!("The request body {what}: {e}"))
+    })
+}
+
+/// Paging cursors are opaque to clients: the last name of the page, encoded.
+pub fn encode_token(after: &str) -> String {
+    URL_SAFE_NO_PAD.encode(after)
+}
+
+pub fn decode_token(token: Option<&str>) -> Result<Option<String>, ApiError> {
+    token
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            URL_SAFE_NO_PAD
+                .decode(t)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| ApiError::bad_request("The NextToken is not valid."))
+        })
+        .transpose()
+}
+
+/// Validates `PageSize` (1 to `max`); absent means `default`.
+pub fn page_size(size: Option<i64>, default: usize, max: usize) -> Result<usize, ApiError> {
+    match size {
+        None => Ok(default),
+        Some(n) if n >= 1 && n as usize <= max => Ok(n as usize),
+        Some(n) => Err(ApiError::bad_request(format!(
+            "PageSize must be between 1 and {max}; it was {n}."
+        ))),
+    }
+}
+
+/// The value of one query parameter, percent-decoded.
+pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    query?.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (k == name).then(|| {
+            percent_encoding::percent_decode_str(&v.replace('+', " "))
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+    })
+}
+
+/// `PageSize` from the query string, as a number or a bad request.
+pub fn query_page_size(query: Option<&str>) -> Result<Option<i64>, ApiError> {
+    query_param(query, "PageSize")
+        .map(|v| {
+            v.parse::<i64>()
+                .map_err(|_| ApiError::bad_request(format!("PageSize '{v}' is not a number.")))
+        })
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_round_trip_and_reject_garbage() {
+        let t = encode_token("cs-9");
+        assert_eq!(decode_token(Some(&t)).unwrap().as_deref(), Some("cs-9"));
+        assert_eq!(decode_token(None).unwrap(), None);
+        assert!(decode_token(Some("!!!")).is_err());
+    }
+
+    #[test]
+    fn page_sizes() {
+        assert_eq!(page_size(None, 100, 1000).unwrap(), 100);
+        assert_eq!(page_size(Some(5), 100, 1000).unwrap(), 5);
+        assert!(page_size(Some(0), 100, 1000).is_err());
+        assert!(page_size(Some(1001), 100, 1000).is_err());
+    }
+
+    #[test]
+    fn query_params_decode() {
+        let q = Some("NextToken=abc%3D&PageSize=5");
+        assert_eq!(query_param(q, "NextToken").as_deref(), Some("abc="));
+        assert_eq!(query_page_size(q).unwrap(), Some(5));
+        assert!(query_page_size(Some("PageSize=x")).is_err());
+    }
+
+    #[test]
+    fn json_errors_are_bad_requests() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct T {
+            a: u32,
+        }
+        assert_eq!(json::<T>(b"{").unwrap_err().code, "BadRequestException");
+        assert_eq!(
+            json::<T>(br#"{"a":"x"}"#).unwrap_err().code,
+            "BadRequestException"
+        );
+        assert!(json::<serde_json::Value>(b"").is_ok());
+    }
+}

@@ -1,0 +1,136 @@
+//! The one request handler: body → route → authenticate → operation.
+//!
+//! Doing these steps in one place, in this order, guarantees that every
+//! answer (success or error, from any step) carries `x-amzn-RequestId`, that
+//! an unknown route or an oversized body gets an AWS-shaped error, and that
+//! nothing is parsed before the signature over the exact bytes is checked.
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::operation::{Operation, route};
+use crate::ops;
+use crate::state::AppState;
+
+pub async fn handle(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request<Body>,
+) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let result = answer(&state, peer, request).await;
+    let mut response = match result {
+        Ok(body) => json_response(StatusCode::OK, body.to_string()),
+        Err(e) => {
+            if e.status.is_server_error() {
+                tracing::error!(%method, %path, code = e.code, message = %e.message, "request failed");
+            } else {
+                tracing::debug!(%method, %path, code = e.code, message = %e.message, "request refused");
+            }
+            let mut r = json_response(e.status, e.body());
+            if let Ok(v) = HeaderValue::from_str(e.code) {
+                r.headers_mut().insert("x-amzn-ErrorType", v);
+            }
+            r
+        }
+    };
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-amzn-RequestId", v);
+    }
+    response
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    let mut r = (status, body).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+async fn answer(
+    state: &AppState,
+    peer: SocketAddr,
+    request: Request<Body>,
+) -> Result<Value, ApiError> {
+    let (parts, body) = request.into_parts();
+    let limit = state.config.max_body_bytes;
+    let body = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            "RequestEntityTooLargeException",
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("The request body is larger than {limit} bytes."),
+        )
+    })?;
+    let op = route(&parts.method, parts.uri.path())?;
+    let caller = state
+        .auth
+        .authenticate(&parts.method, &parts.uri, &parts.headers, &body)?;
+    tracing::debug!(operation = op.name(), account = %caller.account_id, "request");
+    run(
+        state,
+        &caller,
+        op,
+        parts.uri.query(),
+        &body,
+        &peer.ip().to_string(),
+    )
+    .await
+}
+
+async fn run(
+    state: &AppState,
+    caller: &Caller,
+    op: Operation,
+    query: Option<&str>,
+    body: &[u8],
+    source_ip: &str,
+) -> Result<Value, ApiError> {
+    use Operation as O;
+    use ops::*;
+    match op {
+        O::SendEmail => send::send_email(state, caller, source_ip, body).await,
+        O::SendBulkEmail => send::send_bulk_email(),
+        O::CreateConfigurationSet => configuration_sets::create(state, caller, body).await,
+        O::GetConfigurationSet { name } => configuration_sets::get(state, caller, &name).await,
+        O::ListConfigurationSets { post } => {
+            configuration_sets::list(state, caller, post, query, body).await
+        }
+        O::UpdateConfigurationSet => configuration_sets::update(state, caller, body).await,
+        O::PutConfigurationSetOption { name, option } => {
+            configuration_sets::put_option(state, caller, &name, option, body).await
+        }
+        O::DeleteConfigurationSet { name } => {
+            configuration_sets::delete(state, caller, &name).await
+        }
+        O::CreateEventDestination { set } => {
+            event_destinations::create(state, caller, &set, body).await
+        }
+        O::GetEventDestinations { set } => event_destinations::get(state, caller, &set).await,
+        O::UpdateEventDestination { set, name } => {
+            event_destinations::update(state, caller, &set, &name, body).await
+        }
+        O::DeleteEventDestination { set, name } => {
+            event_destinations::delete(state, caller, &set, &name).await
+        }
+        O::CreateEmailIdentity => identities::create(state, caller, body).await,
+        O::GetEmailIdentity { identity } => identities::get(state, caller, &identity).await,
+        O::ListEmailIdentities { post } => identities::list(state, caller, post, query, body).await,
+        O::DeleteEmailIdentity { identity } => identities::delete(state, caller, &identity).await,
+        O::GetAccount => account::get(state, caller).await,
+        O::GetMessageInsights { message_id } => insights::get(state, caller, &message_id).await,
+        O::Template => Err(ApiError::bad_request(
+            "Email templates are not supported by this mailsight version yet.",
+        )),
+    }
+}

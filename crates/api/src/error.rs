@@ -1,0 +1,92 @@
+//! API errors: each carries its SES error code and HTTP status, and renders
+//! the way AWS clients parse rest-json errors (the `x-amzn-ErrorType` header,
+//! and `__type` / `message` / `Message` in the body).
+
+use axum::http::StatusCode;
+use mailsight_engine::SendError;
+use mailsight_store::StoreError;
+
+/// An error answer in the AWS shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub code: &'static str,
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: &'static str, status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new("BadRequestException", StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new("NotFoundException", StatusCode::NOT_FOUND, message)
+    }
+
+    pub fn already_exists(message: impl Into<String>) -> Self {
+        Self::new("AlreadyExistsException", StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn limit_exceeded(message: impl Into<String>) -> Self {
+        Self::new("LimitExceededException", StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn message_rejected(message: impl Into<String>) -> Self {
+        Self::new("MessageRejected", StatusCode::BAD_REQUEST, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(
+            "InternalServiceErrorException",
+            StatusCode::INTERNAL_SERVER_ERROR,
+            message,
+        )
+    }
+
+    /// The JSON body of the error.
+    pub fn body(&self) -> String {
+        serde_json::json!({
+            "__type": self.code,
+            "message": self.message,
+            "Message": self.message,
+        })
+        .to_string()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::AlreadyExists(what) => {
+                ApiError::already_exists(format!("{what} already exists."))
+            }
+            StoreError::NotFound(what) => ApiError::not_found(format!("{what} does not exist.")),
+            StoreError::Backend(_) | StoreError::Closed => {
+                tracing::error!(error = %e, "storage failure");
+                ApiError::internal("The request could not be committed; try again.")
+            }
+        }
+    }
+}
+
+impl From<SendError> for ApiError {
+    fn from(e: SendError) -> Self {
+        match e {
+            SendError::BadRequest(m) => ApiError::bad_request(m),
+            SendError::MessageRejected(m) => ApiError::message_rejected(m),
+            SendError::SendingPaused(m) => {
+                ApiError::new("SendingPausedException", StatusCode::BAD_REQUEST, m)
+            }
+            e @ SendError::ConfigurationSetNotFound(_) => ApiError::not_found(e.to_string()),
+            SendError::Store(s) => s.into(),
+        }
+    }
+}

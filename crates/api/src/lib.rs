@@ -1,0 +1,49 @@
+//! mailsight's HTTP front: the SES v2 REST-JSON API.
+//!
+//! - [`dispatch`]: the single handler every request goes through
+//!   (body limit → [`operation::route`] → [`auth`] → [`ops`]).
+//! - [`operation`]: one enum variant per SES operation, with routing tests.
+//! - [`ops`]: the operations, one file per resource.
+//! - [`error`]: errors carrying their AWS code and HTTP status.
+//! - [`auth`]: SigV4 (via `mailsight-sigv4`) and access key → account.
+//! - [`body`]: JSON and paging helpers; [`state`]: shared state and settings.
+//!
+//! [`serve`] takes a bound listener and a shutdown future, so tests run the
+//! server in-process on port 0.
+
+pub mod auth;
+pub mod body;
+pub mod dispatch;
+pub mod error;
+pub mod operation;
+pub mod ops;
+pub mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use auth::{AccessKey, Authenticator, Caller, DEFAULT_ACCOUNT};
+pub use error::ApiError;
+pub use state::{ApiConfig, AppState, InsightsConfig};
+
+/// The router: every path goes to the dispatcher, which answers unknown
+/// routes in the AWS error shape.
+pub fn router(state: AppState) -> Router {
+    Router::new().fallback(dispatch::handle).with_state(state)
+}
+
+/// Serves the API on `listener` until `shutdown` resolves, then lets
+/// requests in flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

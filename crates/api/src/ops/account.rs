@@ -1,0 +1,31 @@
+//! GetAccount: a production account with sending enabled, and the real count
+//! of messages sent in the last 24 hours.
+
+use serde_json::{Value, json};
+
+use super::configuration_sets::now_ms;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+pub async fn get(state: &AppState, caller: &Caller) -> Result<Value, ApiError> {
+    let sent = state
+        .store()
+        .count_messages_since(&caller.account_id, now_ms() - DAY_MS)
+        .await?;
+    Ok(json!({
+        "DedicatedIpAutoWarmupEnabled": false,
+        "EnforcementStatus": "HEALTHY",
+        "ProductionAccessEnabled": true,
+        "SendQuota": {
+            "Max24HourSend": 1_000_000.0,
+            "MaxSendRate": 10_000.0,
+            "SentLast24Hours": sent as f64,
+        },
+        "SendingEnabled": true,
+        "SuppressionAttributes": {"SuppressedReasons": []},
+        "VdmAttributes": {"VdmEnabled": "ENABLED"},
+    }))
+}

@@ -1,0 +1,241 @@
+//! Email identities: create, get, list (both routes), delete. Identities
+//! are verified at once: mailsight sends no verification mail and checks no
+//! DNS, so a test can send right after creating one.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::configuration_sets::now_ms;
+use crate::auth::Caller;
+use crate::body::{decode_token, encode_token, json, page_size, query_page_size, query_param};
+use crate::error::ApiError;
+use crate::state::AppState;
+use mailsight_engine::address::is_valid_address;
+use mailsight_store::{Identity, IdentityType};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CreateRequest {
+    email_identity: Option<String>,
+    tags: Option<Vec<Tag>>,
+    configuration_set_name: Option<String>,
+    #[allow(dead_code)]
+    dkim_signing_attributes: Option<Value>,
+}
+
+#[derive(Deserialize, serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Tag {
+    key: String,
+    value: String,
+}
+
+fn is_valid_domain(d: &str) -> bool {
+    d.len() <= 253
+        && d.contains('.')
+        && d.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
+fn kind_of(identity: &str) -> Result<IdentityType, ApiError> {
+    if identity.contains('@') {
+        if is_valid_address(identity) && !identity.contains('<') {
+            return Ok(IdentityType::EmailAddress);
+        }
+    } else if is_valid_domain(identity) {
+        return Ok(IdentityType::Domain);
+    }
+    Err(ApiError::bad_request(format!(
+        "Invalid email identity <{identity}>: give an email address or a domain."
+    )))
+}
+
+/// DKIM attributes as SES reports them for a verified identity.
+fn dkim(identity: &Identity) -> Value {
+    match identity.identity_type {
+        IdentityType::Domain => {
+            // Stable per identity, shaped like SES's CNAME tokens.
+            let tokens: Vec<String> = (0..3)
+                .map(|i| {
+                    let u = uuid::Uuid::new_v5(
+                        &uuid::Uuid::NAMESPACE_DNS,
+                        format!("{i}.{}", identity.name).as_bytes(),
+                    );
+                    u.simple().to_string()
+                })
+                .collect();
+            json!({
+                "SigningEnabled": true,
+                "Status": "SUCCESS",
+                "Tokens": tokens,
+                "SigningAttributesOrigin": "AWS_SES",
+                "NextSigningKeyLength": "RSA_2048_BIT",
+                "CurrentSigningKeyLength": "RSA_2048_BIT",
+                "LastKeyGenerationTimestamp": identity.created_at as f64 / 1000.0,
+            })
+        }
+        IdentityType::EmailAddress => {
+            json!({"SigningEnabled": false, "Status": "NOT_STARTED", "Tokens": []})
+        }
+    }
+}
+
+pub async fn create(state: &AppState, caller: &Caller, body: &[u8]) -> Result<Value, ApiError> {
+    let req: CreateRequest = json(body)?;
+    let name = req
+        .email_identity
+        .ok_or_else(|| ApiError::bad_request("Missing required parameter: EmailIdentity."))?;
+    let identity_type = kind_of(&name)?;
+    if let Some(set) = &req.configuration_set_name
+        && state
+            .store()
+            .get_configuration_set(&caller.account_id, set)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::not_found(format!(
+            "Configuration set <{set}> does not exist."
+        )));
+    }
+    let identity = Identity {
+        name: name.to_ascii_lowercase(),
+        identity_type,
+        tags: json!(req.tags.unwrap_or_default()),
+        configuration_set: req.configuration_set_name,
+        created_at: now_ms(),
+    };
+    let answer = json!({
+        "IdentityType": identity_type.as_str(),
+        "VerifiedForSendingStatus": true,
+        "DkimAttributes": dkim(&identity),
+    });
+    state
+        .store()
+        .create_identity(&caller.account_id, identity)
+        .await?;
+    Ok(answer)
+}
+
+pub async fn get(state: &AppState, caller: &Caller, name: &str) -> Result<Value, ApiError> {
+    let identity = state
+        .store()
+        .get_identity(&caller.account_id, &name.to_ascii_lowercase())
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Email identity <{name}> does not exist.")))?;
+    let mut out = json!({
+        "IdentityType": identity.identity_type.as_str(),
+        "FeedbackForwardingStatus": true,
+        "VerifiedForSendingStatus": true,
+        "VerificationStatus": "SUCCESS",
+        "DkimAttributes": dkim(&identity),
+        "MailFromAttributes": {"BehaviorOnMxFailure": "USE_DEFAULT_VALUE"},
+        "Policies": {},
+        "Tags": identity.tags,
+    });
+    if let Some(set) = identity.configuration_set {
+        out["ConfigurationSetName"] = json!(set);
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct ListRequest {
+    filter: Option<ListFilter>,
+    next_token: Option<String>,
+    page_size: Option<i64>,
+}
+
+#[derive(Deserialize, Default)]
+struct ListFilter {
+    #[serde(rename = "IDENTITY_NAME_CONTAINS")]
+    name_contains: Option<String>,
+    #[serde(rename = "IDENTITY_TYPE")]
+    identity_type: Option<String>,
+    #[serde(rename = "VERIFICATION_STATUS")]
+    verification_status: Option<String>,
+}
+
+impl ListFilter {
+    fn keeps(&self, i: &Identity) -> bool {
+        self.name_contains.as_ref().is_none_or(|c| i.name.contains(&c.to_ascii_lowercase()))
+            && self.identity_type.as_ref().is_none_or(|t| t == i.identity_type.as_str())
+            // Every identity is verified at once.
+            && self.verification_status.as_ref().is_none_or(|s| s == "SUCCESS")
+    }
+}
+
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    post: bool,
+    query: Option<&str>,
+    body: &[u8],
+) -> Result<Value, ApiError> {
+    let req: ListRequest = if post {
+        json(body)?
+    } else {
+        ListRequest {
+            filter: None,
+            next_token: query_param(query, "NextToken"),
+            page_size: query_page_size(query)?,
+        }
+    };
+    let limit = page_size(req.page_size, 100, 1000)?;
+    let filter = req.filter.unwrap_or_default();
+    let mut after = decode_token(req.next_token.as_deref())?;
+    // Filters are applied here, so keep reading pages until this one is full.
+    let mut kept = Vec::new();
+    let next = loop {
+        let page = state
+            .store()
+            .list_identities(&caller.account_id, after.as_deref(), limit)
+            .await?;
+        for i in page.items {
+            if kept.len() == limit {
+                break;
+            }
+            if filter.keeps(&i) {
+                kept.push(i);
+            }
+        }
+        if kept.len() == limit {
+            break kept.last().map(|i: &Identity| i.name.clone());
+        }
+        match page.next_after {
+            Some(n) => after = Some(n),
+            None => break None,
+        }
+    };
+    let items: Vec<Value> = kept
+        .iter()
+        .map(|i| {
+            json!({
+                "IdentityType": i.identity_type.as_str(),
+                "IdentityName": i.name,
+                "SendingEnabled": true,
+                "VerificationStatus": "SUCCESS",
+            })
+        })
+        .collect();
+    let mut out = json!({ "EmailIdentities": items });
+    if let Some(n) = next {
+        out["NextToken"] = json!(encode_token(&n));
+    }
+    Ok(out)
+}
+
+pub async fn delete(state: &AppState, caller: &Caller, name: &str) -> Result<Value, ApiError> {
+    state
+        .store()
+        .delete_identity(&caller.account_id, &name.to_ascii_lowercase())
+        .await?;
+    Ok(json!({}))
+}

@@ -1,0 +1,22 @@
+//! Why a send was refused, in terms the API maps to SES errors.
+
+use mailsight_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// The request is malformed (`BadRequestException`).
+    #[error("{0}")]
+    BadRequest(String),
+    /// SES refused the message (`MessageRejected`), e.g. an unverified sender.
+    #[error("{0}")]
+    MessageRejected(String),
+    /// Sending is paused for the configuration set (`SendingPausedException`).
+    #[error("{0}")]
+    SendingPaused(String),
+    /// A named configuration set does not exist (`NotFoundException`).
+    #[error("Configuration set <{0}> does not exist.")]
+    ConfigurationSetNotFound(String),
+    /// Storage failed; nothing was sent (`InternalServiceErrorException`).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

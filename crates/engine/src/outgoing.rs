@@ -1,0 +1,228 @@
+//! Turns a send request (simple or raw content) into one outgoing message:
+//! sender, recipients, subject, headers and tags, as SES would see them.
+
+use mail_parser::{Address, MessageParser};
+use mailsight_model::tags::{parse_tags_header, validate_tag};
+
+use crate::address::{bare_address, domain_of, is_valid_address};
+use crate::error::SendError;
+
+/// At most this many recipients per message, as in SES.
+pub const MAX_RECIPIENTS: usize = 50;
+
+/// The content of a send request.
+#[derive(Debug, Clone)]
+pub enum Content {
+    /// `Content.Simple`: mailsight composes the MIME message.
+    Simple {
+        subject: String,
+        text: Option<String>,
+        html: Option<String>,
+        headers: Vec<(String, String)>,
+    },
+    /// `Content.Raw`: a complete MIME message.
+    Raw(Vec<u8>),
+}
+
+/// A send request as the API hands it to the engine.
+#[derive(Debug, Clone)]
+pub struct SendRequest {
+    pub account_id: String,
+    /// The access key that signed the request (`ses:caller-identity`).
+    pub caller: String,
+    pub source_ip: String,
+    pub from: Option<String>,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub bcc: Vec<String>,
+    pub reply_to: Vec<String>,
+    pub content: Content,
+    /// `EmailTags` of the request; validated here.
+    pub tags: Vec<(String, String)>,
+    pub configuration_set: Option<String>,
+}
+
+/// A message ready to be classified and recorded.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// The sender as written (may carry a display name).
+    pub from: String,
+    pub from_domain: String,
+    /// The identity the sender matched, filled in by the identity check.
+    pub identity: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub reply_to: Vec<String>,
+    /// Every envelope recipient: To, Cc, then Bcc.
+    pub recipients: Vec<String>,
+    pub subject: Option<String>,
+    /// Headers as sent, in order, without SES's own `X-SES-*` headers.
+    pub headers: Vec<(String, String)>,
+    pub message_id_header: Option<String>,
+    pub tags: Vec<(String, String)>,
+    pub configuration_set: Option<String>,
+    pub source_ip: String,
+    pub operation: &'static str,
+}
+
+fn bad(msg: impl Into<String>) -> SendError {
+    SendError::BadRequest(msg.into())
+}
+
+/// Validates the request and resolves sender, recipients, tags and headers.
+pub fn prepare(req: SendRequest) -> Result<Outgoing, SendError> {
+    for (name, value) in &req.tags {
+        validate_tag(name, value).map_err(|e| bad(e.to_string()))?;
+    }
+    let mut out = match &req.content {
+        Content::Simple {
+            subject,
+            text: _,
+            html: _,
+            headers,
+        } => {
+            let from = req
+                .from
+                .clone()
+                .ok_or_else(|| bad("Missing required parameter: FromEmailAddress."))?;
+            let mut all = vec![("From".to_owned(), from.clone())];
+            if !req.reply_to.is_empty() {
+                all.push(("Reply-To".into(), req.reply_to.join(", ")));
+            }
+            if !req.to.is_empty() {
+                all.push(("To".into(), req.to.join(", ")));
+            }
+            if !req.cc.is_empty() {
+                all.push(("Cc".into(), req.cc.join(", ")));
+            }
+            all.push(("Subject".into(), subject.clone()));
+            all.push(("MIME-Version".into(), "1.0".into()));
+            all.push(("Content-Type".into(), "multipart/alternative".into()));
+            all.extend(headers.iter().cloned());
+            Outgoing {
+                from,
+                from_domain: String::new(),
+                identity: String::new(),
+                to: req.to.clone(),
+                cc: req.cc.clone(),
+                reply_to: req.reply_to.clone(),
+                recipients: [&req.to[..], &req.cc, &req.bcc].concat(),
+                subject: Some(subject.clone()),
+                headers: all,
+                message_id_header: None,
+                tags: req.tags.clone(),
+                configuration_set: req.configuration_set.clone(),
+                source_ip: req.source_ip.clone(),
+                operation: "SendEmail",
+            }
+        }
+        Content::Raw(bytes) => from_raw(&req, bytes)?,
+    };
+    if out.recipients.is_empty() {
+        return Err(bad(
+            "The message must have at least one recipient (To, Cc or Bcc).",
+        ));
+    }
+    if out.recipients.len() > MAX_RECIPIENTS {
+        return Err(SendError::MessageRejected(format!(
+            "Recipient count exceeds {MAX_RECIPIENTS}."
+        )));
+    }
+    for r in &out.recipients {
+        if !is_valid_address(r) {
+            return Err(bad(format!("Illegal address: {r}")));
+        }
+    }
+    if !is_valid_address(&out.from) {
+        return Err(bad(format!("Illegal address: {}", out.from)));
+    }
+    out.from_domain = domain_of(&out.from).unwrap_or_default();
+    out.recipients = out
+        .recipients
+        .iter()
+        .map(|r| bare_address(r).to_owned())
+        .collect();
+    Ok(out)
+}
+
+fn addresses(a: Option<&Address<'_>>) -> Vec<String> {
+    a.map(|a| {
+        a.iter()
+            .filter_map(|addr| addr.address().map(str::to_owned))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn from_raw(req: &SendRequest, bytes: &[u8]) -> Result<Outgoing, SendError> {
+    let msg = MessageParser::default()
+        .parse(bytes)
+        .ok_or_else(|| bad("The raw message could not be parsed as MIME."))?;
+    if msg.headers().is_empty() {
+        return Err(bad("The raw message has no headers."));
+    }
+    let from = match &req.from {
+        Some(f) => f.clone(),
+        None => addresses(msg.from()).into_iter().next().ok_or_else(|| {
+            bad("The raw message has no From header and no FromEmailAddress was given.")
+        })?,
+    };
+    let raw_header = |name: &str| msg.header_raw(name).map(|v| v.trim().to_owned());
+    // API parameters win over the X-SES-* headers, as in SES.
+    let configuration_set = req
+        .configuration_set
+        .clone()
+        .or_else(|| raw_header("X-SES-CONFIGURATION-SET"));
+    let tags = if req.tags.is_empty() {
+        match raw_header("X-SES-MESSAGE-TAGS") {
+            Some(v) => {
+                let tags = parse_tags_header(&v).map_err(|e| bad(e.to_string()))?;
+                for (name, value) in &tags {
+                    validate_tag(name, value).map_err(|e| bad(e.to_string()))?;
+                }
+                tags
+            }
+            None => Vec::new(),
+        }
+    } else {
+        req.tags.clone()
+    };
+    let headers: Vec<(String, String)> = msg
+        .headers()
+        .iter()
+        .filter(|h| !h.name().to_ascii_lowercase().starts_with("x-ses-"))
+        .map(|h| {
+            let raw = bytes
+                .get(h.offset_start() as usize..h.offset_end() as usize)
+                .map(|v| String::from_utf8_lossy(v).trim().to_owned())
+                .unwrap_or_default();
+            (h.name().to_owned(), raw)
+        })
+        .collect();
+    let to = addresses(msg.to());
+    let cc = addresses(msg.cc());
+    let bcc = addresses(msg.bcc());
+    let explicit = !(req.to.is_empty() && req.cc.is_empty() && req.bcc.is_empty());
+    let recipients = if explicit {
+        [&req.to[..], &req.cc, &req.bcc].concat()
+    } else {
+        [&to[..], &cc, &bcc].concat()
+    };
+    let message_id_header = msg.message_id().map(|id| format!("<{id}>"));
+    Ok(Outgoing {
+        from,
+        from_domain: String::new(),
+        identity: String::new(),
+        to,
+        cc,
+        reply_to: addresses(msg.reply_to()),
+        recipients,
+        subject: msg.subject().map(str::to_owned),
+        headers,
+        message_id_header,
+        tags,
+        configuration_set,
+        source_ip: req.source_ip.clone(),
+        operation: "SendEmail",
+    })
+}

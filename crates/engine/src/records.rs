@@ -1,0 +1,207 @@
+//! Builds SES event-publishing records for simulated messages.
+//!
+//! Records are built as JSON in SES's exact field names and then go through
+//! the same [`crate::normalize`] step as records ingested from real SES, so a
+//! simulated event is stored exactly as a real one would be.
+
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+
+use mailsight_model::timestamp::format_timestamp;
+
+use crate::outgoing::Outgoing;
+
+/// The host name simulated deliveries report as their `reportingMTA`.
+const REPORTING_MTA: &str = "a8-70.smtp-out.mailsight.local";
+/// The outgoing IP simulated deliveries report (TEST-NET-3, never routable).
+const OUTGOING_IP: &str = "203.0.113.25";
+
+/// Converts epoch milliseconds to a record timestamp.
+pub fn at(ms: i64) -> String {
+    let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    format_timestamp(t)
+}
+
+/// Everything the `mail` object of every record of one message shares.
+pub struct MailContext {
+    mail: Value,
+}
+
+impl MailContext {
+    /// Builds the `mail` object for a message sent at `sent_at`.
+    pub fn new(
+        out: &Outgoing,
+        message_id: &str,
+        sent_at: i64,
+        account: &str,
+        region: &str,
+        caller: &str,
+    ) -> Self {
+        let mut tags = Map::new();
+        if let Some(set) = &out.configuration_set {
+            tags.insert("ses:configuration-set".into(), json!([set]));
+        }
+        tags.insert("ses:source-ip".into(), json!([out.source_ip]));
+        tags.insert("ses:from-domain".into(), json!([out.from_domain]));
+        tags.insert("ses:caller-identity".into(), json!([caller]));
+        tags.insert("ses:operation".into(), json!([out.operation]));
+        for (name, value) in &out.tags {
+            match tags.get_mut(name).and_then(Value::as_array_mut) {
+                Some(values) => values.push(json!(value)),
+                None => {
+                    tags.insert(name.clone(), json!([value]));
+                }
+            }
+        }
+        let headers: Vec<Value> = out
+            .headers
+            .iter()
+            .map(|(name, value)| json!({"name": name, "value": value}))
+            .collect();
+        let mut common = Map::new();
+        common.insert("from".into(), json!([out.from]));
+        if !out.reply_to.is_empty() {
+            common.insert("replyTo".into(), json!(out.reply_to));
+        }
+        if !out.to.is_empty() {
+            common.insert("to".into(), json!(out.to));
+        }
+        if !out.cc.is_empty() {
+            common.insert("cc".into(), json!(out.cc));
+        }
+        common.insert(
+            "messageId".into(),
+            json!(
+                out.message_id_header
+                    .clone()
+                    .unwrap_or_else(|| message_id.to_owned())
+            ),
+        );
+        if let Some(subject) = &out.subject {
+            common.insert("subject".into(), json!(subject));
+        }
+        let mail = json!({
+            "timestamp": at(sent_at),
+            "source": out.from,
+            "sourceArn": format!("arn:aws:ses:{region}:{account}:identity/{}", out.identity),
+            "sendingAccountId": account,
+            "messageId": message_id,
+            "destination": out.recipients,
+            "headersTruncated": false,
+            "headers": headers,
+            "commonHeaders": common,
+            "tags": tags,
+        });
+        MailContext { mail }
+    }
+
+    fn record(&self, event_type: &str, key: &str, body: Value) -> Value {
+        json!({ "eventType": event_type, "mail": self.mail, key: body })
+    }
+
+    pub fn send(&self) -> Value {
+        self.record("Send", "send", json!({}))
+    }
+
+    pub fn delivery(&self, recipient: &str, at_ms: i64, sent_at: i64) -> Value {
+        let mut record = self.record(
+            "Delivery",
+            "delivery",
+            json!({
+                "timestamp": at(at_ms),
+                "processingTimeMillis": at_ms - sent_at,
+                "recipients": [recipient],
+                "smtpResponse": "250 2.6.0 Message received",
+                "reportingMTA": REPORTING_MTA,
+            }),
+        );
+        // SES adds the outgoing IP only once the message has left.
+        if let Some(tags) = record
+            .pointer_mut("/mail/tags")
+            .and_then(Value::as_object_mut)
+        {
+            tags.insert("ses:outgoing-ip".into(), json!([OUTGOING_IP]));
+        }
+        record
+    }
+
+    pub fn bounce(&self, recipient: &str, at_ms: i64, b: &Bounce<'_>) -> Value {
+        self.record(
+            "Bounce",
+            "bounce",
+            json!({
+                "feedbackId": feedback_id(at_ms),
+                "bounceType": b.bounce_type,
+                "bounceSubType": b.sub_type,
+                "bouncedRecipients": [{
+                    "emailAddress": recipient,
+                    "action": "failed",
+                    "status": b.status,
+                    "diagnosticCode": b.diagnostic,
+                }],
+                "timestamp": at(at_ms),
+                "reportingMTA": format!("dsn; {REPORTING_MTA}"),
+            }),
+        )
+    }
+
+    pub fn complaint(&self, recipient: &str, at_ms: i64, feedback_type: &str) -> Value {
+        self.record(
+            "Complaint",
+            "complaint",
+            json!({
+                "feedbackId": feedback_id(at_ms),
+                "complaintSubType": null,
+                "complainedRecipients": [{"emailAddress": recipient}],
+                "timestamp": at(at_ms),
+                "userAgent": "mailsight-simulator",
+                "complaintFeedbackType": feedback_type,
+                "arrivalDate": at(at_ms),
+            }),
+        )
+    }
+
+    pub fn delivery_delay(
+        &self,
+        recipient: &str,
+        at_ms: i64,
+        expires_ms: i64,
+        d: &Delay<'_>,
+    ) -> Value {
+        self.record(
+            "DeliveryDelay",
+            "deliveryDelay",
+            json!({
+                "timestamp": at(at_ms),
+                "delayType": d.delay_type,
+                "expirationTime": at(expires_ms),
+                "delayedRecipients": [{
+                    "emailAddress": recipient,
+                    "status": d.status,
+                    "diagnosticCode": d.diagnostic,
+                }],
+            }),
+        )
+    }
+}
+
+/// The parts of a bounce that vary.
+pub struct Bounce<'a> {
+    pub bounce_type: &'a str,
+    pub sub_type: &'a str,
+    pub status: &'a str,
+    pub diagnostic: &'a str,
+}
+
+/// The parts of a delivery delay that vary.
+pub struct Delay<'a> {
+    pub delay_type: &'a str,
+    pub status: &'a str,
+    pub diagnostic: &'a str,
+}
+
+/// A feedback id shaped like SES's (hex time, a random part, `-000000`).
+fn feedback_id(at_ms: i64) -> String {
+    format!("{at_ms:016x}-{}-000000", uuid::Uuid::new_v4())
+}

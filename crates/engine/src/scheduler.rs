@@ -1,0 +1,61 @@
+//! Releases scheduled records when they fall due.
+//!
+//! The simulator plans each recipient's fate at send time and stores the
+//! later steps durably; this task moves each into the event log at its
+//! time. After a restart it simply carries on from what the store holds.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use mailsight_store::Store;
+use tokio::sync::Notify;
+
+/// How many due records one transaction releases at most.
+const BATCH: usize = 1_000;
+/// Checks again at least this often, in case a wake-up was missed.
+const MAX_SLEEP: Duration = Duration::from_secs(5);
+/// Wait after a storage failure before trying again.
+const RETRY_AFTER: Duration = Duration::from_millis(500);
+
+pub(crate) fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// Runs until `shutdown` resolves.
+pub async fn run(
+    store: Arc<dyn Store>,
+    wake: Arc<Notify>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        let sleep = match release(&*store).await {
+            Ok(next) => next,
+            Err(e) => {
+                tracing::warn!(error = %e, "releasing scheduled events failed; retrying");
+                RETRY_AFTER
+            }
+        };
+        tokio::select! {
+            _ = &mut shutdown => return,
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(sleep) => {}
+        }
+    }
+}
+
+/// Releases everything due now; returns how long to sleep until the next.
+async fn release(store: &dyn Store) -> Result<Duration, mailsight_store::StoreError> {
+    loop {
+        let released = store.release_due(now_ms(), BATCH).await?;
+        if released.len() < BATCH {
+            break;
+        }
+    }
+    Ok(match store.next_due().await? {
+        Some(due) => {
+            Duration::from_millis((due - now_ms()).clamp(0, MAX_SLEEP.as_millis() as i64) as u64)
+        }
+        None => MAX_SLEEP,
+    })
+}

@@ -1,0 +1,173 @@
+//! The config file (TOML) and how command-line flags override it.
+//!
+//! Every table is optional; `docs/CONFIG.md` documents each setting.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use mailsight_api::{AccessKey, InsightsConfig};
+use mailsight_engine::{SendingConfig, SimulatorConfig};
+use serde::Deserialize;
+
+/// Where mailsight listens unless told otherwise (the port LocalStack users
+/// already point `AWS_ENDPOINT_URL` at).
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:4566";
+/// Where mailsight keeps its data unless told otherwise.
+pub const DEFAULT_DATA_DIR: &str = "mailsight-data";
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub auth: AuthConfig,
+    pub sending: SendingConfig,
+    pub simulator: SimulatorConfig,
+    pub insights: InsightsConfig,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+/// Who may call the API.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Access keys; with none, any well-formed signature is accepted (only
+    /// on loopback unless `insecure_no_auth`).
+    pub keys: Vec<AccessKey>,
+    /// Allows running without keys on a non-loopback address.
+    pub insecure_no_auth: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: DEFAULT_LISTEN.parse().expect("the default address parses"),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            auth: AuthConfig::default(),
+            sending: SendingConfig::default(),
+            simulator: SimulatorConfig::default(),
+            insights: InsightsConfig::default(),
+            max_body_bytes: mailsight_api::ApiConfig::default().max_body_bytes,
+        }
+    }
+}
+
+/// What is wrong with a configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid config file {path}: {source}")]
+    Parse {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+    #[error(
+        "refusing to listen on {0} without access keys: anyone who can reach it could use it. \
+         Configure [[auth.keys]] (or --access-key-id/--secret-access-key), listen on a loopback \
+         address, or pass --insecure-no-auth"
+    )]
+    OpenWithoutKeys(SocketAddr),
+}
+
+impl Config {
+    /// Reads a config file.
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.into(),
+            source,
+        })?;
+        Self::from_toml(&text).map_err(|source| ConfigError::Parse {
+            path: path.into(),
+            source: Box::new(source),
+        })
+    }
+
+    pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    /// Refuses an open server: no keys on a non-loopback address.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.auth.keys.is_empty()
+            && !self.listen.ip().is_loopback()
+            && !self.auth.insecure_no_auth
+        {
+            return Err(ConfigError::OpenWithoutKeys(self.listen));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_file_gives_the_defaults() {
+        let c = Config::from_toml("").unwrap();
+        assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
+        assert!(c.sending.require_verified_identity);
+        assert!(!c.insights.ses_exact);
+        c.check().unwrap();
+    }
+
+    #[test]
+    fn a_full_file_parses() {
+        let c = Config::from_toml(
+            r#"
+            listen = "0.0.0.0:8080"
+            data_dir = "/var/lib/mailsight"
+            [[auth.keys]]
+            access_key_id = "AKIDEXAMPLE"
+            secret_access_key = "secret"
+            account_id = "111122223333"
+            [sending]
+            require_verified_identity = false
+            [simulator.timing]
+            delivery_ms = 5
+            [[simulator.rules]]
+            match = "*@bounce.test"
+            outcome = "bounce"
+            bounce_sub_type = "NoEmail"
+            [[simulator.rules]]
+            match = "slow.test"
+            outcome = "delay"
+            then = "expire"
+            [insights]
+            ses_exact = true
+            "#,
+        )
+        .unwrap();
+        assert_eq!(c.auth.keys[0].account_id, "111122223333");
+        assert_eq!(c.simulator.rules.len(), 2);
+        assert_eq!(c.simulator.timing.delivery_ms, 5);
+        c.check().unwrap();
+    }
+
+    #[test]
+    fn unknown_settings_and_bad_outcomes_are_errors() {
+        assert!(Config::from_toml("lisen = \"127.0.0.1:1\"").is_err());
+        assert!(
+            Config::from_toml("[[simulator.rules]]\nmatch = \"x\"\noutcome = \"explode\"").is_err()
+        );
+        let typo = "[[simulator.rules]]\nmatch = \"x\"\noutcome = \"bounce\"\nbounce_subtype = \"NoEmail\"";
+        assert!(
+            Config::from_toml(typo).is_err(),
+            "a misspelt rule setting is an error"
+        );
+    }
+
+    #[test]
+    fn an_open_address_needs_keys_or_the_insecure_flag() {
+        let mut c = Config::from_toml("listen = \"0.0.0.0:4566\"").unwrap();
+        assert!(matches!(c.check(), Err(ConfigError::OpenWithoutKeys(_))));
+        c.auth.insecure_no_auth = true;
+        c.check().unwrap();
+    }
+}

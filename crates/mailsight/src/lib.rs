@@ -1,0 +1,16 @@
+//! The mailsight server and CLI as a library, so tests can run the whole
+//! server in-process.
+//!
+//! - [`config`]: the TOML config file and its defaults.
+//! - [`server`]: wiring (store → engine → API) and [`server::Running`], a
+//!   server started on any port and stopped on demand.
+//!
+//! The crates below it: `mailsight-model` (event types and shapes),
+//! `mailsight-store` (storage), `mailsight-engine` (simulation, scheduling),
+//! `mailsight-api` (HTTP) and `mailsight-sigv4` (request signatures).
+
+pub mod config;
+pub mod server;
+
+pub use config::Config;
+pub use server::{Running, run};

@@ -1,0 +1,114 @@
+//! The `mailsight` command.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use mailsight::Config;
+use mailsight_api::AccessKey;
+
+#[derive(Parser)]
+#[command(
+    name = "mailsight",
+    version,
+    about = "A self-hostable Amazon SES v2 email event system"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the server (SES v2 API on http://127.0.0.1:4566 by default).
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// A TOML config file (see docs/CONFIG.md).
+    #[arg(long, env = "MAILSIGHT_CONFIG")]
+    config: Option<PathBuf>,
+    /// Address and port to listen on [default: 127.0.0.1:4566].
+    #[arg(long, env = "MAILSIGHT_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Directory for the database [default: ./mailsight-data].
+    #[arg(long, env = "MAILSIGHT_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// An access key that may call the API (with --secret-access-key).
+    #[arg(long, env = "MAILSIGHT_ACCESS_KEY_ID", requires = "secret_access_key")]
+    access_key_id: Option<String>,
+    /// The secret of --access-key-id.
+    #[arg(
+        long,
+        env = "MAILSIGHT_SECRET_ACCESS_KEY",
+        hide_env_values = true,
+        requires = "access_key_id"
+    )]
+    secret_access_key: Option<String>,
+    /// The account of --access-key-id [default: 000000000000].
+    #[arg(long, env = "MAILSIGHT_ACCOUNT_ID")]
+    account_id: Option<String>,
+    /// Accept senders that match no verified identity.
+    #[arg(long, env = "MAILSIGHT_ALLOW_UNVERIFIED_SENDERS")]
+    allow_unverified_senders: bool,
+    /// Serve without access keys on a non-loopback address (anyone who
+    /// reaches it can use it).
+    #[arg(long)]
+    insecure_no_auth: bool,
+}
+
+impl ServeArgs {
+    fn into_config(self) -> anyhow::Result<Config> {
+        let mut config = match &self.config {
+            Some(path) => Config::from_file(path)?,
+            None => Config::default(),
+        };
+        if let Some(listen) = self.listen {
+            config.listen = listen;
+        }
+        if let Some(dir) = self.data_dir {
+            config.data_dir = dir;
+        }
+        if let (Some(id), Some(secret)) = (self.access_key_id, self.secret_access_key) {
+            config.auth.keys.push(AccessKey {
+                access_key_id: id,
+                secret_access_key: secret,
+                account_id: self
+                    .account_id
+                    .unwrap_or_else(|| mailsight_api::DEFAULT_ACCOUNT.into()),
+            });
+        }
+        if self.allow_unverified_senders {
+            config.sending.require_verified_identity = false;
+        }
+        config.auth.insecure_no_auth |= self.insecure_no_auth;
+        Ok(config)
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MAILSIGHT_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Serve(args) => {
+            let config = args.into_config()?;
+            config.check()?;
+            let listener = tokio::net::TcpListener::bind(config.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", config.listen))?;
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+                tracing::info!("shutting down");
+            };
+            mailsight::run(config, listener, shutdown).await?;
+        }
+    }
+    Ok(())
+}

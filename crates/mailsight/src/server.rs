@@ -1,0 +1,108 @@
+//! Wires store, engine and API together and runs them.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use mailsight_api::{ApiConfig, AppState, Authenticator};
+use mailsight_engine::Engine;
+use mailsight_store::{SqliteStore, Store};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::Config;
+
+/// Why the server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("cannot open the store: {0}")]
+    Store(#[from] mailsight_store::StoreError),
+    #[error("network error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Serves on `listener` until `shutdown` resolves.
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    config.check()?;
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data_dir)?);
+    let engine = Arc::new(Engine::new(
+        store,
+        config.simulator.clone(),
+        config.sending.clone(),
+    ));
+    let state = AppState {
+        engine: engine.clone(),
+        auth: Arc::new(Authenticator::new(config.auth.keys.clone())),
+        config: Arc::new(ApiConfig {
+            max_body_bytes: config.max_body_bytes,
+            insights: config.insights.clone(),
+        }),
+    };
+
+    // One shutdown signal, fanned out to the API and the scheduler.
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let stopped = |mut rx: watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let scheduler = {
+        let engine = engine.clone();
+        let rx = stop_rx.clone();
+        tokio::spawn(async move { engine.run_scheduler(stopped(rx)).await })
+    };
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    tracing::info!(address = %listener.local_addr()?, data_dir = %config.data_dir.display(), "mailsight is listening");
+    let served = mailsight_api::serve(listener, state, stopped(stop_rx)).await;
+    let _ = scheduler.await;
+    served?;
+    Ok(())
+}
+
+/// A server running in this process; tests start one on port 0.
+pub struct Running {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<Result<(), ServerError>>,
+}
+
+impl Running {
+    /// Binds `config.listen` (use port 0 for any free port) and starts serving.
+    pub async fn start(config: Config) -> Result<Running, ServerError> {
+        config.check()?;
+        let listener = TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(run(config, listener, async move {
+            let _ = stopped.await;
+        }));
+        Ok(Running {
+            addr,
+            stop: Some(stop),
+            task,
+        })
+    }
+
+    /// The base URL clients point their endpoint at.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests finish, and waits for the end.
+    pub async fn stop(mut self) -> Result<(), ServerError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match (&mut self.task).await {
+            Ok(result) => result,
+            Err(e) => Err(ServerError::Io(std::io::Error::other(e))),
+        }
+    }
+}

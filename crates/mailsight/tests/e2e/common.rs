@@ -1,0 +1,253 @@
+//! Starting servers and building clients for the end-to-end tests.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use aws_sdk_sesv2::Client;
+use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_sesv2::operation::get_message_insights::GetMessageInsightsOutput;
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use mailsight::{Config, Running};
+use tempfile::TempDir;
+
+/// A running server with its own data directory.
+pub struct TestServer {
+    pub server: Running,
+    pub dir: TempDir,
+    pub config: Config,
+}
+
+/// Fast simulated timings, so lifecycles finish in well under a second.
+pub fn test_config(dir: &TempDir) -> Config {
+    let mut config = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_dir: dir.path().to_owned(),
+        ..Config::default()
+    };
+    config.simulator.timing.delivery_ms = 20;
+    config.simulator.timing.complaint_ms = 20;
+    config.simulator.timing.delay_ms = 10;
+    config.simulator.timing.delay_resolves_ms = 40;
+    config
+}
+
+pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(&dir);
+    tweak(&mut config);
+    let server = Running::start(config.clone()).await.unwrap();
+    TestServer {
+        server,
+        dir,
+        config,
+    }
+}
+
+pub async fn start() -> TestServer {
+    start_with(|_| {}).await
+}
+
+impl TestServer {
+    pub fn client(&self) -> Client {
+        client_for(&self.server.url(), "AKIDEXAMPLE", "secret")
+    }
+
+    /// Stops the server and starts it again on the same data directory.
+    pub async fn restart(self) -> TestServer {
+        let TestServer {
+            server,
+            dir,
+            config,
+        } = self;
+        server.stop().await.unwrap();
+        let server = Running::start(config.clone()).await.unwrap();
+        TestServer {
+            server,
+            dir,
+            config,
+        }
+    }
+}
+
+pub fn client_for(url: &str, key: &str, secret: &str) -> Client {
+    let conf = aws_sdk_sesv2::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(url)
+        .credentials_provider(Credentials::new(key, secret, None, None, "test"))
+        .build();
+    Client::from_conf(conf)
+}
+
+/// A simple text message.
+pub fn simple(subject: &str) -> EmailContent {
+    EmailContent::builder()
+        .simple(
+            Message::builder()
+                .subject(Content::builder().data(subject).build().unwrap())
+                .body(
+                    Body::builder()
+                        .text(Content::builder().data("Hello").build().unwrap())
+                        .build(),
+                )
+                .build(),
+        )
+        .build()
+}
+
+pub fn to(addresses: &[&str]) -> Destination {
+    Destination::builder()
+        .set_to_addresses(Some(addresses.iter().map(|a| a.to_string()).collect()))
+        .build()
+}
+
+/// Creates the identity `example.com`, so its addresses may send.
+pub async fn verify_domain(client: &Client) {
+    client
+        .create_email_identity()
+        .email_identity("example.com")
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Sends a simple message from `sender@example.com`.
+pub async fn send_to(client: &Client, recipients: &[&str]) -> String {
+    client
+        .send_email()
+        .from_email_address("sender@example.com")
+        .destination(to(recipients))
+        .content(simple("Hi"))
+        .send()
+        .await
+        .unwrap()
+        .message_id
+        .unwrap()
+}
+
+/// Event types per destination, as insights show them.
+pub fn types_by_recipient(out: &GetMessageInsightsOutput) -> Vec<(String, Vec<String>)> {
+    out.insights()
+        .iter()
+        .map(|i| {
+            (
+                i.destination().unwrap_or_default().to_owned(),
+                i.events()
+                    .iter()
+                    .map(|e| e.r#type().unwrap().as_str().to_owned())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// Polls insights until `done` holds (or fails after a few seconds).
+pub async fn insights_until(
+    client: &Client,
+    id: &str,
+    done: impl Fn(&GetMessageInsightsOutput) -> bool,
+) -> GetMessageInsightsOutput {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let out = client
+            .get_message_insights()
+            .message_id(id)
+            .send()
+            .await
+            .unwrap();
+        if done(&out) {
+            return out;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "insights never reached the expected state: {out:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits until every recipient has `n` events.
+pub async fn insights_with_events(client: &Client, id: &str, n: usize) -> GetMessageInsightsOutput {
+    insights_until(client, id, |o| {
+        o.insights().iter().all(|i| i.events().len() >= n)
+    })
+    .await
+}
+
+/// Sends a raw HTTP request signed with the official SigV4 signer.
+pub async fn signed(
+    url: &str,
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+    secret: &str,
+    time: SystemTime,
+) -> reqwest::Response {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    use aws_sigv4::sign::v4;
+    let full = format!("{url}{path_and_query}");
+    let host = url.trim_start_matches("http://").to_owned();
+    let identity =
+        aws_credential_types::Credentials::new("AKIDEXAMPLE", secret, None, None, "test").into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("ses")
+        .time(time)
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let headers = [
+        ("host", host.as_str()),
+        ("content-type", "application/json"),
+    ];
+    let signable = SignableRequest::new(
+        method,
+        &full,
+        headers.into_iter(),
+        SignableBody::Bytes(body),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut request = http::Request::builder().method(method).uri(&full);
+    for (k, v) in headers {
+        request = request.header(k, v);
+    }
+    let mut request = request.body(body.to_vec()).unwrap();
+    instructions.apply_to_request_http1x(&mut request);
+    let client = reqwest::Client::new();
+    let mut out = client.request(
+        reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+        request.uri().to_string(),
+    );
+    for (k, v) in request.headers() {
+        if k != "host" {
+            out = out.header(k.as_str(), v.to_str().unwrap());
+        }
+    }
+    out.body(request.into_body()).send().await.unwrap()
+}
+
+/// Checks the AWS error shape of a raw response and returns its JSON body.
+pub async fn expect_error(resp: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
+    assert_eq!(resp.status().as_u16(), status, "status");
+    assert_eq!(
+        resp.headers()
+            .get("x-amzn-ErrorType")
+            .unwrap()
+            .to_str()
+            .unwrap(),
+        code
+    );
+    assert!(
+        resp.headers().get("x-amzn-RequestId").is_some(),
+        "request id header"
+    );
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["__type"], code);
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "message: {body}"
+    );
+    body
+}

@@ -1,0 +1,15 @@
+//! End-to-end tests: a mailsight server started in-process on port 0,
+//! driven through the real `aws-sdk-sesv2` client (and raw, SigV4-signed
+//! HTTP where the SDK would refuse to send the malformed input).
+//!
+//! One test binary with modules, so the SDK is linked once.
+
+mod common;
+
+mod configuration_sets;
+mod errors;
+mod event_destinations;
+mod identities;
+mod restart;
+mod send_insights;
+mod sigv4;

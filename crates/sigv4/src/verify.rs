@@ -1,0 +1,107 @@
+//! The full check: structure, time window, payload hash and the recomputed
+//! signature (compared in constant time).
+
+use subtle::{Choice, ConstantTimeEq};
+
+use crate::canonical::{
+    canonical_request_prefix, sha256_hex, signature, signing_key, string_to_sign,
+};
+use crate::error::SigV4Error;
+use crate::parse::{Authorization, RequestParts};
+use crate::time_window::check_time;
+
+const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
+const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+
+/// Verifies the signature of `req` (described by `auth`, from [`crate::parse`])
+/// with `secret_access_key`, after [`check_time`].
+///
+/// `host` must be a signed header. The payload hash is the
+/// `x-amz-content-sha256` header when present (a hex digest must then match
+/// the body; `UNSIGNED-PAYLOAD` is accepted as is), otherwise the SHA-256 of
+/// the body; presigned requests may also have been signed with
+/// `UNSIGNED-PAYLOAD`.
+pub fn verify(
+    req: &RequestParts,
+    auth: &Authorization,
+    secret_access_key: &str,
+    now: time::OffsetDateTime,
+    max_skew: std::time::Duration,
+) -> Result<(), SigV4Error> {
+    if !auth.signed_headers.iter().any(|h| h == "host") {
+        return Err(SigV4Error::invalid(
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+        ));
+    }
+    check_time(auth, now, max_skew)?;
+    let payload_hashes = payload_hashes(req, auth)?;
+    let prefix = canonical_request_prefix(req, auth)?;
+    let key = signing_key(secret_access_key, auth)?;
+    let provided = auth.signature.to_ascii_lowercase();
+
+    let mut matched = Choice::from(0);
+    for payload_hash in payload_hashes {
+        let mut canonical = prefix.clone();
+        canonical.extend_from_slice(payload_hash.as_bytes());
+        let expected = signature(&key, &string_to_sign(auth, &canonical))?;
+        matched |= expected.as_bytes().ct_eq(provided.as_bytes());
+    }
+    if bool::from(matched) {
+        Ok(())
+    } else {
+        Err(SigV4Error::SignatureMismatch)
+    }
+}
+
+/// The payload hashes the client may have signed with.
+fn payload_hashes(req: &RequestParts, auth: &Authorization) -> Result<Vec<String>, SigV4Error> {
+    let Some(header) = req.headers.get(X_AMZ_CONTENT_SHA256) else {
+        let body = sha256_hex(req.body);
+        return Ok(if auth.presigned {
+            vec![body, UNSIGNED_PAYLOAD.to_owned()]
+        } else {
+            vec![body]
+        });
+    };
+    let value = header
+        .to_str()
+        .map(str::trim)
+        .map_err(|_| SigV4Error::incomplete("The x-amz-content-sha256 header is not ASCII."))?;
+    if value == UNSIGNED_PAYLOAD {
+        return Ok(vec![value.to_owned()]);
+    }
+    if value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !value.eq_ignore_ascii_case(&sha256_hex(req.body)) {
+            return Err(SigV4Error::invalid(
+                "The x-amz-content-sha256 header does not match the SHA-256 digest of the \
+                 request body.",
+            ));
+        }
+        return Ok(vec![value.to_owned()]);
+    }
+    Err(SigV4Error::incomplete(format!(
+        "Unsupported x-amz-content-sha256 value '{value}'; expected a hex SHA-256 digest \
+         or UNSIGNED-PAYLOAD."
+    )))
+}
+
+/// Checks that the credential scope names the region and service this
+/// server answers for.
+pub fn check_scope(
+    auth: &Authorization,
+    expected_region: &str,
+    expected_service: &str,
+) -> Result<(), SigV4Error> {
+    if auth.region != expected_region {
+        return Err(SigV4Error::invalid(format!(
+            "Credential should be scoped to a valid region, not '{}'.",
+            auth.region
+        )));
+    }
+    if auth.service != expected_service {
+        return Err(SigV4Error::invalid(format!(
+            "Credential should be scoped to correct service: '{expected_service}'."
+        )));
+    }
+    Ok(())
+}

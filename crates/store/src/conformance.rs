@@ -1,0 +1,471 @@
+//! The conformance suite: behaviour every [`Store`] backend must show.
+//!
+//! A backend's test calls [`run`] with a function that opens its store; the
+//! function is called again mid-way to check that committed data survives a
+//! reopen. Each check works in its own account, so they share one store.
+//! Failures panic, as assertions in tests do.
+
+use mailsight_model::EventType;
+use serde_json::json;
+
+use crate::StoreError;
+use crate::traits::Store;
+use crate::types::*;
+
+/// Runs every check against stores produced by `open`.
+pub async fn run<S: Store, F: Fn() -> S>(open: F) {
+    let store = open();
+    configuration_sets(&store).await;
+    listing_pages_and_filters(&store).await;
+    event_destinations(&store).await;
+    identities(&store).await;
+    messages_and_events(&store).await;
+    duplicates_are_stored_once(&store).await;
+    schedule_releases_in_due_order(&store).await;
+    accounts_are_isolated(&store).await;
+    write_for_durability(&store).await;
+    drop(store);
+    let reopened = open();
+    check_durability(&reopened).await;
+}
+
+fn set(name: &str) -> ConfigurationSet {
+    ConfigurationSet {
+        name: name.into(),
+        options: json!({"SendingOptions": {"SendingEnabled": true}}),
+        created_at: 1_700_000_000_000,
+    }
+}
+
+fn destination(name: &str, types: &[EventType]) -> EventDestination {
+    EventDestination {
+        name: name.into(),
+        enabled: true,
+        matching_event_types: types.to_vec(),
+        definition: json!({"SnsDestination": {"TopicArn": format!("arn:aws:sns:us-east-1:111122223333:{name}")}}),
+    }
+}
+
+async fn configuration_sets(s: &impl Store) {
+    let a = "acct-sets";
+    s.create_configuration_set(a, set("one")).await.unwrap();
+    let err = s.create_configuration_set(a, set("one")).await.unwrap_err();
+    assert!(matches!(err, StoreError::AlreadyExists(_)), "{err:?}");
+    let got = s.get_configuration_set(a, "one").await.unwrap().unwrap();
+    assert_eq!(got, set("one"));
+    assert_eq!(s.get_configuration_set(a, "two").await.unwrap(), None);
+
+    let options = json!({"TrackingOptions": {"CustomRedirectDomain": "t.example.com"}});
+    s.update_configuration_set(a, "one", options.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_configuration_set(a, "one")
+            .await
+            .unwrap()
+            .unwrap()
+            .options,
+        options
+    );
+    let err = s
+        .update_configuration_set(a, "two", json!({}))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+
+    s.delete_configuration_set(a, "one").await.unwrap();
+    assert_eq!(s.get_configuration_set(a, "one").await.unwrap(), None);
+    let err = s.delete_configuration_set(a, "one").await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+}
+
+async fn listing_pages_and_filters(s: &impl Store) {
+    let a = "acct-list";
+    for name in ["c-prod", "a-prod", "b-test", "d_prod", "e%prod"] {
+        s.create_configuration_set(a, set(name)).await.unwrap();
+    }
+    let p1 = s.list_configuration_sets(a, None, None, 2).await.unwrap();
+    assert_eq!(p1.items, ["a-prod", "b-test"]);
+    assert_eq!(p1.next_after.as_deref(), Some("b-test"));
+    let p2 = s
+        .list_configuration_sets(a, None, p1.next_after.as_deref(), 2)
+        .await
+        .unwrap();
+    assert_eq!(p2.items, ["c-prod", "d_prod"]);
+    let p3 = s
+        .list_configuration_sets(a, None, p2.next_after.as_deref(), 2)
+        .await
+        .unwrap();
+    assert_eq!(p3.items, ["e%prod"]);
+    assert_eq!(p3.next_after, None);
+
+    let prod = s
+        .list_configuration_sets(a, Some("prod"), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(prod.items, ["a-prod", "c-prod", "d_prod", "e%prod"]);
+    // The filter is literal: `%` and `_` are not wildcards.
+    let literal = s
+        .list_configuration_sets(a, Some("%"), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(literal.items, ["e%prod"]);
+    let underscore = s
+        .list_configuration_sets(a, Some("_"), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(underscore.items, ["d_prod"]);
+}
+
+async fn event_destinations(s: &impl Store) {
+    let a = "acct-dest";
+    let err = s
+        .create_event_destination(a, "missing", destination("x", &[EventType::Send]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+
+    s.create_configuration_set(a, set("cs")).await.unwrap();
+    s.create_configuration_set(a, set("other")).await.unwrap();
+    let sns = destination("sns", &[EventType::Send, EventType::Bounce]);
+    let fh = destination("firehose", &[EventType::RenderingFailure]);
+    s.create_event_destination(a, "cs", sns.clone())
+        .await
+        .unwrap();
+    s.create_event_destination(a, "cs", fh.clone())
+        .await
+        .unwrap();
+    // The same name in another set is a different destination.
+    s.create_event_destination(a, "other", sns.clone())
+        .await
+        .unwrap();
+    let err = s
+        .create_event_destination(a, "cs", sns.clone())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::AlreadyExists(_)), "{err:?}");
+
+    assert_eq!(
+        s.list_event_destinations(a, "cs").await.unwrap(),
+        vec![fh.clone(), sns.clone()]
+    );
+
+    let mut disabled = sns.clone();
+    disabled.enabled = false;
+    disabled.matching_event_types = vec![EventType::Click];
+    s.update_event_destination(a, "cs", disabled.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.list_event_destinations(a, "cs").await.unwrap(),
+        vec![fh.clone(), disabled]
+    );
+    assert_eq!(
+        s.list_event_destinations(a, "other").await.unwrap(),
+        vec![sns.clone()]
+    );
+    let err = s
+        .update_event_destination(a, "cs", destination("nope", &[]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+
+    s.delete_event_destination(a, "cs", "firehose")
+        .await
+        .unwrap();
+    let err = s
+        .delete_event_destination(a, "cs", "firehose")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+
+    // Deleting a set takes its destinations with it.
+    s.delete_configuration_set(a, "cs").await.unwrap();
+    let err = s.list_event_destinations(a, "cs").await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+    s.create_configuration_set(a, set("cs")).await.unwrap();
+    assert!(s.list_event_destinations(a, "cs").await.unwrap().is_empty());
+}
+
+fn identity(name: &str, kind: IdentityType) -> Identity {
+    Identity {
+        name: name.into(),
+        identity_type: kind,
+        tags: json!([{"Key": "team", "Value": "mail"}]),
+        configuration_set: None,
+        created_at: 1_700_000_000_000,
+    }
+}
+
+async fn identities(s: &impl Store) {
+    let a = "acct-ident";
+    let domain = identity("example.com", IdentityType::Domain);
+    let address = identity("me@example.org", IdentityType::EmailAddress);
+    s.create_identity(a, domain.clone()).await.unwrap();
+    s.create_identity(a, address.clone()).await.unwrap();
+    let err = s.create_identity(a, domain.clone()).await.unwrap_err();
+    assert!(matches!(err, StoreError::AlreadyExists(_)), "{err:?}");
+    assert_eq!(
+        s.get_identity(a, "example.com").await.unwrap(),
+        Some(domain.clone())
+    );
+
+    let p1 = s.list_identities(a, None, 1).await.unwrap();
+    assert_eq!(p1.items, vec![domain.clone()]);
+    let p2 = s
+        .list_identities(a, p1.next_after.as_deref(), 1)
+        .await
+        .unwrap();
+    assert_eq!(p2.items, vec![address.clone()]);
+    assert_eq!(p2.next_after, None);
+
+    s.delete_identity(a, "example.com").await.unwrap();
+    assert_eq!(s.get_identity(a, "example.com").await.unwrap(), None);
+    let err = s.delete_identity(a, "example.com").await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+}
+
+fn message(account: &str, id: &str, recipients: &[&str]) -> Message {
+    Message {
+        message_id: id.into(),
+        account_id: account.into(),
+        from_address: "sender@example.com".into(),
+        subject: Some("Hello".into()),
+        tags: vec![("campaign".into(), "spring".into())],
+        configuration_set: Some("cs".into()),
+        sent_at: 1_000,
+        recipients: recipients
+            .iter()
+            .map(|r| Recipient {
+                address: (*r).into(),
+                isp: "Gmail".into(),
+            })
+            .collect(),
+    }
+}
+
+fn record(account: &str, id: &str, kind: EventType, at: Millis, who: &[&str]) -> NewRecord {
+    NewRecord {
+        account_id: account.into(),
+        message_id: id.into(),
+        event_type: kind,
+        timestamp: at,
+        dedupe_key: format!("{id}/{}/{at}/{}", kind.api_name(), who.join(",")),
+        body: json!({"eventType": kind.record_name(), "mail": {"messageId": id}}).to_string(),
+        recipients: who
+            .iter()
+            .map(|r| RecipientEvent {
+                address: (*r).into(),
+                details: (kind == EventType::Bounce)
+                    .then(|| json!({"Bounce": {"BounceType": "PERMANENT"}})),
+            })
+            .collect(),
+    }
+}
+
+async fn messages_and_events(s: &impl Store) {
+    let a = "acct-msg";
+    let m = message(a, "m1", &["b@x.test", "a@x.test"]);
+    let send = record(a, "m1", EventType::Send, 1_000, &["b@x.test", "a@x.test"]);
+    s.insert_message(m.clone(), vec![send.clone()], vec![])
+        .await
+        .unwrap();
+    // Out of order: the bounce arrives before the delivery that preceded it.
+    s.append_records(vec![record(
+        a,
+        "m1",
+        EventType::Bounce,
+        3_000,
+        &["a@x.test"],
+    )])
+    .await
+    .unwrap();
+    s.append_records(vec![record(
+        a,
+        "m1",
+        EventType::Delivery,
+        2_000,
+        &["a@x.test", "b@x.test"],
+    )])
+    .await
+    .unwrap();
+
+    let got = s.message_events(a, "m1").await.unwrap().unwrap();
+    assert_eq!(got.message, m);
+    let seen: Vec<_> = got
+        .events
+        .iter()
+        .map(|e| (e.recipient.as_str(), e.event_type, e.timestamp))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("a@x.test", EventType::Send, 1_000),
+            ("a@x.test", EventType::Delivery, 2_000),
+            ("a@x.test", EventType::Bounce, 3_000),
+            ("b@x.test", EventType::Send, 1_000),
+            ("b@x.test", EventType::Delivery, 2_000),
+        ]
+    );
+    assert_eq!(
+        got.events[2].details,
+        Some(json!({"Bounce": {"BounceType": "PERMANENT"}}))
+    );
+    assert_eq!(got.events[0].details, None);
+
+    let records = s.message_records(a, "m1").await.unwrap();
+    let kinds: Vec<_> = records.iter().map(|(k, _)| *k).collect();
+    assert_eq!(
+        kinds,
+        [EventType::Send, EventType::Bounce, EventType::Delivery]
+    );
+    assert_eq!(records[0].1, send.body);
+
+    assert_eq!(s.message_events(a, "nope").await.unwrap(), None);
+    assert_eq!(s.count_messages_since(a, 1_000).await.unwrap(), 1);
+    assert_eq!(s.count_messages_since(a, 1_001).await.unwrap(), 0);
+}
+
+async fn duplicates_are_stored_once(s: &impl Store) {
+    let a = "acct-dup";
+    s.insert_message(message(a, "d1", &["r@x.test"]), vec![], vec![])
+        .await
+        .unwrap();
+    let delivery = record(a, "d1", EventType::Delivery, 2_000, &["r@x.test"]);
+    assert_eq!(
+        s.append_records(vec![delivery.clone(), delivery.clone()])
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(s.append_records(vec![delivery]).await.unwrap(), 0);
+    assert_eq!(
+        s.message_events(a, "d1")
+            .await
+            .unwrap()
+            .unwrap()
+            .events
+            .len(),
+        1
+    );
+}
+
+async fn schedule_releases_in_due_order(s: &impl Store) {
+    let a = "acct-sched";
+    let later = vec![
+        ScheduledRecord {
+            due: 5_000,
+            record: record(a, "s1", EventType::Bounce, 5_000, &["r@x.test"]),
+        },
+        ScheduledRecord {
+            due: 2_000,
+            record: record(a, "s1", EventType::Delivery, 2_000, &["r@x.test"]),
+        },
+    ];
+    s.insert_message(message(a, "s1", &["r@x.test"]), vec![], later)
+        .await
+        .unwrap();
+    let due = s.next_due().await.unwrap().unwrap();
+    assert!(due <= 2_000, "next due {due}");
+
+    assert!(
+        s.release_due(1_999, 10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|r| r.account_id != a)
+    );
+    let released = s.release_due(2_000, 10).await.unwrap();
+    let mine: Vec<_> = released.iter().filter(|r| r.account_id == a).collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].event_type, EventType::Delivery);
+    assert_eq!(
+        s.message_events(a, "s1")
+            .await
+            .unwrap()
+            .unwrap()
+            .events
+            .len(),
+        1
+    );
+    // Released once only.
+    assert!(s.release_due(2_000, 10).await.unwrap().is_empty());
+    let rest = s.release_due(10_000, 10).await.unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(s.next_due().await.unwrap(), None);
+    assert_eq!(
+        s.message_events(a, "s1")
+            .await
+            .unwrap()
+            .unwrap()
+            .events
+            .len(),
+        2
+    );
+}
+
+async fn accounts_are_isolated(s: &impl Store) {
+    s.create_configuration_set("acct-iso-1", set("shared-name"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_configuration_set("acct-iso-2", "shared-name")
+            .await
+            .unwrap(),
+        None
+    );
+    s.create_configuration_set("acct-iso-2", set("shared-name"))
+        .await
+        .unwrap();
+    s.insert_message(
+        message("acct-iso-1", "iso-m", &["r@x.test"]),
+        vec![],
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.message_events("acct-iso-2", "iso-m").await.unwrap(), None);
+    assert!(
+        s.message_records("acct-iso-2", "iso-m")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let p = s
+        .list_configuration_sets("acct-iso-2", None, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(p.items, ["shared-name"]);
+}
+
+async fn write_for_durability(s: &impl Store) {
+    let a = "acct-durable";
+    s.create_configuration_set(a, set("kept")).await.unwrap();
+    s.create_event_destination(a, "kept", destination("d", &[EventType::Open]))
+        .await
+        .unwrap();
+    let later = vec![ScheduledRecord {
+        due: i64::MAX - 1,
+        record: record(a, "kept-m", EventType::Delivery, 9_000, &["r@x.test"]),
+    }];
+    let send = record(a, "kept-m", EventType::Send, 1_000, &["r@x.test"]);
+    s.insert_message(message(a, "kept-m", &["r@x.test"]), vec![send], later)
+        .await
+        .unwrap();
+}
+
+async fn check_durability(s: &impl Store) {
+    let a = "acct-durable";
+    assert!(s.get_configuration_set(a, "kept").await.unwrap().is_some());
+    assert_eq!(s.list_event_destinations(a, "kept").await.unwrap().len(), 1);
+    assert_eq!(
+        s.message_events(a, "kept-m")
+            .await
+            .unwrap()
+            .unwrap()
+            .events
+            .len(),
+        1
+    );
+    assert_eq!(s.next_due().await.unwrap(), Some(i64::MAX - 1));
+}

@@ -1,0 +1,24 @@
+//! Storage for mailsight: one backend-neutral trait and its backends.
+//!
+//! - [`Store`] (in [`traits`]) is everything the engine and the API need from
+//!   storage, phrased in the domain's own types ([`types`]). Nothing above this
+//!   crate writes SQL.
+//! - [`sqlite`] is the embedded backend: WAL, `synchronous=FULL`, one writer
+//!   thread that group-commits concurrent writes, and a small pool of readers.
+//! - [`conformance`] is the test suite every backend must pass; the SQLite
+//!   backend runs it in `tests/sqlite_conformance.rs`, and a later PostgreSQL
+//!   backend runs the same functions.
+//!
+//! A write that returns `Ok` has been committed to disk: the API relies on this
+//! to answer 200 only for what is durable.
+
+pub mod conformance;
+pub mod error;
+pub mod sqlite;
+pub mod traits;
+pub mod types;
+
+pub use error::StoreError;
+pub use sqlite::SqliteStore;
+pub use traits::Store;
+pub use types::*;

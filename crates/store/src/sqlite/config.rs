@@ -1,0 +1,346 @@
+//! Configuration sets, event destinations and identities.
+
+use mailsight_model::EventType;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::StoreError;
+use crate::types::*;
+
+fn is_constraint(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation
+    )
+}
+
+pub(crate) fn create_set(
+    c: &Connection,
+    acct: &str,
+    set: &ConfigurationSet,
+) -> Result<(), StoreError> {
+    c.execute(
+        "INSERT INTO configuration_sets (account_id, name, options, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![acct, set.name, set.options.to_string(), set.created_at],
+    )
+    .map_err(|e| {
+        if is_constraint(&e) {
+            StoreError::AlreadyExists(format!("Configuration set <{}>", set.name))
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(())
+}
+
+pub(crate) fn get_set(
+    c: &Connection,
+    acct: &str,
+    name: &str,
+) -> Result<Option<ConfigurationSet>, StoreError> {
+    let row = c
+        .query_row(
+            "SELECT options, created_at FROM configuration_sets WHERE account_id = ?1 AND name = ?2",
+            params![acct, name],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        )
+        .optional()?;
+    row.map(|(options, created_at)| {
+        Ok(ConfigurationSet {
+            name: name.to_owned(),
+            options: serde_json::from_str(&options)?,
+            created_at,
+        })
+    })
+    .transpose()
+}
+
+fn set_missing(name: &str) -> StoreError {
+    StoreError::NotFound(format!("Configuration set <{name}>"))
+}
+
+pub(crate) fn update_set(
+    c: &Connection,
+    acct: &str,
+    name: &str,
+    options: &serde_json::Value,
+) -> Result<(), StoreError> {
+    let n = c.execute(
+        "UPDATE configuration_sets SET options = ?3 WHERE account_id = ?1 AND name = ?2",
+        params![acct, name, options.to_string()],
+    )?;
+    if n == 0 {
+        Err(set_missing(name))
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) fn list_sets(
+    c: &Connection,
+    acct: &str,
+    contains: Option<&str>,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Page<String>, StoreError> {
+    // instr() keeps the filter literal, where LIKE would treat % and _ as wildcards.
+    let mut stmt = c.prepare_cached(
+        "SELECT name FROM configuration_sets
+         WHERE account_id = ?1 AND name > ?2 AND (?3 IS NULL OR instr(name, ?3) > 0)
+         ORDER BY name LIMIT ?4",
+    )?;
+    let names = stmt
+        .query_map(
+            params![acct, after.unwrap_or(""), contains, limit as i64 + 1],
+            |r| r.get(0),
+        )?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(paginate(names, limit, |n| n.clone()))
+}
+
+/// Cuts one extra row off a `limit + 1` query and turns it into a cursor.
+fn paginate<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<T> {
+    let next_after = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(key)
+    } else {
+        None
+    };
+    Page { items, next_after }
+}
+
+pub(crate) fn delete_set(c: &Connection, acct: &str, name: &str) -> Result<(), StoreError> {
+    let n = c.execute(
+        "DELETE FROM configuration_sets WHERE account_id = ?1 AND name = ?2",
+        params![acct, name],
+    )?;
+    if n == 0 {
+        Err(set_missing(name))
+    } else {
+        Ok(())
+    }
+}
+
+fn require_set(c: &Connection, acct: &str, set: &str) -> Result<(), StoreError> {
+    let exists: bool = c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM configuration_sets WHERE account_id = ?1 AND name = ?2)",
+        params![acct, set],
+        |r| r.get(0),
+    )?;
+    if exists {
+        Ok(())
+    } else {
+        Err(set_missing(set))
+    }
+}
+
+fn types_to_text(types: &[EventType]) -> String {
+    types
+        .iter()
+        .map(|t| t.api_name())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn types_from_text(text: &str) -> Result<Vec<EventType>, StoreError> {
+    text.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| EventType::from_api_name(s).map_err(|e| StoreError::Backend(e.to_string())))
+        .collect()
+}
+
+pub(crate) fn create_destination(
+    c: &Connection,
+    acct: &str,
+    set: &str,
+    d: &EventDestination,
+) -> Result<(), StoreError> {
+    require_set(c, acct, set)?;
+    c.execute(
+        "INSERT INTO event_destinations
+             (account_id, configuration_set, name, enabled, matching_types, definition)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            acct,
+            set,
+            d.name,
+            d.enabled,
+            types_to_text(&d.matching_event_types),
+            d.definition.to_string()
+        ],
+    )
+    .map_err(|e| {
+        if is_constraint(&e) {
+            StoreError::AlreadyExists(format!("Event destination <{}>", d.name))
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(())
+}
+
+pub(crate) fn list_destinations(
+    c: &Connection,
+    acct: &str,
+    set: &str,
+) -> Result<Vec<EventDestination>, StoreError> {
+    require_set(c, acct, set)?;
+    let mut stmt = c.prepare_cached(
+        "SELECT name, enabled, matching_types, definition FROM event_destinations
+         WHERE account_id = ?1 AND configuration_set = ?2 ORDER BY name",
+    )?;
+    let rows = stmt
+        .query_map(params![acct, set], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, bool>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(name, enabled, types, definition)| {
+            Ok(EventDestination {
+                name,
+                enabled,
+                matching_event_types: types_from_text(&types)?,
+                definition: serde_json::from_str(&definition)?,
+            })
+        })
+        .collect()
+}
+
+fn destination_missing(name: &str) -> StoreError {
+    StoreError::NotFound(format!("Event destination <{name}>"))
+}
+
+pub(crate) fn update_destination(
+    c: &Connection,
+    acct: &str,
+    set: &str,
+    d: &EventDestination,
+) -> Result<(), StoreError> {
+    require_set(c, acct, set)?;
+    let n = c.execute(
+        "UPDATE event_destinations SET enabled = ?4, matching_types = ?5, definition = ?6
+         WHERE account_id = ?1 AND configuration_set = ?2 AND name = ?3",
+        params![
+            acct,
+            set,
+            d.name,
+            d.enabled,
+            types_to_text(&d.matching_event_types),
+            d.definition.to_string()
+        ],
+    )?;
+    if n == 0 {
+        Err(destination_missing(&d.name))
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) fn delete_destination(
+    c: &Connection,
+    acct: &str,
+    set: &str,
+    name: &str,
+) -> Result<(), StoreError> {
+    require_set(c, acct, set)?;
+    let n = c.execute(
+        "DELETE FROM event_destinations WHERE account_id = ?1 AND configuration_set = ?2 AND name = ?3",
+        params![acct, set, name],
+    )?;
+    if n == 0 {
+        Err(destination_missing(name))
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) fn create_identity(c: &Connection, acct: &str, i: &Identity) -> Result<(), StoreError> {
+    c.execute(
+        "INSERT INTO identities (account_id, name, identity_type, tags, configuration_set, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![acct, i.name, i.identity_type.as_str(), i.tags.to_string(), i.configuration_set, i.created_at],
+    )
+    .map_err(|e| {
+        if is_constraint(&e) {
+            StoreError::AlreadyExists(format!("Email identity <{}>", i.name))
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(())
+}
+
+const IDENTITY_COLUMNS: &str = "name, identity_type, tags, configuration_set, created_at";
+
+fn identity_from_row(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(String, String, String, Option<String>, i64)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn identity_from_parts(
+    p: (String, String, String, Option<String>, i64),
+) -> Result<Identity, StoreError> {
+    let (name, kind, tags, configuration_set, created_at) = p;
+    Ok(Identity {
+        identity_type: IdentityType::parse(&kind)
+            .ok_or_else(|| StoreError::Backend(format!("unknown identity type {kind}")))?,
+        name,
+        tags: serde_json::from_str(&tags)?,
+        configuration_set,
+        created_at,
+    })
+}
+
+pub(crate) fn get_identity(
+    c: &Connection,
+    acct: &str,
+    name: &str,
+) -> Result<Option<Identity>, StoreError> {
+    c.query_row(
+        &format!("SELECT {IDENTITY_COLUMNS} FROM identities WHERE account_id = ?1 AND name = ?2"),
+        params![acct, name],
+        identity_from_row,
+    )
+    .optional()?
+    .map(identity_from_parts)
+    .transpose()
+}
+
+pub(crate) fn list_identities(
+    c: &Connection,
+    acct: &str,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Page<Identity>, StoreError> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {IDENTITY_COLUMNS} FROM identities WHERE account_id = ?1 AND name > ?2 ORDER BY name LIMIT ?3"
+    ))?;
+    let rows = stmt
+        .query_map(
+            params![acct, after.unwrap_or(""), limit as i64 + 1],
+            identity_from_row,
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    let items = rows
+        .into_iter()
+        .map(identity_from_parts)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(paginate(items, limit, |i| i.name.clone()))
+}
+
+pub(crate) fn delete_identity(c: &Connection, acct: &str, name: &str) -> Result<(), StoreError> {
+    let n = c.execute(
+        "DELETE FROM identities WHERE account_id = ?1 AND name = ?2",
+        params![acct, name],
+    )?;
+    if n == 0 {
+        Err(StoreError::NotFound(format!("Email identity <{name}>")))
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,244 @@
+//! The embedded SQLite backend.
+//!
+//! One database file, `mailsight.db`, in the data directory. See [`pool`] for
+//! how writes are group-committed, [`schema`] for the migrations, and
+//! [`config`] / [`events`] for the queries.
+
+mod config;
+mod events;
+mod pool;
+mod schema;
+
+use std::path::Path;
+
+use async_trait::async_trait;
+use mailsight_model::EventType;
+
+use crate::error::StoreError;
+use crate::traits::Store;
+use crate::types::*;
+use pool::Pool;
+
+/// The file name of the database inside the data directory.
+pub const DATABASE_FILE: &str = "mailsight.db";
+
+/// A [`Store`] on one SQLite database file.
+pub struct SqliteStore {
+    pool: Pool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database in `data_dir` and migrates it.
+    pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            StoreError::Backend(format!(
+                "cannot create data directory {}: {e}",
+                data_dir.display()
+            ))
+        })?;
+        let path = data_dir.join(DATABASE_FILE);
+        let mut writer = pool::open_connection(&path)?;
+        schema::migrate(&mut writer)?;
+        Ok(SqliteStore {
+            pool: Pool::start(&path, writer)?,
+        })
+    }
+}
+
+/// Owned copies of borrowed arguments, for closures sent to other threads.
+fn own(s: &str) -> String {
+    s.to_owned()
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_configuration_set(
+        &self,
+        account: &str,
+        set: ConfigurationSet,
+    ) -> Result<(), StoreError> {
+        let a = own(account);
+        self.pool
+            .write(move |c| config::create_set(c, &a, &set))
+            .await
+    }
+
+    async fn get_configuration_set(
+        &self,
+        account: &str,
+        name: &str,
+    ) -> Result<Option<ConfigurationSet>, StoreError> {
+        let (a, n) = (own(account), own(name));
+        self.pool.read(move |c| config::get_set(c, &a, &n)).await
+    }
+
+    async fn update_configuration_set(
+        &self,
+        account: &str,
+        name: &str,
+        options: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let (a, n) = (own(account), own(name));
+        self.pool
+            .write(move |c| config::update_set(c, &a, &n, &options))
+            .await
+    }
+
+    async fn list_configuration_sets(
+        &self,
+        account: &str,
+        contains: Option<&str>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<String>, StoreError> {
+        let (a, f, s) = (own(account), contains.map(own), after.map(own));
+        self.pool
+            .read(move |c| config::list_sets(c, &a, f.as_deref(), s.as_deref(), limit))
+            .await
+    }
+
+    async fn delete_configuration_set(&self, account: &str, name: &str) -> Result<(), StoreError> {
+        let (a, n) = (own(account), own(name));
+        self.pool
+            .write(move |c| config::delete_set(c, &a, &n))
+            .await
+    }
+
+    async fn create_event_destination(
+        &self,
+        account: &str,
+        set: &str,
+        destination: EventDestination,
+    ) -> Result<(), StoreError> {
+        let (a, s) = (own(account), own(set));
+        self.pool
+            .write(move |c| config::create_destination(c, &a, &s, &destination))
+            .await
+    }
+
+    async fn list_event_destinations(
+        &self,
+        account: &str,
+        set: &str,
+    ) -> Result<Vec<EventDestination>, StoreError> {
+        let (a, s) = (own(account), own(set));
+        self.pool
+            .read(move |c| config::list_destinations(c, &a, &s))
+            .await
+    }
+
+    async fn update_event_destination(
+        &self,
+        account: &str,
+        set: &str,
+        destination: EventDestination,
+    ) -> Result<(), StoreError> {
+        let (a, s) = (own(account), own(set));
+        self.pool
+            .write(move |c| config::update_destination(c, &a, &s, &destination))
+            .await
+    }
+
+    async fn delete_event_destination(
+        &self,
+        account: &str,
+        set: &str,
+        name: &str,
+    ) -> Result<(), StoreError> {
+        let (a, s, n) = (own(account), own(set), own(name));
+        self.pool
+            .write(move |c| config::delete_destination(c, &a, &s, &n))
+            .await
+    }
+
+    async fn create_identity(&self, account: &str, identity: Identity) -> Result<(), StoreError> {
+        let a = own(account);
+        self.pool
+            .write(move |c| config::create_identity(c, &a, &identity))
+            .await
+    }
+
+    async fn get_identity(
+        &self,
+        account: &str,
+        name: &str,
+    ) -> Result<Option<Identity>, StoreError> {
+        let (a, n) = (own(account), own(name));
+        self.pool
+            .read(move |c| config::get_identity(c, &a, &n))
+            .await
+    }
+
+    async fn list_identities(
+        &self,
+        account: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Identity>, StoreError> {
+        let (a, s) = (own(account), after.map(own));
+        self.pool
+            .read(move |c| config::list_identities(c, &a, s.as_deref(), limit))
+            .await
+    }
+
+    async fn delete_identity(&self, account: &str, name: &str) -> Result<(), StoreError> {
+        let (a, n) = (own(account), own(name));
+        self.pool
+            .write(move |c| config::delete_identity(c, &a, &n))
+            .await
+    }
+
+    async fn insert_message(
+        &self,
+        message: Message,
+        now: Vec<NewRecord>,
+        later: Vec<ScheduledRecord>,
+    ) -> Result<(), StoreError> {
+        self.pool
+            .write(move |c| events::insert_message(c, &message, &now, &later))
+            .await
+    }
+
+    async fn append_records(&self, records: Vec<NewRecord>) -> Result<usize, StoreError> {
+        self.pool.write(move |c| events::append(c, &records)).await
+    }
+
+    async fn release_due(&self, now: Millis, limit: usize) -> Result<Vec<NewRecord>, StoreError> {
+        self.pool
+            .write(move |c| events::release_due(c, now, limit))
+            .await
+    }
+
+    async fn next_due(&self) -> Result<Option<Millis>, StoreError> {
+        self.pool.read(events::next_due).await
+    }
+
+    async fn message_events(
+        &self,
+        account: &str,
+        message_id: &str,
+    ) -> Result<Option<MessageEvents>, StoreError> {
+        let (a, m) = (own(account), own(message_id));
+        self.pool
+            .read(move |c| events::message_events(c, &a, &m))
+            .await
+    }
+
+    async fn message_records(
+        &self,
+        account: &str,
+        message_id: &str,
+    ) -> Result<Vec<(EventType, String)>, StoreError> {
+        let (a, m) = (own(account), own(message_id));
+        self.pool
+            .read(move |c| events::message_records(c, &a, &m))
+            .await
+    }
+
+    async fn count_messages_since(&self, account: &str, since: Millis) -> Result<u64, StoreError> {
+        let a = own(account);
+        self.pool
+            .read(move |c| events::count_messages_since(c, &a, since))
+            .await
+    }
+}

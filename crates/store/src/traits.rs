@@ -1,0 +1,119 @@
+//! The storage trait every backend implements.
+
+use async_trait::async_trait;
+use mailsight_model::EventType;
+
+use crate::error::StoreError;
+use crate::types::*;
+
+/// Everything mailsight keeps. All calls are scoped by account, and every
+/// write is committed when it returns `Ok`.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // --- configuration sets ---
+
+    /// Fails with `AlreadyExists` if the name is taken in this account.
+    async fn create_configuration_set(
+        &self,
+        account: &str,
+        set: ConfigurationSet,
+    ) -> Result<(), StoreError>;
+    async fn get_configuration_set(
+        &self,
+        account: &str,
+        name: &str,
+    ) -> Result<Option<ConfigurationSet>, StoreError>;
+    /// Replaces the options of an existing set (`NotFound` otherwise).
+    async fn update_configuration_set(
+        &self,
+        account: &str,
+        name: &str,
+        options: serde_json::Value,
+    ) -> Result<(), StoreError>;
+    /// Names in order, after `after`, containing `contains` if given.
+    async fn list_configuration_sets(
+        &self,
+        account: &str,
+        contains: Option<&str>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<String>, StoreError>;
+    /// Deletes the set and its event destinations (`NotFound` if absent).
+    async fn delete_configuration_set(&self, account: &str, name: &str) -> Result<(), StoreError>;
+
+    // --- event destinations ---
+
+    /// `NotFound` if the set is missing, `AlreadyExists` if the name is taken.
+    async fn create_event_destination(
+        &self,
+        account: &str,
+        set: &str,
+        destination: EventDestination,
+    ) -> Result<(), StoreError>;
+    /// All destinations of a set, by name; `NotFound` if the set is missing.
+    async fn list_event_destinations(
+        &self,
+        account: &str,
+        set: &str,
+    ) -> Result<Vec<EventDestination>, StoreError>;
+    /// `NotFound` if the set or the destination is missing.
+    async fn update_event_destination(
+        &self,
+        account: &str,
+        set: &str,
+        destination: EventDestination,
+    ) -> Result<(), StoreError>;
+    async fn delete_event_destination(
+        &self,
+        account: &str,
+        set: &str,
+        name: &str,
+    ) -> Result<(), StoreError>;
+
+    // --- identities ---
+
+    async fn create_identity(&self, account: &str, identity: Identity) -> Result<(), StoreError>;
+    async fn get_identity(&self, account: &str, name: &str)
+    -> Result<Option<Identity>, StoreError>;
+    /// Identities in name order after `after`.
+    async fn list_identities(
+        &self,
+        account: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Identity>, StoreError>;
+    async fn delete_identity(&self, account: &str, name: &str) -> Result<(), StoreError>;
+
+    // --- messages and events ---
+
+    /// Stores a new message, the records visible at once (the SEND) and the
+    /// records to release later, in one transaction.
+    async fn insert_message(
+        &self,
+        message: Message,
+        now: Vec<NewRecord>,
+        later: Vec<ScheduledRecord>,
+    ) -> Result<(), StoreError>;
+    /// Stores records, skipping those whose dedupe key is already stored.
+    /// Returns how many were new.
+    async fn append_records(&self, records: Vec<NewRecord>) -> Result<usize, StoreError>;
+    /// Moves every scheduled record due at or before `now` into the event
+    /// log, at most `limit` of them, atomically. Returns the records released.
+    async fn release_due(&self, now: Millis, limit: usize) -> Result<Vec<NewRecord>, StoreError>;
+    /// When the next scheduled record falls due, if any.
+    async fn next_due(&self) -> Result<Option<Millis>, StoreError>;
+    /// A message of this account with its events (by recipient, then time).
+    async fn message_events(
+        &self,
+        account: &str,
+        message_id: &str,
+    ) -> Result<Option<MessageEvents>, StoreError>;
+    /// Stored record bodies of a message, oldest first (for forwarders, tests).
+    async fn message_records(
+        &self,
+        account: &str,
+        message_id: &str,
+    ) -> Result<Vec<(EventType, String)>, StoreError>;
+    /// Messages the account sent at or after `since` (for `SendQuota`).
+    async fn count_messages_since(&self, account: &str, since: Millis) -> Result<u64, StoreError>;
+}
