@@ -14,6 +14,9 @@ use serde::Deserialize;
 
 use crate::error::ApiError;
 
+/// The SigV4 signing name of SES v2.
+pub const SIGNING_NAME: &str = "ses";
+
 /// The account used when no keys are configured.
 pub const DEFAULT_ACCOUNT: &str = "000000000000";
 
@@ -75,6 +78,9 @@ impl Authenticator {
             body,
         };
         let auth = mailsight_sigv4::parse(&parts).map_err(sigv4_error)?;
+        // Any region is accepted (local clients use many); the service must
+        // be SES's signing name, as AWS requires.
+        mailsight_sigv4::check_scope(&auth, &auth.region, SIGNING_NAME).map_err(sigv4_error)?;
         let now = time::OffsetDateTime::now_utc();
         if self.keys.is_empty() {
             mailsight_sigv4::check_time(&auth, now, self.max_skew).map_err(sigv4_error)?;

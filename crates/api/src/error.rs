@@ -86,6 +86,10 @@ impl From<SendError> for ApiError {
                 ApiError::new("SendingPausedException", StatusCode::BAD_REQUEST, m)
             }
             e @ SendError::ConfigurationSetNotFound(_) => ApiError::not_found(e.to_string()),
+            SendError::Internal(m) => {
+                tracing::error!(error = %m, "internal error while sending");
+                ApiError::internal("mailsight failed to build the message's events.")
+            }
             SendError::Store(s) => s.into(),
         }
     }

@@ -392,4 +392,22 @@ mod tests {
             assert_eq!(e.code, "BadRequestException", "{path}");
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn routing_never_panics(method in "(GET|POST|PUT|DELETE|PATCH)", path in "(/v2/email/)?[a-z%0-9A-F./@+-]{0,60}") {
+            let _ = op(&method, &path);
+        }
+
+        #[test]
+        fn labels_round_trip_through_percent_encoding(name in "[^/]{1,40}") {
+            let encoded = percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC).to_string();
+            let routed = op("GET", &format!("/v2/email/configuration-sets/{encoded}"));
+            if name == "." || name == ".." {
+                proptest::prop_assert!(routed.is_err());
+            } else {
+                proptest::prop_assert_eq!(routed.unwrap(), Operation::GetConfigurationSet { name: name.clone() });
+            }
+        }
+    }
 }

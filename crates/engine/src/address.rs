@@ -39,12 +39,12 @@ pub fn glob_matches(pattern: &str, text: &str) -> bool {
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        if pi < p.len() && p[pi] == '*' {
             star = Some((pi, ti));
             pi += 1;
+        } else if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
         } else if let Some((sp, st)) = star {
             pi = sp + 1;
             ti = st + 1;
@@ -120,5 +120,21 @@ mod tests {
         assert!(pattern_matches("example.net", "a@mx.example.net"));
         assert!(!pattern_matches("example.net", "a@badexample.net"));
         assert!(pattern_matches("*.test", "a@slow.test"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn glob_star_matches_everything(text in "[ -~]{0,40}") {
+            proptest::prop_assert!(glob_matches("*", &text));
+            proptest::prop_assert!(glob_matches(&text.replace(['*', '?'], "x"), &text.replace(['*', '?'], "x")));
+        }
+
+        #[test]
+        fn helpers_never_panic(text in "\\PC{0,60}") {
+            let _ = bare_address(&text);
+            let _ = domain_of(&text);
+            let _ = is_valid_address(&text);
+            let _ = pattern_matches(&text, &text);
+        }
     }
 }

@@ -16,6 +16,9 @@ pub enum SendError {
     /// A named configuration set does not exist (`NotFoundException`).
     #[error("Configuration set <{0}> does not exist.")]
     ConfigurationSetNotFound(String),
+    /// mailsight failed to build its own records: a bug, not the caller's.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// Storage failed; nothing was sent (`InternalServiceErrorException`).
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -226,3 +226,79 @@ fn from_raw(req: &SendRequest, bytes: &[u8]) -> Result<Outgoing, SendError> {
         operation: "SendEmail",
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(bytes: &[u8]) -> SendRequest {
+        SendRequest {
+            account_id: "a".into(),
+            caller: "k".into(),
+            source_ip: "127.0.0.1".into(),
+            from: None,
+            to: vec![],
+            cc: vec![],
+            bcc: vec![],
+            reply_to: vec![],
+            content: Content::Raw(bytes.to_vec()),
+            tags: vec![],
+            configuration_set: None,
+        }
+    }
+
+    #[test]
+    fn raw_messages_give_sender_recipients_and_ses_headers() {
+        let mime = b"From: A <a@example.com>\r\nTo: b@example.net, c@example.net\r\nBcc: d@example.org\r\n\
+Subject: Hi\r\nX-SES-CONFIGURATION-SET: cs\r\nX-SES-MESSAGE-TAGS: k=v\r\n\r\nbody";
+        let out = prepare(raw(mime)).unwrap();
+        assert_eq!(out.from, "a@example.com");
+        assert_eq!(out.from_domain, "example.com");
+        assert_eq!(
+            out.recipients,
+            ["b@example.net", "c@example.net", "d@example.org"]
+        );
+        assert_eq!(out.configuration_set.as_deref(), Some("cs"));
+        assert_eq!(out.tags, [("k".to_owned(), "v".to_owned())]);
+        assert!(
+            out.headers
+                .iter()
+                .all(|(n, _)| !n.to_ascii_lowercase().starts_with("x-ses-")),
+            "SES strips its headers"
+        );
+        assert!(out.headers.iter().any(|(n, v)| n == "Subject" && v == "Hi"));
+    }
+
+    #[test]
+    fn api_parameters_win_over_headers() {
+        let mut req = raw(b"From: a@example.com\r\nTo: b@example.net\r\nX-SES-MESSAGE-TAGS: k=v\r\nX-SES-CONFIGURATION-SET: h\r\n\r\nx");
+        req.to = vec!["override@example.net".into()];
+        req.tags = vec![("api".into(), "1".into())];
+        req.configuration_set = Some("api-set".into());
+        let out = prepare(req).unwrap();
+        assert_eq!(out.recipients, ["override@example.net"]);
+        assert_eq!(out.tags, [("api".to_owned(), "1".to_owned())]);
+        assert_eq!(out.configuration_set.as_deref(), Some("api-set"));
+    }
+
+    #[test]
+    fn too_many_recipients_are_rejected() {
+        let mut req = raw(b"From: a@example.com\r\n\r\nx");
+        req.to = (0..=MAX_RECIPIENTS)
+            .map(|i| format!("r{i}@example.net"))
+            .collect();
+        assert!(matches!(prepare(req), Err(SendError::MessageRejected(_))));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn raw_parsing_never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            let _ = prepare(raw(&bytes));
+        }
+
+        #[test]
+        fn header_like_input_never_panics(text in "([A-Za-z-]{1,12}: [ -~]{0,30}\r\n){0,6}\r\n[ -~]{0,20}") {
+            let _ = prepare(raw(text.as_bytes()));
+        }
+    }
+}

@@ -204,3 +204,55 @@ async fn without_keys_any_well_formed_signature_is_accepted() {
         .unwrap();
     expect_error(resp, 403, "MissingAuthenticationTokenException").await;
 }
+
+#[tokio::test]
+async fn presigned_query_strings_are_verified() {
+    use aws_sigv4::http_request::{
+        SignableBody, SignableRequest, SignatureLocation, SigningSettings, sign,
+    };
+    let t = start_with(with_keys).await;
+    let url = t.server.url();
+    let presign = |secret: &str, service: &str| {
+        let identity =
+            aws_credential_types::Credentials::new("AKIDEXAMPLE", secret, None, None, "t").into();
+        let mut settings = SigningSettings::default();
+        settings.signature_location = SignatureLocation::QueryParams;
+        settings.expires_in = Some(Duration::from_secs(300));
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region("eu-west-1")
+            .name(service)
+            .time(SystemTime::now())
+            .settings(settings)
+            .build()
+            .unwrap()
+            .into();
+        let full = format!("{url}/v2/email/account");
+        let host = url.trim_start_matches("http://").to_owned();
+        let signable = SignableRequest::new(
+            "GET",
+            &full,
+            [("host", host.as_str())].into_iter(),
+            SignableBody::Bytes(b""),
+        )
+        .unwrap();
+        let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+        let mut req = http::Request::builder()
+            .method("GET")
+            .uri(&full)
+            .body(())
+            .unwrap();
+        instructions.apply_to_request_http1x(&mut req);
+        req.uri().to_string()
+    };
+    let resp = reqwest::get(presign("secret", "ses")).await.unwrap();
+    assert_eq!(resp.status(), 200, "a presigned URL works, in any region");
+    let resp = reqwest::get(presign("wrong", "ses")).await.unwrap();
+    expect_error(resp, 403, "InvalidSignatureException").await;
+    let resp = reqwest::get(presign("secret", "s3")).await.unwrap();
+    let body = expect_error(resp, 403, "InvalidSignatureException").await;
+    assert!(
+        body["message"].as_str().unwrap().contains("'ses'"),
+        "{body}"
+    );
+}

@@ -1,0 +1,738 @@
+#!/usr/bin/env python3
+"""End-to-end lifecycle check of a running mailsight server through boto3.
+
+Normally started by scripts/sdk-lifecycle.sh, which starts the server, runs
+this script, restarts the server on the same data directory and runs it again
+with --after-restart.
+
+    sdk-lifecycle.py --endpoint http://127.0.0.1:PORT --state FILE [--results FILE]
+                     [--aws-cli "CMD ..."]
+    sdk-lifecycle.py --endpoint http://127.0.0.1:PORT --state FILE --after-restart
+
+The first phase creates configuration sets, event destinations and an
+identity, sends to the mailbox simulator and checks every answer against what
+Amazon SES v2 answers; it saves what it made in the state file. The second
+phase checks that all of it is still there, unchanged, after the restart.
+
+Every check is counted; a failed check is reported with what was expected and
+what came back, and the run goes on. The exit status is 1 when any check
+failed. With --results, one JSON line {"phase", "passed", "failed"} is
+appended to that file so the caller can add up the phases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+import traceback
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+import boto3
+import botocore
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+
+REGION = "us-east-1"
+ACCESS_KEY = "AKIDEXAMPLE"
+SECRET_KEY = "any"
+SIM = "simulator.amazonses.com"
+POLL_SECONDS = 10.0
+
+BOUNCE_GENERAL = {
+    "BounceType": "PERMANENT",
+    "BounceSubType": "GENERAL",
+    "DiagnosticCode": "smtp; 550 5.1.1 user unknown",
+}
+
+# recipient local part -> the event types SES records for it, in order
+SIMULATOR_CASES = [
+    ("success", ["SEND", "DELIVERY"]),
+    ("bounce", ["SEND", "BOUNCE"]),
+    ("complaint", ["SEND", "DELIVERY", "COMPLAINT"]),
+    ("ooto", ["SEND", "DELIVERY"]),
+    ("suppressionlist", ["SEND", "BOUNCE"]),
+    ("success+sdk-label", ["SEND", "DELIVERY"]),
+    ("bounce+sdk-label", ["SEND", "BOUNCE"]),
+]
+
+
+# --------------------------------------------------------------------------
+# check bookkeeping
+
+
+class Checks:
+    def __init__(self, phase: str) -> None:
+        self.phase = phase
+        self.passed = 0
+        self.failed = 0
+        self.failures: list[str] = []
+
+    def ok(self, cond: bool, what: str, detail: str = "") -> bool:
+        if cond:
+            self.passed += 1
+            print(f"  ok   {what}", flush=True)
+        else:
+            self.failed += 1
+            msg = f"{what}" + (f"\n         {detail}" if detail else "")
+            self.failures.append(msg)
+            print(f"  FAIL {msg}", flush=True)
+        return cond
+
+    def eq(self, got, want, what: str) -> bool:
+        return self.ok(got == want, what, f"expected {show(want)}\n         got      {show(got)}")
+
+    def raises(self, client, code: str, what: str, fn, **kwargs) -> dict | None:
+        """fn(**kwargs) must fail with the modelled exception `code`, caught
+        as client.exceptions.<code> (so the SDK itself maps the error)."""
+        exc_class = getattr(client.exceptions, code)
+        try:
+            out = fn(**kwargs)
+        except exc_class as e:
+            err = e.response.get("Error", {})
+            self.ok(True, f"{what} -> {code} ({err.get('Message', '')!r})")
+            return e.response
+        except ClientError as e:
+            err = e.response.get("Error", {})
+            status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            self.ok(False, f"{what} -> {code}", f"got error {err.get('Code')!r} (HTTP {status}): {err.get('Message')!r}")
+            return None
+        except Exception as e:  # noqa: BLE001 - any other failure is a failed check
+            self.ok(False, f"{what} -> {code}", f"got {type(e).__name__}: {e}")
+            return None
+        self.ok(False, f"{what} -> {code}", f"the call succeeded: {show(strip(out))}")
+        return None
+
+    def call(self, what: str, fn, **kwargs):
+        """fn(**kwargs) must succeed; counts as one check. Returns the answer
+        without ResponseMetadata, or None when it failed."""
+        try:
+            out = fn(**kwargs)
+        except ClientError as e:
+            err = e.response.get("Error", {})
+            status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            self.ok(False, what, f"got error {err.get('Code')!r} (HTTP {status}): {err.get('Message')!r}")
+            return None
+        except Exception as e:  # noqa: BLE001
+            self.ok(False, what, f"got {type(e).__name__}: {e}")
+            return None
+        self.ok(True, what)
+        return strip(out)
+
+
+def strip(resp):
+    if isinstance(resp, dict):
+        return {k: v for k, v in resp.items() if k != "ResponseMetadata"}
+    return resp
+
+
+def plain(value):
+    """JSON-able copy (datetimes as ISO strings)."""
+    return json.loads(json.dumps(value, default=lambda o: o.isoformat() if isinstance(o, dt.datetime) else str(o)))
+
+
+def show(value) -> str:
+    text = json.dumps(plain(value), sort_keys=True)
+    return text if len(text) < 1500 else text[:1500] + "…"
+
+
+# --------------------------------------------------------------------------
+# helpers
+
+
+def make_client(endpoint: str):
+    return boto3.client(
+        "sesv2",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        config=Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=30),
+    )
+
+
+def signed_request(endpoint: str, method: str, path: str, body: dict | None = None,
+                   query: dict | None = None) -> tuple[int, dict]:
+    """A SigV4-signed REST-JSON request for a route this boto3 has no method for."""
+    data = json.dumps(body).encode() if body is not None else b""
+    url = endpoint.rstrip("/") + path
+    if query:
+        url += "?" + urllib.parse.urlencode(query)
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    req = AWSRequest(method=method, url=url, data=data, headers=headers)
+    SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "ses", REGION).add_auth(req)
+    prepared = req.prepare()
+    http_req = urllib.request.Request(prepared.url, data=data if body is not None else None, method=method,
+                                      headers=dict(prepared.headers))
+    try:
+        with urllib.request.urlopen(http_req, timeout=30) as r:
+            return r.status, json.loads(r.read() or b"{}")
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        try:
+            return e.code, json.loads(raw or b"{}")
+        except ValueError:
+            return e.code, {"raw": raw.decode(errors="replace")}
+
+
+def list_sets_by_hand(endpoint: str, route: str, page_size, token, name_filter=None) -> tuple[int, dict]:
+    """ListConfigurationSets through `route` ("GET …" or "POST …"), signed by hand."""
+    method, path = route.split(" ", 1)
+    if method == "POST":
+        body = {}
+        if page_size is not None:
+            body["PageSize"] = page_size
+        if token:
+            body["NextToken"] = token
+        if name_filter:
+            body["Filter"] = name_filter
+        return signed_request(endpoint, "POST", path, body=body)
+    query = {}
+    if page_size is not None:
+        query["PageSize"] = str(page_size)
+    if token:
+        query["NextToken"] = token
+    return signed_request(endpoint, "GET", path, query=query)
+
+
+def simple_content(subject: str, text: str) -> dict:
+    return {"Simple": {"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}}}
+
+
+def event_types(insights: dict | None) -> list[list[str]]:
+    if not insights:
+        return []
+    return [[e.get("Type") for e in i.get("Events", [])] for i in insights.get("Insights", [])]
+
+
+def poll_insights(client, message_id: str, want_types: list[str], timeout: float = POLL_SECONDS):
+    """Polls GetMessageInsights until the (single) destination's event types
+    equal want_types. Returns (last answer, types seen, reached)."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        try:
+            last = strip(client.get_message_insights(MessageId=message_id))
+        except ClientError as e:
+            last = {"error": e.response.get("Error")}
+        types = event_types(last)
+        seen = types[0] if len(types) == 1 else types
+        if seen == want_types:
+            return last, seen, True
+        # a sequence that is not a prefix of the expected one will never become it
+        if len(types) == 1 and seen != want_types[: len(seen)]:
+            return last, seen, False
+        if time.monotonic() > deadline:
+            return last, seen, False
+        time.sleep(0.15)
+
+
+def check_event_details(ck: Checks, local: str, dest: str, insights: dict) -> None:
+    entries = insights.get("Insights", [])
+    entry = entries[0] if entries else {}
+    ck.eq(entry.get("Destination"), dest, f"[{local}] Insights[0].Destination")
+    events = entry.get("Events", [])
+    stamps = [e.get("Timestamp") for e in events]
+    ck.ok(all(isinstance(s, dt.datetime) for s in stamps) and stamps == sorted(stamps),
+          f"[{local}] event Timestamps are timestamps in ascending order", f"got {show(stamps)}")
+    by_type = {e.get("Type"): e for e in events}
+    base = local.split("+", 1)[0]
+    if base == "bounce":
+        ck.eq((by_type.get("BOUNCE", {}).get("Details") or {}).get("Bounce"), BOUNCE_GENERAL,
+              f"[{local}] BOUNCE Details.Bounce")
+    elif base == "suppressionlist":
+        bounce = (by_type.get("BOUNCE", {}).get("Details") or {}).get("Bounce") or {}
+        ck.eq(bounce.get("BounceType"), "PERMANENT", f"[{local}] BOUNCE Details.Bounce.BounceType")
+        ck.eq(bounce.get("BounceSubType"), "SUPPRESSED", f"[{local}] BOUNCE Details.Bounce.BounceSubType")
+    elif base == "complaint":
+        complaint = (by_type.get("COMPLAINT", {}).get("Details") or {}).get("Complaint") or {}
+        ck.eq(complaint.get("ComplaintFeedbackType"), "abuse",
+              f"[{local}] COMPLAINT Details.Complaint.ComplaintFeedbackType")
+    for t in ("SEND", "DELIVERY"):
+        if t in by_type:
+            ck.ok(not (by_type[t].get("Details") or {}).get("Bounce") and not (by_type[t].get("Details") or {}).get("Complaint"),
+                  f"[{local}] {t} event carries no Bounce/Complaint details", show(by_type[t]))
+
+
+# --------------------------------------------------------------------------
+# phase 1
+
+
+def phase_main(endpoint: str, state_path: str, aws_cli: str | None, ck: Checks) -> None:
+    c = make_client(endpoint)
+    run = uuid.uuid4().hex[:8]
+    domain = f"sdk-{run}.example"  # RFC 2606 name; no other identity is a parent of it
+    set_name = f"sdk-lifecycle-{run}"
+    other_sets = [f"sdk-lifecycle-{run}-b", f"sdk-lifecycle-{run}-c"]
+    state: dict = {"run": run, "domain": domain, "set": set_name, "other_sets": other_sets, "messages": []}
+
+    print(f"botocore {botocore.__version__}, boto3 {boto3.__version__}, endpoint {endpoint}")
+
+    # ---- configuration sets ------------------------------------------------
+    print("configuration sets")
+    set_request = {
+        "ConfigurationSetName": set_name,
+        "TrackingOptions": {"CustomRedirectDomain": f"track.{domain}", "HttpsPolicy": "REQUIRE"},
+        "DeliveryOptions": {"TlsPolicy": "REQUIRE", "SendingPoolName": "sdk-pool", "MaxDeliverySeconds": 900},
+        "ReputationOptions": {"ReputationMetricsEnabled": True},
+        "SendingOptions": {"SendingEnabled": True},
+        "Tags": [{"Key": "team", "Value": "mail"}, {"Key": "env", "Value": "ci"}],
+    }
+    ck.call("CreateConfigurationSet with Tracking/Delivery/Reputation/Sending options and Tags",
+            c.create_configuration_set, **set_request)
+    got = ck.call("GetConfigurationSet", c.get_configuration_set, ConfigurationSetName=set_name) or {}
+    for member in ("ConfigurationSetName", "TrackingOptions", "DeliveryOptions", "ReputationOptions", "SendingOptions"):
+        ck.eq(got.get(member), set_request[member], f"GetConfigurationSet returns {member} as created")
+    ck.eq(sorted(got.get("Tags", []), key=lambda t: t["Key"]), sorted(set_request["Tags"], key=lambda t: t["Key"]),
+          "GetConfigurationSet returns Tags as created")
+    state["set_answer"] = plain(got)
+
+    ck.raises(c, "AlreadyExistsException", "CreateConfigurationSet with a name in use",
+              c.create_configuration_set, ConfigurationSetName=set_name)
+    ck.raises(c, "NotFoundException", "GetConfigurationSet of a missing set",
+              c.get_configuration_set, ConfigurationSetName=f"missing-{run}")
+    for name in other_sets:
+        ck.call(f"CreateConfigurationSet {name} (name only)", c.create_configuration_set, ConfigurationSetName=name)
+    tmp_set = f"sdk-lifecycle-{run}-tmp"
+    ck.call("CreateConfigurationSet (to delete)", c.create_configuration_set, ConfigurationSetName=tmp_set)
+    ck.call("PutConfigurationSetTrackingOptions", c.put_configuration_set_tracking_options,
+            ConfigurationSetName=tmp_set, CustomRedirectDomain=f"click.{domain}")
+    tracked = strip(c.get_configuration_set(ConfigurationSetName=tmp_set))
+    ck.eq((tracked.get("TrackingOptions") or {}).get("CustomRedirectDomain"), f"click.{domain}",
+          "PutConfigurationSetTrackingOptions shows in GetConfigurationSet")
+    ck.call("DeleteConfigurationSet", c.delete_configuration_set, ConfigurationSetName=tmp_set)
+    ck.raises(c, "NotFoundException", "GetConfigurationSet of a deleted set",
+              c.get_configuration_set, ConfigurationSetName=tmp_set)
+    ck.raises(c, "NotFoundException", "DeleteConfigurationSet of a deleted set",
+              c.delete_configuration_set, ConfigurationSetName=tmp_set)
+
+    mine = {set_name, *other_sets}
+    op_http = c.meta.service_model.operation_model("ListConfigurationSets").http
+    sdk_route = f"{op_http['method']} {op_http['requestUri']}"
+    other_route = ("GET /v2/email/configuration-sets" if op_http["method"] == "POST"
+                   else "POST /v2/email/list-configuration-sets")
+    print(f"  (boto3 {boto3.__version__} lists through {sdk_route}; the other route, {other_route}, is signed by hand)")
+
+    # boto3's ListConfigurationSets, one set per page
+    names: list[str] = []
+    token = None
+    pages = 0
+    page_sizes_ok = True
+    while pages < 1000:
+        kwargs = {"PageSize": 1}
+        if token:
+            kwargs["NextToken"] = token
+        page = ck.call(f"ListConfigurationSets PageSize=1 page {pages + 1} ({sdk_route})", c.list_configuration_sets,
+                       **kwargs) if pages == 0 else strip(c.list_configuration_sets(**kwargs))
+        if page is None:
+            break
+        pages += 1
+        page_sizes_ok &= len(page.get("ConfigurationSets", [])) <= 1
+        names.extend(page.get("ConfigurationSets", []))
+        token = page.get("NextToken")
+        if not token:
+            break
+    ck.ok(page_sizes_ok, "every ListConfigurationSets page with PageSize=1 has at most one name")
+    ck.ok(pages >= 3, f"PageSize=1 paging took one page per set ({pages} pages)")
+    ck.ok(mine <= set(names), f"paging with PageSize=1 through boto3 ({sdk_route}) reaches all 3 sets",
+          f"missing {sorted(mine - set(names))}; got {names}")
+    ck.eq(len(names), len(set(names)), "paging returns no name twice")
+    whole = ck.call("ListConfigurationSets without PageSize", c.list_configuration_sets) or {}
+    ck.ok(mine <= set(whole.get("ConfigurationSets", [])), "one-page listing names all 3 sets", show(whole))
+    ck.eq([n for n in whole.get("ConfigurationSets", [])], names, "one-page listing and PageSize=1 paging agree")
+
+    # the route this boto3 does not use, signed by hand
+    other_names: list[str] = []
+    token = None
+    other_pages = 0
+    other_ok = True
+    while other_pages < 1000:
+        status, page = list_sets_by_hand(endpoint, other_route, 1, token)
+        if status != 200:
+            other_ok = False
+            ck.ok(False, f"{other_route} answers 200", f"HTTP {status}: {show(page)}")
+            break
+        other_pages += 1
+        other_names.extend(page.get("ConfigurationSets", []))
+        token = page.get("NextToken")
+        if not token:
+            break
+    if other_ok:
+        ck.ok(mine <= set(other_names) and other_pages >= 3,
+              f"{other_route} PageSize=1 pages ({other_pages}) reach all 3 sets", f"got {other_names}")
+        ck.eq(other_names, names, "both list routes page through the same names in the same order")
+    name_filter = {"CONFIGURATION_SET_NAME_CONTAINS": f"{run}-b"}
+    status, page = list_sets_by_hand(endpoint, "POST /v2/email/list-configuration-sets", None, None, name_filter)
+    ck.ok(status == 200 and page.get("ConfigurationSets") == [other_sets[0]],
+          "POST list-configuration-sets with Filter CONFIGURATION_SET_NAME_CONTAINS returns just the matching set",
+          f"HTTP {status}: {show(page)}")
+    if "Filter" in c.meta.service_model.operation_model("ListConfigurationSets").input_shape.members:
+        page = ck.call("ListConfigurationSets with Filter (boto3)", c.list_configuration_sets, Filter=name_filter) or {}
+        ck.eq(page.get("ConfigurationSets"), [other_sets[0]], "boto3 Filter CONFIGURATION_SET_NAME_CONTAINS result")
+
+    # ---- event destinations ------------------------------------------------
+    print("event destinations")
+    sns_dest = {
+        "Enabled": True,
+        "MatchingEventTypes": ["SEND", "DELIVERY", "BOUNCE", "COMPLAINT"],
+        "SnsDestination": {"TopicArn": "arn:aws:sns:us-east-1:000000000000:sdk-events"},
+    }
+    eb_dest = {  # Enabled left out: SES treats it as false
+        "MatchingEventTypes": ["BOUNCE", "COMPLAINT", "REJECT"],
+        "EventBridgeDestination": {"EventBusArn": "arn:aws:events:us-east-1:000000000000:event-bus/default"},
+    }
+    ck.call("CreateConfigurationSetEventDestination (SNS, Enabled)", c.create_configuration_set_event_destination,
+            ConfigurationSetName=set_name, EventDestinationName="to-sns", EventDestination=sns_dest)
+    ck.call("CreateConfigurationSetEventDestination (EventBridge, Enabled omitted)",
+            c.create_configuration_set_event_destination,
+            ConfigurationSetName=set_name, EventDestinationName="to-eventbridge", EventDestination=eb_dest)
+    ck.raises(c, "AlreadyExistsException", "CreateConfigurationSetEventDestination with a name in use",
+              c.create_configuration_set_event_destination,
+              ConfigurationSetName=set_name, EventDestinationName="to-sns", EventDestination=sns_dest)
+    ck.raises(c, "NotFoundException", "CreateConfigurationSetEventDestination on a missing set",
+              c.create_configuration_set_event_destination,
+              ConfigurationSetName=f"missing-{run}", EventDestinationName="x", EventDestination=sns_dest)
+    # a third destination, updated and then deleted, must leave the other two alone
+    ck.call("CreateConfigurationSetEventDestination (third, SNS)", c.create_configuration_set_event_destination,
+            ConfigurationSetName=set_name, EventDestinationName="short-lived", EventDestination=sns_dest)
+    ck.call("UpdateConfigurationSetEventDestination (third: Enabled false, only REJECT)",
+            c.update_configuration_set_event_destination, ConfigurationSetName=set_name,
+            EventDestinationName="short-lived",
+            EventDestination={"Enabled": False, "MatchingEventTypes": ["REJECT"],
+                              "SnsDestination": sns_dest["SnsDestination"]})
+    third = [d for d in strip(c.get_configuration_set_event_destinations(ConfigurationSetName=set_name))
+             .get("EventDestinations", []) if d.get("Name") == "short-lived"]
+    ck.eq([(d.get("Enabled"), d.get("MatchingEventTypes")) for d in third], [(False, ["REJECT"])],
+          "the update shows in GetConfigurationSetEventDestinations")
+    ck.call("DeleteConfigurationSetEventDestination (third)", c.delete_configuration_set_event_destination,
+            ConfigurationSetName=set_name, EventDestinationName="short-lived")
+    ck.raises(c, "NotFoundException", "DeleteConfigurationSetEventDestination of a deleted destination",
+              c.delete_configuration_set_event_destination, ConfigurationSetName=set_name,
+              EventDestinationName="short-lived")
+    ck.raises(c, "NotFoundException", "UpdateConfigurationSetEventDestination of a missing destination",
+              c.update_configuration_set_event_destination, ConfigurationSetName=set_name,
+              EventDestinationName="never-made", EventDestination=sns_dest)
+    dests = ck.call("GetConfigurationSetEventDestinations", c.get_configuration_set_event_destinations,
+                    ConfigurationSetName=set_name) or {}
+    by_name = {d.get("Name"): d for d in dests.get("EventDestinations", [])}
+    ck.eq(sorted(by_name), ["to-eventbridge", "to-sns"], "both destinations are listed by name")
+    sns = by_name.get("to-sns", {})
+    eb = by_name.get("to-eventbridge", {})
+    ck.eq(sorted(sns.get("MatchingEventTypes", [])), sorted(sns_dest["MatchingEventTypes"]), "to-sns MatchingEventTypes")
+    ck.eq(sns.get("SnsDestination"), sns_dest["SnsDestination"], "to-sns SnsDestination")
+    ck.eq(sns.get("Enabled"), True, "to-sns Enabled")
+    ck.eq(sorted(eb.get("MatchingEventTypes", [])), sorted(eb_dest["MatchingEventTypes"]),
+          "to-eventbridge MatchingEventTypes")
+    ck.eq(eb.get("EventBridgeDestination"), eb_dest["EventBridgeDestination"], "to-eventbridge EventBridgeDestination")
+    ck.eq(eb.get("Enabled"), False, "to-eventbridge Enabled defaults to false")
+    ck.ok("SnsDestination" not in eb and "EventBridgeDestination" not in sns,
+          "each destination carries only its own target", show(dests))
+    state["destinations_answer"] = plain(dests)
+
+    # ---- identities ----------------------------------------------------------
+    print("identities")
+    ident = ck.call(f"CreateEmailIdentity {domain} (domain)", c.create_email_identity, EmailIdentity=domain) or {}
+    ck.eq(ident.get("IdentityType"), "DOMAIN", "CreateEmailIdentity IdentityType")
+    got_ident = ck.call("GetEmailIdentity", c.get_email_identity, EmailIdentity=domain) or {}
+    ck.eq(got_ident.get("IdentityType"), "DOMAIN", "GetEmailIdentity IdentityType")
+    ck.eq(got_ident.get("VerifiedForSendingStatus"), True, "GetEmailIdentity VerifiedForSendingStatus")
+    listed = ck.call("ListEmailIdentities", c.list_email_identities) or {}
+    ck.ok(domain in [i.get("IdentityName") for i in listed.get("EmailIdentities", [])],
+          "ListEmailIdentities includes the domain", show(listed))
+    ck.raises(c, "AlreadyExistsException", "CreateEmailIdentity of an identity in use",
+              c.create_email_identity, EmailIdentity=domain)
+    ck.raises(c, "NotFoundException", "GetEmailIdentity of a missing identity",
+              c.get_email_identity, EmailIdentity=f"missing-{run}.example.net")
+
+    # ---- sending to the mailbox simulator ------------------------------------
+    print("SendEmail to the mailbox simulator")
+    sender = f"Sender <sender@{domain}>"
+    sent: list[tuple[str, str, list[str], str]] = []
+    for local, want in SIMULATOR_CASES:
+        to = f"{local}@{SIM}"
+        subject = f"sdk {local} {run}"
+        out = ck.call(f"SendEmail -> {to}", c.send_email, FromEmailAddress=sender,
+                      Destination={"ToAddresses": [to]}, Content=simple_content(subject, f"hello {local}"),
+                      ConfigurationSetName=set_name,
+                      EmailTags=[{"Name": "case", "Value": local.replace("+", "-")}, {"Name": "run", "Value": run}])
+        if out and ck.ok(isinstance(out.get("MessageId"), str) and out["MessageId"], f"[{local}] SendEmail returns a MessageId", show(out)):
+            sent.append((local, to, want, out["MessageId"]))
+    for local, to, want, mid in sent:
+        insights, seen, reached = poll_insights(c, mid, want)
+        ck.ok(reached, f"[{local}] event Types become {want} in order", f"got {seen}: {show(insights)}")
+        if not reached or not insights:
+            continue
+        check_event_details(ck, local, to, insights)
+        ck.eq(insights.get("MessageId"), mid, f"[{local}] insights MessageId")
+        ck.eq(insights.get("Subject"), f"sdk {local} {run}", f"[{local}] insights Subject")
+        ck.eq(insights.get("FromEmailAddress"), sender, f"[{local}] insights FromEmailAddress")
+        ck.eq(sorted(insights.get("EmailTags", []), key=lambda t: t["Name"]),
+              sorted([{"Name": "case", "Value": local.replace("+", "-")}, {"Name": "run", "Value": run}],
+                     key=lambda t: t["Name"]),
+              f"[{local}] insights EmailTags")
+        state["messages"].append({"label": local, "id": mid, "types": [want], "answer": plain(insights)})
+
+    # one message, two simulator recipients: one Insights entry per destination
+    to_two = [f"success@{SIM}", f"bounce@{SIM}"]
+    out = ck.call("SendEmail to two simulator recipients", c.send_email, FromEmailAddress=f"sender@{domain}",
+                  Destination={"ToAddresses": to_two}, Content=simple_content(f"two {run}", "two"),
+                  ConfigurationSetName=set_name)
+    if out:
+        mid = out["MessageId"]
+        deadline = time.monotonic() + POLL_SECONDS
+        while True:
+            ins = strip(c.get_message_insights(MessageId=mid))
+            per = {i.get("Destination"): [e.get("Type") for e in i.get("Events", [])] for i in ins.get("Insights", [])}
+            if per == {to_two[0]: ["SEND", "DELIVERY"], to_two[1]: ["SEND", "BOUNCE"]} or time.monotonic() > deadline:
+                break
+            time.sleep(0.15)
+        ck.eq(per, {to_two[0]: ["SEND", "DELIVERY"], to_two[1]: ["SEND", "BOUNCE"]},
+              "two-recipient message: one Insights entry per Destination with its own events")
+        state["messages"].append({"label": "two-recipients", "id": mid, "answer": plain(ins)})
+
+    # ---- Raw MIME with X-SES-* headers ----------------------------------------
+    print("SendEmail Raw with X-SES-CONFIGURATION-SET / X-SES-MESSAGE-TAGS")
+    raw = (
+        f"From: Raw Sender <raw@{domain}>\r\n"
+        f"To: success+raw@{SIM}\r\n"
+        f"Subject: raw {run}\r\n"
+        f"X-SES-CONFIGURATION-SET: {set_name}\r\n"
+        f"X-SES-MESSAGE-TAGS: campaign=spring, source=raw-mime\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=UTF-8\r\n"
+        "\r\n"
+        "Raw body.\r\n"
+    ).encode()
+    out = ck.call("SendEmail Raw (sender and recipient from the MIME headers)", c.send_email,
+                  Content={"Raw": {"Data": raw}})
+    if out:
+        mid = out["MessageId"]
+        insights, seen, reached = poll_insights(c, mid, ["SEND", "DELIVERY"])
+        ck.ok(reached, "[raw] event Types become ['SEND', 'DELIVERY']", f"got {seen}: {show(insights)}")
+        if insights and "error" not in insights:
+            tags = {t["Name"]: t["Value"] for t in insights.get("EmailTags", [])}
+            ck.ok(tags.get("campaign") == "spring" and tags.get("source") == "raw-mime",
+                  "[raw] X-SES-MESSAGE-TAGS show up in insights EmailTags", show(insights.get("EmailTags")))
+            ck.eq(insights.get("Subject"), f"raw {run}", "[raw] insights Subject from the MIME header")
+            entries = insights.get("Insights", [])
+            ck.eq([i.get("Destination") for i in entries], [f"success+raw@{SIM}"], "[raw] Destination from the To header")
+            state["messages"].append({"label": "raw", "id": mid, "answer": plain(insights)})
+    ck.raises(c, "NotFoundException", "SendEmail Raw whose X-SES-CONFIGURATION-SET names a missing set",
+              c.send_email, Content={"Raw": {"Data": raw.replace(set_name.encode(), f"missing-{run}".encode())}})
+
+    # ---- errors ----------------------------------------------------------------
+    print("error answers")
+    ck.raises(c, "MessageRejected", "SendEmail from an unverified address",
+              c.send_email, FromEmailAddress=f"someone@unverified-{run}.example.org",
+              Destination={"ToAddresses": [f"success@{SIM}"]}, Content=simple_content("x", "x"))
+    ck.raises(c, "MessageRejected", "SendEmail from a look-alike of the verified domain",
+              c.send_email, FromEmailAddress=f"someone@not{domain}",
+              Destination={"ToAddresses": [f"success@{SIM}"]}, Content=simple_content("x", "x"))
+    sub = ck.call("SendEmail from a subdomain of the verified domain (SES lets subdomains inherit it)", c.send_email,
+                  FromEmailAddress=f"news@mail.{domain}", Destination={"ToAddresses": [f"success@{SIM}"]},
+                  Content=simple_content("sub", "sub"))
+    ck.ok(bool(sub and sub.get("MessageId")), "subdomain send returns a MessageId", show(sub))
+    ck.raises(c, "NotFoundException", "SendEmail with a nonexistent configuration set",
+              c.send_email, FromEmailAddress=f"sender@{domain}", ConfigurationSetName=f"missing-{run}",
+              Destination={"ToAddresses": [f"success@{SIM}"]}, Content=simple_content("x", "x"))
+    ck.raises(c, "NotFoundException", "GetMessageInsights of an unknown message id",
+              c.get_message_insights, MessageId=f"0100000000000000-{uuid.uuid4()}-000000")
+    ck.raises(c, "BadRequestException", "SendEmail with no recipients",
+              c.send_email, FromEmailAddress=f"sender@{domain}", Destination={"ToAddresses": []},
+              Content=simple_content("x", "x"))
+
+    # ---- account ---------------------------------------------------------------
+    acct = ck.call("GetAccount", c.get_account) or {}
+    quota = acct.get("SendQuota") or {}
+    ck.ok(all(isinstance(quota.get(k), float) for k in ("Max24HourSend", "MaxSendRate", "SentLast24Hours")),
+          "GetAccount SendQuota has Max24HourSend/MaxSendRate/SentLast24Hours", show(acct))
+    ck.ok(isinstance(acct.get("SendingEnabled"), bool) and isinstance(acct.get("ProductionAccessEnabled"), bool),
+          "GetAccount SendingEnabled/ProductionAccessEnabled are booleans", show(acct))
+
+    # ---- AWS CLI v1 ---------------------------------------------------------------
+    if aws_cli:
+        cli_phase(endpoint, aws_cli, run, state, ck)
+    else:
+        print("AWS CLI v1: skipped (no --aws-cli given)")
+
+    with open(state_path, "w") as f:
+        json.dump(state, f, indent=1)
+    print(f"state saved to {state_path} ({len(state['messages'])} messages)")
+
+
+def cli_phase(endpoint: str, aws_cli: str, run: str, state: dict, ck: Checks) -> None:
+    print("AWS CLI v1 (aws sesv2)")
+    env = dict(os.environ)
+    env.update({
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY, "AWS_DEFAULT_REGION": REGION,
+        "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull, "AWS_PAGER": "",
+    })
+    env.pop("AWS_PROFILE", None)
+    env.pop("AWS_SESSION_TOKEN", None)
+    base = shlex.split(aws_cli) + ["--endpoint-url", endpoint, "--output", "json", "sesv2"]
+
+    def aws(*args: str) -> tuple[int, dict | None, str]:
+        p = subprocess.run(base + list(args), env=env, capture_output=True, text=True, timeout=60,
+                           stdin=subprocess.DEVNULL)
+        out = None
+        if p.stdout.strip():
+            try:
+                out = json.loads(p.stdout)
+            except ValueError:
+                out = {"raw": p.stdout}
+        return p.returncode, out, p.stderr.strip()
+
+    set_name = f"cli-{run}"
+    sender = f"cli-sender@cli-{run}.example"
+    rc, out, err = aws("create-configuration-set", "--configuration-set-name", set_name,
+                       "--tags", "Key=via,Value=cli")
+    ck.ok(rc == 0, "aws sesv2 create-configuration-set", f"exit {rc}: {err}")
+    rc, out, err = aws("get-configuration-set", "--configuration-set-name", set_name)
+    ck.ok(rc == 0 and out and out.get("ConfigurationSetName") == set_name
+          and out.get("Tags") == [{"Key": "via", "Value": "cli"}],
+          "aws sesv2 get-configuration-set returns the name and Tags", f"exit {rc}: {err} {show(out)}")
+    rc, out, err = aws("get-configuration-set", "--configuration-set-name", f"missing-{run}")
+    ck.ok(rc != 0 and "NotFoundException" in err, "aws sesv2 get-configuration-set of a missing set fails with NotFoundException",
+          f"exit {rc}: {err}")
+    rc, out, err = aws("create-email-identity", "--email-identity", sender)
+    ck.ok(rc == 0 and out and out.get("IdentityType") == "EMAIL_ADDRESS",
+          "aws sesv2 create-email-identity (address) -> IdentityType EMAIL_ADDRESS", f"exit {rc}: {err} {show(out)}")
+    content = json.dumps(simple_content(f"cli {run}", "from the cli"))
+    rc, out, err = aws("send-email", "--from-email-address", sender,
+                       "--destination", f"ToAddresses=complaint@{SIM}",
+                       "--content", content, "--configuration-set-name", set_name,
+                       "--email-tags", "Name=via,Value=cli")
+    mid = (out or {}).get("MessageId")
+    ck.ok(rc == 0 and bool(mid), "aws sesv2 send-email returns a MessageId", f"exit {rc}: {err} {show(out)}")
+    rc2, out2, err2 = aws("send-email", "--from-email-address", f"other@cli-{run}.example",
+                          "--destination", f"ToAddresses=success@{SIM}", "--content", content)
+    ck.ok(rc2 != 0 and "MessageRejected" in err2,
+          "aws sesv2 send-email from another address of a domain with only an address identity -> MessageRejected",
+          f"exit {rc2}: {err2}")
+    if mid:
+        want = ["SEND", "DELIVERY", "COMPLAINT"]
+        deadline = time.monotonic() + POLL_SECONDS
+        while True:
+            rc, out, err = aws("get-message-insights", "--message-id", mid)
+            types = event_types(out) if rc == 0 else []
+            if types == [want] or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        ck.ok(types == [want], f"aws sesv2 get-message-insights shows {want}", f"exit {rc}: {err} {show(out)}")
+        ck.ok(bool(out) and out.get("EmailTags") == [{"Name": "via", "Value": "cli"}],
+              "aws sesv2 get-message-insights EmailTags", show(out))
+        if rc == 0 and out:
+            # the CLI prints timestamps as text; compare after restart through boto3 on the types only
+            state["messages"].append({"label": "aws-cli", "id": mid, "types": [want]})
+    state["cli_set"] = set_name
+    state["cli_identity"] = sender
+
+
+# --------------------------------------------------------------------------
+# phase 2
+
+
+def phase_after_restart(endpoint: str, state_path: str, ck: Checks) -> None:
+    with open(state_path) as f:
+        state = json.load(f)
+    c = make_client(endpoint)
+    set_name = state["set"]
+    print(f"after restart: checking run {state['run']} ({len(state['messages'])} messages)")
+
+    got = ck.call("GetConfigurationSet after restart", c.get_configuration_set, ConfigurationSetName=set_name)
+    if got is not None:
+        before = state["set_answer"]
+        after = plain(got)
+        for member in sorted(set(before) | set(after)):
+            ck.eq(after.get(member), before.get(member), f"configuration set {member} unchanged after restart")
+    dests = ck.call("GetConfigurationSetEventDestinations after restart", c.get_configuration_set_event_destinations,
+                    ConfigurationSetName=set_name)
+    if dests is not None:
+        key = lambda d: d.get("Name", "")  # noqa: E731
+        ck.eq(sorted(plain(dests).get("EventDestinations", []), key=key),
+              sorted(state["destinations_answer"].get("EventDestinations", []), key=key),
+              "both event destinations unchanged after restart")
+    listed = strip(c.list_configuration_sets())
+    ck.ok({set_name, *state["other_sets"]} <= set(listed.get("ConfigurationSets", [])),
+          "ListConfigurationSets still names all 3 sets", show(listed))
+    ident = ck.call("GetEmailIdentity after restart", c.get_email_identity, EmailIdentity=state["domain"]) or {}
+    ck.eq((ident.get("IdentityType"), ident.get("VerifiedForSendingStatus")), ("DOMAIN", True),
+          "domain identity still DOMAIN and verified after restart")
+    if state.get("cli_set"):
+        ck.call("CLI-made configuration set still there", c.get_configuration_set, ConfigurationSetName=state["cli_set"])
+        ck.call("CLI-made address identity still there", c.get_email_identity, EmailIdentity=state["cli_identity"])
+
+    for m in state["messages"]:
+        try:
+            ins = plain(strip(c.get_message_insights(MessageId=m["id"])))
+        except ClientError as e:
+            ck.ok(False, f"[{m['label']}] GetMessageInsights after restart", show(e.response.get("Error")))
+            continue
+        if "answer" in m:
+            ck.eq(ins, m["answer"], f"[{m['label']}] insights identical after restart")
+        else:
+            ck.eq(event_types(ins), m["types"], f"[{m['label']}] insights event Types after restart")
+
+    # the restarted server still sends, and still refuses duplicates
+    out = ck.call("SendEmail after restart", c.send_email, FromEmailAddress=f"sender@{state['domain']}",
+                  Destination={"ToAddresses": [f"bounce@{SIM}"]}, Content=simple_content("after", "after"),
+                  ConfigurationSetName=set_name)
+    if out:
+        insights, seen, reached = poll_insights(c, out["MessageId"], ["SEND", "BOUNCE"])
+        ck.ok(reached, "message sent after restart gets SEND, BOUNCE", f"got {seen}: {show(insights)}")
+        if reached:
+            check_event_details(ck, "after-restart bounce", f"bounce@{SIM}", insights)
+    ck.raises(c, "AlreadyExistsException", "CreateConfigurationSet of the restored set",
+              c.create_configuration_set, ConfigurationSetName=set_name)
+    ck.raises(c, "AlreadyExistsException", "CreateConfigurationSetEventDestination of a restored destination",
+              c.create_configuration_set_event_destination, ConfigurationSetName=set_name,
+              EventDestinationName="to-sns",
+              EventDestination={"MatchingEventTypes": ["SEND"],
+                                "SnsDestination": {"TopicArn": "arn:aws:sns:us-east-1:000000000000:x"}})
+
+
+# --------------------------------------------------------------------------
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--endpoint", required=True, help="e.g. http://127.0.0.1:4566")
+    ap.add_argument("--state", required=True, help="JSON file written by the first phase, read by --after-restart")
+    ap.add_argument("--after-restart", action="store_true", help="check what the first phase saved")
+    ap.add_argument("--aws-cli", help="command that runs AWS CLI v1 (e.g. 'python -m awscli'); omit to skip")
+    ap.add_argument("--results", help="append {phase, passed, failed} as one JSON line to this file")
+    args = ap.parse_args()
+
+    phase = "after-restart" if args.after_restart else "main"
+    ck = Checks(phase)
+    try:
+        if args.after_restart:
+            phase_after_restart(args.endpoint, args.state, ck)
+        else:
+            phase_main(args.endpoint, args.state, args.aws_cli, ck)
+    except Exception as e:  # noqa: BLE001 - an unexpected crash is one more failed check
+        traceback.print_exc()
+        ck.ok(False, f"{phase} phase ran to the end", f"{type(e).__name__}: {e}")
+
+    print(f"[{phase}] {ck.passed} checks passed, {ck.failed} checks failed")
+    for f in ck.failures:
+        print(f"  failed: {f}")
+    if args.results:
+        with open(args.results, "a") as out:
+            out.write(json.dumps({"phase": phase, "passed": ck.passed, "failed": ck.failed}) + "\n")
+    return 1 if ck.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
