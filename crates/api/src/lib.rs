@@ -7,6 +7,8 @@
 //! - [`error`]: errors carrying their AWS code and HTTP status.
 //! - [`auth`]: SigV4 (via `mailsight-sigv4`) and access key → account.
 //! - [`body`]: JSON and paging helpers; [`state`]: shared state and settings.
+//! - [`ingest`]: the endpoints where real SES events arrive (Firehose,
+//!   EventBridge, SNS), outside the SES API.
 //!
 //! [`serve`] takes a bound listener and a shutdown future, so tests run the
 //! server in-process on port 0.
@@ -15,6 +17,7 @@ pub mod auth;
 pub mod body;
 pub mod dispatch;
 pub mod error;
+pub mod ingest;
 pub mod operation;
 pub mod ops;
 pub mod state;
@@ -27,12 +30,38 @@ use tokio::net::TcpListener;
 
 pub use auth::{AccessKey, Authenticator, Caller, DEFAULT_ACCOUNT};
 pub use error::ApiError;
-pub use state::{ApiConfig, AppState, InsightsConfig};
+pub use ingest::IngestConfig;
+pub use state::{ApiConfig, AppState, IngestState, InsightsConfig};
 
-/// The router: every path goes to the dispatcher, which answers unknown
-/// routes in the AWS error shape.
+/// The router: the ingest endpoints, and everything else to the SES
+/// dispatcher, which answers unknown routes in the AWS error shape.
 pub fn router(state: AppState) -> Router {
-    Router::new().fallback(dispatch::handle).with_state(state)
+    use axum::routing::{get, post};
+    Router::new()
+        .route(
+            "/ingest/firehose",
+            post(ingest::firehose::handle).fallback(dispatch::handle),
+        )
+        .route(
+            "/ingest/eventbridge",
+            post(ingest::eventbridge::handle).fallback(dispatch::handle),
+        )
+        .route(
+            "/ingest/sns",
+            post(ingest::sns::handle).fallback(dispatch::handle),
+        )
+        .route(
+            "/_mailsight/ingest",
+            get(ingest_stats).fallback(dispatch::handle),
+        )
+        .fallback(dispatch::handle)
+        .with_state(state)
+}
+
+async fn ingest_stats(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::Json<serde_json::Value> {
+    axum::Json(state.ingest.stats.json())
 }
 
 /// Serves the API on `listener` until `shutdown` resolves, then lets

@@ -7,6 +7,8 @@ use mailsight_store::Store;
 use serde::Deserialize;
 
 use crate::auth::Authenticator;
+use crate::ingest::{IngestConfig, IngestStats};
+use mailsight_engine::Ingestor;
 
 /// How `GetMessageInsights` chooses what to show.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -35,12 +37,46 @@ impl Default for ApiConfig {
     }
 }
 
+/// What the ingest endpoints share.
+pub struct IngestState {
+    pub config: IngestConfig,
+    pub ingestor: Ingestor,
+    pub stats: IngestStats,
+    /// Verifies SNS signatures; certificates are fetched once and cached.
+    pub sns_certs: mailsight_sns::CertificateStore,
+    /// For confirming SNS subscriptions.
+    pub http: reqwest::Client,
+}
+
+impl IngestState {
+    /// Builds the ingest state from its settings.
+    pub fn new(config: IngestConfig, ingestor: Ingestor) -> Self {
+        let mut policy = mailsight_sns::CertUrlPolicy::aws();
+        for host in &config.sns.cert_hosts {
+            policy = policy.allow_host(host);
+        }
+        let sns_certs = mailsight_sns::CertificateStore::new(
+            policy,
+            config.sns.trusted_certs_dir.clone(),
+            config.sns.fetch_certs,
+        );
+        IngestState {
+            config,
+            ingestor,
+            stats: IngestStats::default(),
+            sns_certs,
+            http: reqwest::Client::new(),
+        }
+    }
+}
+
 /// Shared state of the API.
 #[derive(Clone)]
 pub struct AppState {
     pub engine: Arc<Engine>,
     pub auth: Arc<Authenticator>,
     pub config: Arc<ApiConfig>,
+    pub ingest: Arc<IngestState>,
 }
 
 impl AppState {

@@ -7,13 +7,16 @@
 //! - [`simulator`]: the per-recipient classifier (mailbox simulator
 //!   addresses, then config rules).
 //! - [`records`]: SES event records for simulated messages.
-//! - [`normalize`]: record → stored rows, shared with ingestion.
+//! - [`normalize`]: record → stored rows and message, shared by the
+//!   simulator and ingestion.
+//! - [`ingest`]: storing records that arrive from real SES.
 //! - [`scheduler`]: releases the planned later events when due.
 //! - [`address`], [`config`], [`error`]: helpers, settings and errors.
 
 pub mod address;
 pub mod config;
 pub mod error;
+pub mod ingest;
 pub mod normalize;
 pub mod outgoing;
 pub mod records;
@@ -23,5 +26,6 @@ pub mod simulator;
 
 pub use config::{Rule, RuleOutcome, SendingConfig, SimulatorConfig, Timing};
 pub use error::SendError;
+pub use ingest::{IngestOutcome, Ingestor, Rejected};
 pub use outgoing::{Content, SendRequest};
 pub use send::Engine;

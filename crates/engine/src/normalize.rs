@@ -4,9 +4,9 @@
 //! real SES, so both are expanded per recipient, timestamped and
 //! deduplicated the same way.
 
-use mailsight_model::EventRecord;
 use mailsight_model::insights::details_for;
-use mailsight_store::{NewRecord, RecipientEvent};
+use mailsight_model::{EventRecord, isp, parse_timestamp};
+use mailsight_store::{Message, NewRecord, Recipient, RecipientEvent};
 
 /// Why a record cannot be stored.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +64,47 @@ pub fn normalize(
         body,
         recipients,
     })
+}
+
+/// The message a record belongs to, from its `mail` object: sender,
+/// subject, tags (SES's auto-tags included, one per value, as insights list
+/// them), configuration set and recipients with their ISP.
+pub fn message_from(account: &str, record: &EventRecord) -> Message {
+    let mail = &record.mail;
+    let tags: Vec<(String, String)> = mail
+        .tags
+        .as_ref()
+        .map(|t| {
+            t.iter()
+                .flat_map(|(name, values)| values.iter().map(move |v| (name.to_owned(), v.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let configuration_set = mail
+        .tags
+        .as_ref()
+        .and_then(|t| t.first("ses:configuration-set"))
+        .map(str::to_owned);
+    let sent_at = parse_timestamp(&mail.timestamp)
+        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+        .unwrap_or_default();
+    Message {
+        message_id: mail.message_id.clone(),
+        account_id: account.to_owned(),
+        from_address: mail.source.clone(),
+        subject: mail.common_headers.as_ref().and_then(|h| h.subject.clone()),
+        tags,
+        configuration_set,
+        sent_at,
+        recipients: mail
+            .destination
+            .iter()
+            .map(|a| Recipient {
+                address: a.clone(),
+                isp: isp::classify(a).to_owned(),
+            })
+            .collect(),
+    }
 }
 
 /// Identifies an event by what it says, not how it arrived: the same event

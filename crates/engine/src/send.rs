@@ -6,15 +6,15 @@
 
 use std::sync::Arc;
 
-use mailsight_model::{EventRecord, isp};
-use mailsight_store::{Message, NewRecord, Recipient, ScheduledRecord, Store};
+use mailsight_model::EventRecord;
+use mailsight_store::{NewRecord, ScheduledRecord, Store};
 use serde_json::Value;
 use tokio::sync::Notify;
 
 use crate::address::{bare_address, domain_of};
 use crate::config::{DelayEnd, RuleOutcome, SendingConfig, SimulatorConfig};
 use crate::error::SendError;
-use crate::normalize::normalize;
+use crate::normalize::{message_from, normalize};
 use crate::outgoing::{Outgoing, SendRequest, prepare};
 use crate::records::{Bounce, Delay, MailContext};
 use crate::scheduler::now_ms;
@@ -89,25 +89,15 @@ impl Engine {
             &self.sending.region,
             &caller,
         );
-        let send = self.to_record(&account, ctx.send())?;
+        let send_body = ctx.send().to_string();
+        let send_record = EventRecord::parse(send_body.as_bytes())
+            .map_err(|e| SendError::Internal(e.to_string()))?;
+        // The message row comes from the Send record, exactly as it would
+        // for a Send ingested from real SES.
+        let message = message_from(&account, &send_record);
+        let send = normalize(&account, &send_record, send_body)
+            .map_err(|e| SendError::Internal(e.to_string()))?;
         let later = self.plan(&out, &ctx, &account, sent_at)?;
-        let message = Message {
-            message_id: message_id.clone(),
-            account_id: account,
-            from_address: out.from.clone(),
-            subject: out.subject.clone(),
-            tags: out.tags.clone(),
-            configuration_set: out.configuration_set.clone(),
-            sent_at,
-            recipients: out
-                .recipients
-                .iter()
-                .map(|r| Recipient {
-                    address: r.clone(),
-                    isp: isp::classify(r).to_owned(),
-                })
-                .collect(),
-        };
         self.store
             .insert_message(message, vec![send], later)
             .await?;

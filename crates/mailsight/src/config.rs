@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use mailsight_api::{AccessKey, InsightsConfig};
+use mailsight_api::{AccessKey, IngestConfig, InsightsConfig};
 use mailsight_engine::{SendingConfig, SimulatorConfig};
 use serde::Deserialize;
 
@@ -25,6 +25,7 @@ pub struct Config {
     pub sending: SendingConfig,
     pub simulator: SimulatorConfig,
     pub insights: InsightsConfig,
+    pub ingest: IngestConfig,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
 }
@@ -49,6 +50,7 @@ impl Default for Config {
             sending: SendingConfig::default(),
             simulator: SimulatorConfig::default(),
             insights: InsightsConfig::default(),
+            ingest: IngestConfig::default(),
             max_body_bytes: mailsight_api::ApiConfig::default().max_body_bytes,
         }
     }

@@ -2,6 +2,7 @@
 //! server in-process.
 //!
 //! - [`config`]: the TOML config file and its defaults.
+//! - [`import`]: `mailsight import`, bulk loading of SES record files.
 //! - [`server`]: wiring (store → engine → API) and [`server::Running`], a
 //!   server started on any port and stopped on demand.
 //!
@@ -10,6 +11,7 @@
 //! `mailsight-api` (HTTP) and `mailsight-sigv4` (request signatures).
 
 pub mod config;
+pub mod import;
 pub mod server;
 
 pub use config::Config;

@@ -23,6 +23,29 @@ struct Cli {
 enum Command {
     /// Runs the server (SES v2 API on http://127.0.0.1:4566 by default).
     Serve(ServeArgs),
+    /// Imports SES event records from files or directories (NDJSON,
+    /// concatenated or pretty JSON, plain or gzip) into the data directory,
+    /// whether or not the server is running. Safe to run twice.
+    Import(ImportArgs),
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// A TOML config file (for `data_dir` and `ingest.default_account`).
+    #[arg(long, env = "MAILSIGHT_CONFIG")]
+    config: Option<PathBuf>,
+    /// The data directory of the server [default: ./mailsight-data].
+    #[arg(long, env = "MAILSIGHT_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Account for records without a `mail.sendingAccountId`.
+    #[arg(long)]
+    account: Option<String>,
+    /// Hide the progress bar.
+    #[arg(long)]
+    quiet: bool,
+    /// Files and directories to import.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -88,9 +111,49 @@ impl ServeArgs {
     }
 }
 
+async fn run_import(args: ImportArgs) -> anyhow::Result<std::process::ExitCode> {
+    use std::io::IsTerminal;
+    let mut config = match &args.config {
+        Some(path) => Config::from_file(path)?,
+        None => Config::default(),
+    };
+    if let Some(dir) = args.data_dir {
+        config.data_dir = dir;
+    }
+    let account = args
+        .account
+        .unwrap_or(config.ingest.default_account.clone());
+    let store = std::sync::Arc::new(
+        mailsight_store::SqliteStore::open(&config.data_dir)
+            .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?,
+    );
+    let ingestor = mailsight_engine::Ingestor::new(store);
+    let progress = !args.quiet && std::io::stderr().is_terminal();
+    let report = mailsight::import::import(ingestor, &account, &args.paths, progress).await?;
+    println!(
+        "imported {} records ({} duplicates, {} rejected) from {} files in {:.2} s: {:.0} records/s",
+        report.imported,
+        report.duplicates,
+        report.rejected.len(),
+        report.files,
+        report.elapsed.as_secs_f64(),
+        report.rate()
+    );
+    for r in &report.rejected {
+        println!("rejected {}:{}: {}", r.file.display(), r.line, r.reason);
+    }
+    // 2: finished, but some records could not be imported.
+    Ok(if report.rejected.is_empty() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::from(2)
+    })
+}
+
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<std::process::ExitCode> {
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("MAILSIGHT_LOG")
                 .unwrap_or_else(|_| "info".into()),
@@ -109,6 +172,7 @@ async fn main() -> anyhow::Result<()> {
             };
             mailsight::run(config, listener, shutdown).await?;
         }
+        Command::Import(args) => return run_import(args).await,
     }
-    Ok(())
+    Ok(std::process::ExitCode::SUCCESS)
 }

@@ -4,8 +4,8 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use mailsight_api::{ApiConfig, AppState, Authenticator};
-use mailsight_engine::Engine;
+use mailsight_api::{ApiConfig, AppState, Authenticator, IngestState};
+use mailsight_engine::{Engine, Ingestor};
 use mailsight_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -32,10 +32,11 @@ pub async fn run(
     config.check()?;
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data_dir)?);
     let engine = Arc::new(Engine::new(
-        store,
+        store.clone(),
         config.simulator.clone(),
         config.sending.clone(),
     ));
+    let ingest = IngestState::new(config.ingest.clone(), Ingestor::new(store));
     let state = AppState {
         engine: engine.clone(),
         auth: Arc::new(Authenticator::new(config.auth.keys.clone())),
@@ -43,6 +44,7 @@ pub async fn run(
             max_body_bytes: config.max_body_bytes,
             insights: config.insights.clone(),
         }),
+        ingest: Arc::new(ingest),
     };
 
     // One shutdown signal, fanned out to the API and the scheduler.

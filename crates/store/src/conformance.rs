@@ -23,6 +23,7 @@ pub async fn run<S: Store, F: Fn() -> S>(open: F) {
     duplicates_are_stored_once(&store).await;
     schedule_releases_in_due_order(&store).await;
     accounts_are_isolated(&store).await;
+    ingest_creates_then_enriches_messages(&store).await;
     write_for_durability(&store).await;
     drop(store);
     let reopened = open();
@@ -468,4 +469,79 @@ async fn check_durability(s: &impl Store) {
         1
     );
     assert_eq!(s.next_due().await.unwrap(), Some(i64::MAX - 1));
+}
+
+async fn ingest_creates_then_enriches_messages(s: &impl Store) {
+    let a = "acct-ingest";
+    // A bounce arrives first: it knows the recipient but not the subject.
+    let mut first = message(a, "in-1", &["b@x.test"]);
+    first.subject = None;
+    first.tags = vec![];
+    first.configuration_set = None;
+    let bounce = record(a, "in-1", EventType::Bounce, 3_000, &["b@x.test"]);
+    assert_eq!(s.ingest(vec![(first, bounce.clone())]).await.unwrap(), 1);
+    let got = s.message_events(a, "in-1").await.unwrap().unwrap();
+    assert_eq!(got.message.subject, None);
+
+    // The Send comes later with the subject, tags, set and another recipient.
+    let full = message(a, "in-1", &["a@x.test", "b@x.test"]);
+    let send = record(a, "in-1", EventType::Send, 1_000, &["a@x.test", "b@x.test"]);
+    assert_eq!(
+        s.ingest(vec![(full.clone(), send), (full.clone(), bounce)])
+            .await
+            .unwrap(),
+        1
+    );
+    let got = s.message_events(a, "in-1").await.unwrap().unwrap();
+    assert_eq!(got.message.subject.as_deref(), Some("Hello"));
+    assert_eq!(got.message.tags, full.tags);
+    assert_eq!(got.message.configuration_set.as_deref(), Some("cs"));
+    let addresses: Vec<_> = got
+        .message
+        .recipients
+        .iter()
+        .map(|r| r.address.as_str())
+        .collect();
+    assert_eq!(addresses, ["b@x.test", "a@x.test"]);
+    let kinds: Vec<_> = got
+        .events
+        .iter()
+        .map(|e| (e.recipient.as_str(), e.event_type))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("a@x.test", EventType::Send),
+            ("b@x.test", EventType::Send),
+            ("b@x.test", EventType::Bounce)
+        ]
+    );
+
+    // Another account's record never rewrites this account's message.
+    let mut foreign = message("acct-other", "in-1", &["evil@x.test"]);
+    foreign.subject = Some("Hijacked".into());
+    let stored = s
+        .ingest(vec![(
+            foreign,
+            record(
+                "acct-other",
+                "in-1",
+                EventType::Send,
+                5_000,
+                &["evil@x.test"],
+            ),
+        )])
+        .await
+        .unwrap();
+    assert_eq!(
+        stored, 0,
+        "a record for another account's message is refused"
+    );
+    let got = s.message_events(a, "in-1").await.unwrap().unwrap();
+    assert_eq!(got.message.subject.as_deref(), Some("Hello"));
+    assert_eq!(got.message.recipients.len(), 2);
+    assert!(
+        got.events.iter().all(|e| e.recipient != "evil@x.test"),
+        "no foreign events leak in"
+    );
 }

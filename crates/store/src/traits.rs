@@ -94,6 +94,12 @@ pub trait Store: Send + Sync + 'static {
         now: Vec<NewRecord>,
         later: Vec<ScheduledRecord>,
     ) -> Result<(), StoreError>;
+    /// Stores ingested records, each with the message it belongs to, in one
+    /// transaction. A message is created by the first record that names it
+    /// and enriched by later ones (subject, tags, set, recipients), so the
+    /// order records arrive in does not matter. Returns how many records
+    /// were new (the rest were duplicates).
+    async fn ingest(&self, batch: Vec<(Message, NewRecord)>) -> Result<usize, StoreError>;
     /// Stores records, skipping those whose dedupe key is already stored.
     /// Returns how many were new.
     async fn append_records(&self, records: Vec<NewRecord>) -> Result<usize, StoreError>;

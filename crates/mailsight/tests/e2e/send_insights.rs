@@ -140,8 +140,18 @@ async fn every_recipient_is_classified_on_its_own() {
         ]
     );
     assert_eq!(out.insights()[2].isp(), Some("Gmail"));
-    assert_eq!(out.email_tags()[0].name(), "campaign");
-    assert_eq!(out.email_tags()[0].value(), "spring-1");
+    // The message's own tags, then SES's auto-tags, as insights list them.
+    let tags: Vec<_> = out
+        .email_tags()
+        .iter()
+        .map(|t| (t.name(), t.value()))
+        .collect();
+    assert!(tags.contains(&("campaign", "spring-1")), "{tags:?}");
+    assert!(tags.contains(&("ses:operation", "SendEmail")), "{tags:?}");
+    assert!(
+        tags.contains(&("ses:from-domain", "example.com")),
+        "{tags:?}"
+    );
 }
 
 fn delay_rules(config: &mut Config) {
@@ -267,8 +277,15 @@ async fn raw_mime_honours_ses_headers() {
         .email_tags()
         .iter()
         .map(|t| (t.name(), t.value()))
+        .filter(|(n, _)| !n.starts_with("ses:"))
         .collect();
     assert_eq!(tags, [("campaign", "launch"), ("tier", "gold")]);
+    assert!(
+        out.email_tags()
+            .iter()
+            .any(|t| t.name() == "ses:configuration-set" && t.value() == "from-header"),
+        "the auto-tag names the set"
+    );
     let recipients: Vec<_> = out
         .insights()
         .iter()

@@ -28,6 +28,83 @@ pub(crate) fn insert_message(
     Ok(())
 }
 
+/// Creates or enriches each record's message, then appends the records.
+pub(crate) fn ingest(c: &Connection, batch: &[(Message, NewRecord)]) -> Result<usize, StoreError> {
+    let mut fresh = 0;
+    for (message, record) in batch {
+        if upsert_message(c, message)? {
+            fresh += append(c, std::slice::from_ref(record))?;
+        } else {
+            tracing::warn!(
+                message_id = %message.message_id,
+                account = %message.account_id,
+                "refused a record whose message id belongs to another account"
+            );
+        }
+    }
+    Ok(fresh)
+}
+
+/// Inserts a message, or fills in what an existing row of the same account
+/// lacks: the first record seen may be a bounce without headers, a later
+/// Send carries the subject. Returns false when the id belongs to another
+/// account: such a record must not be stored at all, since events are read
+/// by message id.
+fn upsert_message(c: &Connection, m: &Message) -> Result<bool, StoreError> {
+    let existing = c
+        .query_row(
+            "SELECT account_id, subject, tags, configuration_set, recipients FROM messages WHERE message_id = ?1",
+            params![m.message_id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((account, subject, tags, set, recipients)) = existing else {
+        insert_message(c, m, &[], &[])?;
+        return Ok(true);
+    };
+    if account != m.account_id {
+        return Ok(false);
+    }
+    let mut merged: Vec<Recipient> = serde_json::from_str(&recipients)?;
+    let before = merged.len();
+    for r in &m.recipients {
+        if !merged
+            .iter()
+            .any(|e| e.address.eq_ignore_ascii_case(&r.address))
+        {
+            merged.push(r.clone());
+        }
+    }
+    let old_tags: Vec<(String, String)> = serde_json::from_str(&tags)?;
+    let fill_subject = subject.is_none() && m.subject.is_some();
+    let fill_tags = old_tags.is_empty() && !m.tags.is_empty();
+    let fill_set = set.is_none() && m.configuration_set.is_some();
+    if merged.len() == before && !fill_subject && !fill_tags && !fill_set {
+        return Ok(true);
+    }
+    c.execute(
+        "UPDATE messages SET subject = COALESCE(subject, ?2), configuration_set = COALESCE(configuration_set, ?3),
+             tags = ?4, recipients = ?5
+         WHERE message_id = ?1",
+        params![
+            m.message_id,
+            m.subject,
+            m.configuration_set,
+            serde_json::to_string(if fill_tags { &m.tags } else { &old_tags })?,
+            serde_json::to_string(&merged)?,
+        ],
+    )?;
+    Ok(true)
+}
+
 /// Inserts records and their per-recipient events; duplicates are skipped.
 pub(crate) fn append(c: &Connection, records: &[NewRecord]) -> Result<usize, StoreError> {
     let mut insert_record = c.prepare_cached(

@@ -199,6 +199,10 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn ingest(&self, batch: Vec<(Message, NewRecord)>) -> Result<usize, StoreError> {
+        self.pool.write(move |c| events::ingest(c, &batch)).await
+    }
+
     async fn append_records(&self, records: Vec<NewRecord>) -> Result<usize, StoreError> {
         self.pool.write(move |c| events::append(c, &records)).await
     }

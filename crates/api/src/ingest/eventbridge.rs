@@ -1,0 +1,87 @@
+//! `POST /ingest/eventbridge`: events from an EventBridge API destination,
+//! one event or a JSON array of them, authorised by a configured header.
+//! Each event's `detail` is the SES record.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::secret_matches;
+use crate::state::AppState;
+
+fn answer(status: StatusCode, body: Value) -> Response {
+    (
+        status,
+        [("content-type", "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let config = &state.ingest.config.eventbridge;
+    let stats = &state.ingest.stats.eventbridge;
+    let presented = headers
+        .get(config.header.as_str())
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    if config.values.is_empty() || !secret_matches(presented, &config.values) {
+        stats.refuse();
+        tracing::warn!("eventbridge delivery without the configured auth header refused");
+        return answer(
+            StatusCode::UNAUTHORIZED,
+            json!({"message": "Missing or wrong authorization header."}),
+        );
+    }
+    let limit = state.ingest.config.max_body_bytes;
+    let Ok(raw) = axum::body::to_bytes(body, limit).await else {
+        stats.refuse();
+        return answer(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            json!({"message": format!("The body is over {limit} bytes.")}),
+        );
+    };
+    let events = match serde_json::from_slice::<Value>(&raw) {
+        Ok(Value::Array(events)) => events,
+        Ok(event @ Value::Object(_)) => vec![event],
+        Ok(_) | Err(_) => {
+            stats.refuse();
+            return answer(
+                StatusCode::BAD_REQUEST,
+                json!({"message": "The body must be an event or an array of events."}),
+            );
+        }
+    };
+    let mut bodies = Vec::with_capacity(events.len());
+    let mut malformed = 0;
+    for event in &events {
+        match event.get("detail") {
+            Some(detail @ Value::Object(_)) => bodies.push(detail.to_string().into_bytes()),
+            _ => malformed += 1,
+        }
+    }
+    match state
+        .ingest
+        .ingestor
+        .ingest(&state.ingest.config.default_account, &bodies)
+        .await
+    {
+        Ok(outcome) => {
+            let rejected = malformed + outcome.rejected.len();
+            stats.add(outcome.stored, outcome.duplicates, rejected);
+            answer(
+                StatusCode::OK,
+                json!({"stored": outcome.stored, "duplicates": outcome.duplicates, "rejected": rejected}),
+            )
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "eventbridge events not stored; the sender will retry");
+            answer(
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({"message": "Storage failed; retry."}),
+            )
+        }
+    }
+}

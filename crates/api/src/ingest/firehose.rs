@@ -1,0 +1,141 @@
+//! `POST /ingest/firehose`: a Firehose HTTP endpoint destination.
+//!
+//! The protocol: `X-Amz-Firehose-Access-Key` must match, the body may be
+//! gzip (`Content-Encoding: gzip`), it is `{requestId, timestamp, records:
+//! [{data: base64}]}`, and each decoded record holds one or more SES records.
+//! The answer always echoes `requestId` with a millisecond `timestamp`; only
+//! a 200 counts as delivered, 413 is final, anything else is retried.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde::Deserialize;
+use serde_json::json;
+
+use mailsight_engine::ingest::split::{maybe_gunzip, split};
+
+use super::secret_matches;
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Delivery {
+    request_id: String,
+    records: Vec<Record>,
+}
+
+#[derive(Deserialize)]
+struct Record {
+    data: String,
+}
+
+fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+fn answer(status: StatusCode, request_id: &str, error: Option<String>) -> Response {
+    let mut body = json!({ "requestId": request_id, "timestamp": now_ms() });
+    if let Some(e) = error {
+        body["errorMessage"] = json!(e);
+    }
+    (
+        status,
+        [("content-type", "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let config = &state.ingest.config.firehose;
+    let stats = &state.ingest.stats.firehose;
+    let header_id = headers
+        .get("x-amz-firehose-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let key = headers
+        .get("x-amz-firehose-access-key")
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    if config.access_keys.is_empty() || !secret_matches(key, &config.access_keys) {
+        stats.refuse();
+        tracing::warn!("firehose delivery with a wrong or missing access key refused");
+        return answer(
+            StatusCode::UNAUTHORIZED,
+            &header_id,
+            Some("The access key is not valid.".into()),
+        );
+    }
+    let limit = state.ingest.config.max_body_bytes;
+    let Ok(raw) = axum::body::to_bytes(body, limit).await else {
+        stats.refuse();
+        return answer(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &header_id,
+            Some(format!("The body is over {limit} bytes.")),
+        );
+    };
+    let gzip = headers
+        .get("content-encoding")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
+    let decoded = if gzip {
+        maybe_gunzip(&raw).map(|b| b.into_owned())
+    } else {
+        Ok(raw.to_vec())
+    };
+    let delivery = decoded
+        .map_err(|e| format!("The gzip body cannot be read: {e}"))
+        .and_then(|b| {
+            serde_json::from_slice::<Delivery>(&b)
+                .map_err(|e| format!("The body is not a Firehose delivery: {e}"))
+        });
+    let delivery = match delivery {
+        Ok(d) => d,
+        Err(e) => {
+            stats.refuse();
+            return answer(StatusCode::BAD_REQUEST, &header_id, Some(e));
+        }
+    };
+
+    let mut bodies: Vec<Vec<u8>> = Vec::new();
+    let mut malformed = 0;
+    for record in &delivery.records {
+        let Ok(data) = STANDARD.decode(record.data.trim()) else {
+            malformed += 1;
+            continue;
+        };
+        for piece in split(&data) {
+            match piece {
+                Ok(p) => bodies.push(p.bytes.to_vec()),
+                Err(_) => malformed += 1,
+            }
+        }
+    }
+    match state
+        .ingest
+        .ingestor
+        .ingest(&state.ingest.config.default_account, &bodies)
+        .await
+    {
+        Ok(outcome) => {
+            let rejected = malformed + outcome.rejected.len();
+            stats.add(outcome.stored, outcome.duplicates, rejected);
+            if rejected > 0 {
+                tracing::warn!(request_id = %delivery.request_id, rejected, "firehose records that are not SES events were dropped");
+            }
+            answer(StatusCode::OK, &delivery.request_id, None)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "firehose delivery not stored; Firehose will retry");
+            answer(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &delivery.request_id,
+                Some("Storage failed; retry.".into()),
+            )
+        }
+    }
+}

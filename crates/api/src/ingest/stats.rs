@@ -1,0 +1,55 @@
+//! Counters of what each ingest endpoint took and refused, for logs and
+//! `GET /_mailsight/ingest`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::{Value, json};
+
+/// Counts for one source.
+#[derive(Debug, Default)]
+pub struct SourceStats {
+    pub stored: AtomicU64,
+    pub duplicates: AtomicU64,
+    pub rejected: AtomicU64,
+    pub refused_requests: AtomicU64,
+}
+
+impl SourceStats {
+    pub fn add(&self, stored: usize, duplicates: usize, rejected: usize) {
+        self.stored.fetch_add(stored as u64, Ordering::Relaxed);
+        self.duplicates
+            .fetch_add(duplicates as u64, Ordering::Relaxed);
+        self.rejected.fetch_add(rejected as u64, Ordering::Relaxed);
+    }
+
+    pub fn refuse(&self) {
+        self.refused_requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "stored": self.stored.load(Ordering::Relaxed),
+            "duplicates": self.duplicates.load(Ordering::Relaxed),
+            "rejected": self.rejected.load(Ordering::Relaxed),
+            "refusedRequests": self.refused_requests.load(Ordering::Relaxed),
+        })
+    }
+}
+
+/// Counts for every source.
+#[derive(Debug, Default)]
+pub struct IngestStats {
+    pub firehose: SourceStats,
+    pub eventbridge: SourceStats,
+    pub sns: SourceStats,
+}
+
+impl IngestStats {
+    pub fn json(&self) -> Value {
+        json!({
+            "firehose": self.firehose.json(),
+            "eventbridge": self.eventbridge.json(),
+            "sns": self.sns.json(),
+        })
+    }
+}

@@ -1,0 +1,180 @@
+//! Finds the JSON records in a stream of bytes, whatever separates them.
+//!
+//! SES records arrive one per line (NDJSON, Firehose HTTP), concatenated
+//! with nothing between them (Firehose's S3 objects), or pretty-printed
+//! across many lines (a saved example). A streaming parser handles all
+//! three; after a malformed record it skips to the next line and carries
+//! on, so one bad line costs only itself, and reports where it was.
+
+use serde_json::value::RawValue;
+
+/// One record: its bytes and the 1-based line it starts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece<'a> {
+    pub line: usize,
+    pub bytes: &'a [u8],
+}
+
+/// Something that is not a JSON value, and the line it is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    pub line: usize,
+    pub reason: String,
+}
+
+/// Gunzips `data` when it starts with the gzip magic bytes.
+pub fn maybe_gunzip(data: &[u8]) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
+    use std::io::Read;
+    if data.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::with_capacity(data.len() * 4);
+        flate2::read::MultiGzDecoder::new(data).read_to_end(&mut out)?;
+        Ok(std::borrow::Cow::Owned(out))
+    } else {
+        Ok(std::borrow::Cow::Borrowed(data))
+    }
+}
+
+/// Splits `data` into records and malformed stretches, in order.
+pub fn split(data: &[u8]) -> Vec<Result<Piece<'_>, Malformed>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    // Lines before `counted`, so line numbers cost one pass over the data.
+    let (mut counted, mut line) = (0, 1);
+    let mut line_at = |pos: usize| {
+        line += data[counted..pos].iter().filter(|&&b| b == b'\n').count();
+        counted = pos;
+        line
+    };
+    while start < data.len() {
+        let rest = &data[start..];
+        let mut stream = serde_json::Deserializer::from_slice(rest).into_iter::<&RawValue>();
+        loop {
+            let before = stream.byte_offset();
+            match stream.next() {
+                None => return out,
+                Some(Ok(raw)) => {
+                    let bytes = raw.get().as_bytes();
+                    let skipped = rest[before..]
+                        .iter()
+                        .take_while(|b| b.is_ascii_whitespace())
+                        .count();
+                    out.push(Ok(Piece {
+                        line: line_at(start + before + skipped),
+                        bytes,
+                    }));
+                }
+                Some(Err(e)) => {
+                    // Report and skip from where the failed record began: a
+                    // truncated line must not swallow the next one as its value.
+                    let skipped = rest[before..]
+                        .iter()
+                        .take_while(|b| b.is_ascii_whitespace())
+                        .count();
+                    let began = start + before + skipped;
+                    out.push(Err(Malformed {
+                        line: line_at(began),
+                        reason: e.to_string(),
+                    }));
+                    start = match data[began..].iter().position(|&b| b == b'\n') {
+                        Some(n) => began + n + 1,
+                        None => data.len(),
+                    };
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(data: &str) -> Vec<Result<(usize, String), usize>> {
+        split(data.as_bytes())
+            .into_iter()
+            .map(|p| match p {
+                Ok(p) => Ok((p.line, String::from_utf8(p.bytes.to_vec()).unwrap())),
+                Err(m) => Err(m.line),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ndjson() {
+        assert_eq!(
+            lines("{\"a\":1}\n{\"b\":2}\n\n{\"c\":3}\n"),
+            [
+                Ok((1, "{\"a\":1}".into())),
+                Ok((2, "{\"b\":2}".into())),
+                Ok((4, "{\"c\":3}".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn concatenated_without_separators() {
+        assert_eq!(
+            lines("{\"a\":1}{\"b\":2}{\"c\":{\"d\":[1,2]}}"),
+            [
+                Ok((1, "{\"a\":1}".into())),
+                Ok((1, "{\"b\":2}".into())),
+                Ok((1, "{\"c\":{\"d\":[1,2]}}".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn pretty_printed_records_span_lines() {
+        let got = lines("{\n  \"a\": 1\n}\n{\n  \"b\": 2\n}\n");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].as_ref().unwrap().0, 1);
+        assert_eq!(got[1].as_ref().unwrap().0, 4);
+    }
+
+    #[test]
+    fn a_bad_line_costs_only_itself() {
+        let got = lines("{\"a\":1}\n{\"broken\": \n{\"c\":3}\nnot json\n{\"e\":5}");
+        assert_eq!(
+            got,
+            [
+                Ok((1, "{\"a\":1}".into())),
+                Err(2),
+                Ok((3, "{\"c\":3}".into())),
+                Err(4),
+                Ok((5, "{\"e\":5}".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn gzip_is_detected() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"{\"a\":1}\n").unwrap();
+        let packed = gz.finish().unwrap();
+        assert_eq!(&*maybe_gunzip(&packed).unwrap(), b"{\"a\":1}\n");
+        assert_eq!(&*maybe_gunzip(b"plain").unwrap(), b"plain");
+        assert!(maybe_gunzip(&[0x1f, 0x8b, 0, 1, 2]).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_always_progresses(data in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let pieces = split(&data);
+            proptest::prop_assert!(pieces.len() <= data.len() + 1);
+        }
+
+        #[test]
+        fn every_valid_line_is_found(values in proptest::collection::vec(0u32..1000, 0..20), bad in 0usize..20) {
+            let mut text = String::new();
+            for (i, v) in values.iter().enumerate() {
+                if i == bad { text.push_str("{oops\n"); }
+                text.push_str(&format!("{{\"v\":{v}}}\n"));
+            }
+            let found: Vec<_> = split(text.as_bytes()).into_iter().filter_map(Result::ok).collect();
+            proptest::prop_assert_eq!(found.len(), values.len());
+        }
+    }
+}

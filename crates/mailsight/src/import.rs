@@ -1,0 +1,225 @@
+//! `mailsight import`: bulk-loads SES event records from files.
+//!
+//! Files or directories (walked in name order), plain or gzip (detected by
+//! content, not name), one record per line, records concatenated with no
+//! separator (as Firehose writes them to S3) or pretty-printed. Records are
+//! stored through the same ingestion path as the live endpoints, so
+//! importing twice, or importing what also arrived over SNS, stores each
+//! event once. A record that cannot be stored is reported with its file and
+//! line; the others are imported all the same.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use mailsight_engine::Ingestor;
+use mailsight_engine::ingest::split::{maybe_gunzip, split};
+use mailsight_store::StoreError;
+
+/// Records per transaction: big enough to amortise the commit, small
+/// enough to keep memory flat.
+const BATCH: usize = 4_000;
+/// Batches being parsed or committed at once.
+const IN_FLIGHT: usize = 2;
+
+/// One record that was not imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRecord {
+    pub file: PathBuf,
+    pub line: usize,
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub files: usize,
+    pub imported: usize,
+    pub duplicates: usize,
+    pub rejected: Vec<RejectedRecord>,
+    pub elapsed: Duration,
+}
+
+impl ImportReport {
+    /// Records read per second, good or not.
+    pub fn rate(&self) -> f64 {
+        let total = self.imported + self.duplicates + self.rejected.len();
+        total as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// Why an import stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Every file under `paths`, in a stable order.
+pub fn files_under(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
+    let mut out = Vec::new();
+    for path in paths {
+        collect(path, &mut out)?;
+    }
+    Ok(out)
+}
+
+fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), ImportError> {
+    let meta = std::fs::metadata(path).map_err(|e| ImportError::Read(path.into(), e))?;
+    if meta.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| ImportError::Read(path.into(), e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for entry in entries {
+            collect(&entry, out)?;
+        }
+    } else {
+        out.push(path.to_owned());
+    }
+    Ok(())
+}
+
+/// A batch on its way to the store: the records and where each came from.
+struct Batch {
+    bodies: Vec<Vec<u8>>,
+    origins: Vec<(usize, usize)>,
+}
+
+/// Imports every record under `paths`.
+pub async fn import(
+    ingestor: Ingestor,
+    default_account: &str,
+    paths: &[PathBuf],
+    progress: bool,
+) -> Result<ImportReport, ImportError> {
+    let started = Instant::now();
+    let files = files_under(paths)?;
+    let total_bytes: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let bar = if progress {
+        ProgressBar::new(total_bytes)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut report = ImportReport {
+        files: files.len(),
+        ..Default::default()
+    };
+    let account: Arc<str> = default_account.into();
+    let mut pending = std::collections::VecDeque::new();
+    let mut batch = Batch {
+        bodies: Vec::new(),
+        origins: Vec::new(),
+    };
+
+    for (index, file) in files.iter().enumerate() {
+        let raw = std::fs::read(file).map_err(|e| ImportError::Read(file.clone(), e))?;
+        let data = match maybe_gunzip(&raw) {
+            Ok(d) => d,
+            Err(e) => {
+                report.rejected.push(RejectedRecord {
+                    file: file.clone(),
+                    line: 1,
+                    reason: format!("bad gzip: {e}"),
+                });
+                continue;
+            }
+        };
+        for piece in split(&data) {
+            match piece {
+                Ok(p) => {
+                    batch.bodies.push(p.bytes.to_vec());
+                    batch.origins.push((index, p.line));
+                }
+                Err(m) => report.rejected.push(RejectedRecord {
+                    file: file.clone(),
+                    line: m.line,
+                    reason: m.reason,
+                }),
+            }
+            if batch.bodies.len() == BATCH {
+                let full = std::mem::replace(
+                    &mut batch,
+                    Batch {
+                        bodies: Vec::new(),
+                        origins: Vec::new(),
+                    },
+                );
+                pending.push_back(spawn(&ingestor, &account, full));
+                if pending.len() >= IN_FLIGHT
+                    && let Some(next) = pending.pop_front()
+                {
+                    settle(next.await, &files, &mut report)?;
+                    bar.set_message(format!(
+                        "{} records, {:.0}/s",
+                        report.imported + report.duplicates,
+                        rate(&report, started)
+                    ));
+                }
+            }
+        }
+        bar.inc(raw.len() as u64);
+    }
+    if !batch.bodies.is_empty() {
+        pending.push_back(spawn(&ingestor, &account, batch));
+    }
+    while let Some(next) = pending.pop_front() {
+        settle(next.await, &files, &mut report)?;
+    }
+    bar.finish_and_clear();
+    report
+        .rejected
+        .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+fn rate(report: &ImportReport, started: Instant) -> f64 {
+    (report.imported + report.duplicates) as f64 / started.elapsed().as_secs_f64().max(1e-9)
+}
+
+type Settled = Result<(mailsight_engine::IngestOutcome, Vec<(usize, usize)>), StoreError>;
+
+fn spawn(
+    ingestor: &Ingestor,
+    account: &Arc<str>,
+    batch: Batch,
+) -> tokio::task::JoinHandle<Settled> {
+    let (ingestor, account) = (ingestor.clone(), account.clone());
+    tokio::spawn(async move {
+        let outcome = ingestor.ingest(&account, &batch.bodies).await?;
+        Ok((outcome, batch.origins))
+    })
+}
+
+fn settle(
+    joined: Result<Settled, tokio::task::JoinError>,
+    files: &[PathBuf],
+    report: &mut ImportReport,
+) -> Result<(), ImportError> {
+    let (outcome, origins) =
+        joined.map_err(|e| StoreError::Backend(format!("import task failed: {e}")))??;
+    report.imported += outcome.stored;
+    report.duplicates += outcome.duplicates;
+    for (index, reason) in outcome.rejected {
+        let (file, line) = origins[index];
+        report.rejected.push(RejectedRecord {
+            file: files[file].clone(),
+            line,
+            reason: reason.0,
+        });
+    }
+    Ok(())
+}

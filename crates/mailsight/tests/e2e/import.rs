@@ -1,0 +1,129 @@
+//! `mailsight import`, run as the real binary: the fixtures become the same
+//! insights as through Firehose, archives in every shape import fully, bad
+//! lines are reported by line, and a second run stores nothing new.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
+use crate::ingest::{compact, fixtures, snapshot, start_ingesting};
+
+fn import(data_dir: &Path, paths: &[&Path]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mailsight"))
+        .arg("import")
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(paths)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.code().is_some(),
+        "import died: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap(), stdout)
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(data).unwrap();
+    gz.finish().unwrap()
+}
+
+#[tokio::test]
+async fn importing_the_fixtures_matches_firehose_and_is_idempotent() {
+    // The expected answer: the same records through Firehose.
+    let via_firehose = {
+        let t = start_ingesting(|_| {}).await;
+        let records: Vec<String> = fixtures().iter().map(|(_, r)| compact(r) + "\n").collect();
+        assert_eq!(
+            crate::ingest::post_firehose(&t, &records, "firehose-test-key", false)
+                .await
+                .status(),
+            200
+        );
+        snapshot(&t).await
+    };
+
+    let t = start_ingesting(|_| {}).await;
+    // Pretty-printed files, one per record, imported while the server runs.
+    let dir = tempfile::tempdir().unwrap();
+    for (name, record) in fixtures() {
+        std::fs::write(dir.path().join(name), record).unwrap();
+    }
+    let (code, out) = import(t.dir.path(), &[dir.path()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with("imported 15 records (0 duplicates, 0 rejected) from 15 files"),
+        "{out}"
+    );
+    assert_eq!(snapshot(&t).await, via_firehose);
+
+    let (code, out) = import(t.dir.path(), &[dir.path()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with("imported 0 records (15 duplicates, 0 rejected)"),
+        "{out}"
+    );
+    assert_eq!(snapshot(&t).await, via_firehose);
+}
+
+#[tokio::test]
+async fn archives_of_every_shape_import_fully() {
+    let t = start_ingesting(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let records: Vec<String> = fixtures().iter().map(|(_, r)| compact(r)).collect();
+    // Firehose's S3 objects: records back to back, gzip-compressed, and a
+    // name that does not say so.
+    std::fs::write(
+        dir.path().join("part-0000"),
+        gzip(records[..8].concat().as_bytes()),
+    )
+    .unwrap();
+    // NDJSON, plain.
+    std::fs::write(dir.path().join("rest.ndjson"), records[8..].join("\n")).unwrap();
+    let (code, out) = import(
+        t.dir.path(),
+        &[
+            &dir.path().join("part-0000"),
+            &dir.path().join("rest.ndjson"),
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with("imported 15 records (0 duplicates, 0 rejected) from 2 files"),
+        "{out}"
+    );
+    let snap = snapshot(&t).await;
+    assert_eq!(snap.len(), 7, "every fixture message is there");
+}
+
+#[tokio::test]
+async fn bad_lines_are_reported_and_the_rest_lands() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = tempfile::tempdir().unwrap();
+    let records: Vec<String> = fixtures().iter().map(|(_, r)| compact(r)).collect();
+    let text = [
+        records[0].as_str(),
+        "{\"truncated\": ",
+        records[1].as_str(),
+        "{\"eventType\":\"Explosion\",\"mail\":{\"messageId\":\"x\"}}",
+        records[2].as_str(),
+    ]
+    .join("\n");
+    let file = dir.path().join("mixed.ndjson");
+    std::fs::write(&file, text).unwrap();
+    let (code, out) = import(data_dir.path(), &[&file]);
+    assert_eq!(code, 2, "some records were rejected: {out}");
+    assert!(
+        out.starts_with("imported 3 records (0 duplicates, 2 rejected)"),
+        "{out}"
+    );
+    let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("rejected ")).collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].contains("mixed.ndjson:2:"), "{out}");
+    assert!(lines[1].contains("mixed.ndjson:4:"), "{out}");
+    let missing = import(data_dir.path(), &[&dir.path().join("nope")]);
+    assert_eq!(missing.0, 1, "a missing path is an error");
+}
