@@ -35,12 +35,11 @@ pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Bod
             json!({"message": "Missing or wrong authorization header."}),
         );
     }
-    let limit = state.ingest.config.max_body_bytes;
-    let Ok(raw) = axum::body::to_bytes(body, limit).await else {
+    let Some(raw) = super::read_body(&state, body).await else {
         stats.refuse();
         return answer(
             StatusCode::PAYLOAD_TOO_LARGE,
-            json!({"message": format!("The body is over {limit} bytes.")}),
+            json!({"message": "The body is too large."}),
         );
     };
     let events = match serde_json::from_slice::<Value>(&raw) {
@@ -54,34 +53,23 @@ pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Bod
             );
         }
     };
-    let mut bodies = Vec::with_capacity(events.len());
-    let mut malformed = 0;
-    for event in &events {
-        match event.get("detail") {
-            Some(detail @ Value::Object(_)) => bodies.push(detail.to_string().into_bytes()),
-            _ => malformed += 1,
-        }
-    }
-    match state
-        .ingest
-        .ingestor
-        .ingest(&state.ingest.config.default_account, &bodies)
-        .await
-    {
-        Ok(outcome) => {
-            let rejected = malformed + outcome.rejected.len();
-            stats.add(outcome.stored, outcome.duplicates, rejected);
-            answer(
-                StatusCode::OK,
-                json!({"stored": outcome.stored, "duplicates": outcome.duplicates, "rejected": rejected}),
-            )
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "eventbridge events not stored; the sender will retry");
-            answer(
-                StatusCode::SERVICE_UNAVAILABLE,
-                json!({"message": "Storage failed; retry."}),
-            )
-        }
+    let bodies: Vec<Vec<u8>> = events
+        .iter()
+        .filter_map(|e| {
+            e.get("detail")
+                .filter(|d| d.is_object())
+                .map(|d| d.to_string().into_bytes())
+        })
+        .collect();
+    let malformed = events.len() - bodies.len();
+    match super::store(&state, "eventbridge", stats, &bodies, malformed).await {
+        Some(c) => answer(
+            StatusCode::OK,
+            json!({"stored": c.stored, "duplicates": c.duplicates, "rejected": c.rejected}),
+        ),
+        None => answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"message": "Storage failed; retry."}),
+        ),
     }
 }

@@ -36,7 +36,7 @@ fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-fn answer(status: StatusCode, request_id: &str, error: Option<String>) -> Response {
+fn answer(status: StatusCode, request_id: &str, error: Option<&str>) -> Response {
     let mut body = json!({ "requestId": request_id, "timestamp": now_ms() });
     if let Some(e) = error {
         body["errorMessage"] = json!(e);
@@ -47,6 +47,17 @@ fn answer(status: StatusCode, request_id: &str, error: Option<String>) -> Respon
         body.to_string(),
     )
         .into_response()
+}
+
+/// Decodes the body (gzip if so marked) into a Firehose delivery.
+fn parse(raw: &[u8], gzip: bool) -> Result<Delivery, String> {
+    let decoded = if gzip {
+        maybe_gunzip(raw).map_err(|e| format!("The gzip body cannot be read: {e}"))?
+    } else {
+        std::borrow::Cow::Borrowed(raw)
+    };
+    serde_json::from_slice(&decoded)
+        .map_err(|e| format!("The body is not a Firehose delivery: {e}"))
 }
 
 pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
@@ -67,40 +78,27 @@ pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Bod
         return answer(
             StatusCode::UNAUTHORIZED,
             &header_id,
-            Some("The access key is not valid.".into()),
+            Some("The access key is not valid."),
         );
     }
-    let limit = state.ingest.config.max_body_bytes;
-    let Ok(raw) = axum::body::to_bytes(body, limit).await else {
+    let Some(raw) = super::read_body(&state, body).await else {
         stats.refuse();
         return answer(
             StatusCode::PAYLOAD_TOO_LARGE,
             &header_id,
-            Some(format!("The body is over {limit} bytes.")),
+            Some("The body is too large."),
         );
     };
     let gzip = headers
         .get("content-encoding")
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
-    let decoded = if gzip {
-        maybe_gunzip(&raw).map(|b| b.into_owned())
-    } else {
-        Ok(raw.to_vec())
-    };
-    let delivery = decoded
-        .map_err(|e| format!("The gzip body cannot be read: {e}"))
-        .and_then(|b| {
-            serde_json::from_slice::<Delivery>(&b)
-                .map_err(|e| format!("The body is not a Firehose delivery: {e}"))
-        });
-    let delivery = match delivery {
+    let delivery = match parse(&raw, gzip) {
         Ok(d) => d,
         Err(e) => {
             stats.refuse();
-            return answer(StatusCode::BAD_REQUEST, &header_id, Some(e));
+            return answer(StatusCode::BAD_REQUEST, &header_id, Some(&e));
         }
     };
-
     let mut bodies: Vec<Vec<u8>> = Vec::new();
     let mut malformed = 0;
     for record in &delivery.records {
@@ -115,27 +113,12 @@ pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Bod
             }
         }
     }
-    match state
-        .ingest
-        .ingestor
-        .ingest(&state.ingest.config.default_account, &bodies)
-        .await
-    {
-        Ok(outcome) => {
-            let rejected = malformed + outcome.rejected.len();
-            stats.add(outcome.stored, outcome.duplicates, rejected);
-            if rejected > 0 {
-                tracing::warn!(request_id = %delivery.request_id, rejected, "firehose records that are not SES events were dropped");
-            }
-            answer(StatusCode::OK, &delivery.request_id, None)
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "firehose delivery not stored; Firehose will retry");
-            answer(
-                StatusCode::SERVICE_UNAVAILABLE,
-                &delivery.request_id,
-                Some("Storage failed; retry.".into()),
-            )
-        }
+    match super::store(&state, "firehose", stats, &bodies, malformed).await {
+        Some(_) => answer(StatusCode::OK, &delivery.request_id, None),
+        None => answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &delivery.request_id,
+            Some("Storage failed; retry."),
+        ),
     }
 }

@@ -18,6 +18,63 @@ pub mod stats;
 pub use config::IngestConfig;
 pub use stats::IngestStats;
 
+use axum::body::{Body, Bytes};
+
+use crate::state::AppState;
+use stats::SourceStats;
+
+/// Reads a request body up to the ingest limit; `None` when it is larger.
+pub(crate) async fn read_body(state: &AppState, body: Body) -> Option<Bytes> {
+    axum::body::to_bytes(body, state.ingest.config.max_body_bytes)
+        .await
+        .ok()
+}
+
+/// What storing one request's records did.
+pub(crate) struct Counts {
+    pub stored: usize,
+    pub duplicates: usize,
+    pub rejected: usize,
+}
+
+/// Stores record bodies from one source and counts what happened;
+/// `malformed` are records the caller could not even extract. `None` means
+/// storage failed and nothing was committed: answer 5xx so the sender
+/// retries.
+pub(crate) async fn store(
+    state: &AppState,
+    source: &'static str,
+    stats: &SourceStats,
+    bodies: &[Vec<u8>],
+    malformed: usize,
+) -> Option<Counts> {
+    let ingest = &state.ingest;
+    match ingest
+        .ingestor
+        .ingest(&ingest.config.default_account, bodies)
+        .await
+    {
+        Ok(outcome) => {
+            let rejected = malformed + outcome.rejected.len();
+            stats.add(outcome.stored, outcome.duplicates, rejected);
+            if let Some((_, why)) = outcome.rejected.first() {
+                tracing::warn!(source, rejected, first = %why, "records that are not SES events were dropped");
+            } else if rejected > 0 {
+                tracing::warn!(source, rejected, "malformed records were dropped");
+            }
+            Some(Counts {
+                stored: outcome.stored,
+                duplicates: outcome.duplicates,
+                rejected,
+            })
+        }
+        Err(e) => {
+            tracing::error!(source, error = %e, "records not stored; the sender will retry");
+            None
+        }
+    }
+}
+
 /// Compares a presented secret with the configured ones in constant time.
 pub(crate) fn secret_matches(presented: &[u8], allowed: &[String]) -> bool {
     use subtle::ConstantTimeEq;

@@ -53,8 +53,7 @@ pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Bod
             "SNS ingestion is not configured: add topics under [ingest.sns].",
         );
     }
-    let limit = ingest.config.max_body_bytes;
-    let Ok(raw) = axum::body::to_bytes(body, limit).await else {
+    let Some(raw) = super::read_body(&state, body).await else {
         stats.refuse();
         return answer(StatusCode::PAYLOAD_TOO_LARGE, "The body is too large.");
     };
@@ -150,27 +149,11 @@ async fn confirm(state: &AppState, envelope: &Envelope) -> Response {
 }
 
 async fn store(state: &AppState, bodies: &[Vec<u8>]) -> Response {
-    let ingest = &state.ingest;
-    match ingest
-        .ingestor
-        .ingest(&ingest.config.default_account, bodies)
-        .await
-    {
-        Ok(outcome) => {
-            ingest
-                .stats
-                .sns
-                .add(outcome.stored, outcome.duplicates, outcome.rejected.len());
-            if let Some((_, why)) = outcome.rejected.first() {
-                // Retrying cannot fix it, so SNS is told it arrived.
-                tracing::warn!(reason = %why, "SNS notification is not an SES event record; dropped");
-            }
-            answer(StatusCode::OK, "Stored.")
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "SNS notification not stored; SNS will retry");
-            answer(StatusCode::SERVICE_UNAVAILABLE, "Storage failed; retry.")
-        }
+    // A notification that is not an SES record is acknowledged anyway:
+    // retrying could not fix it.
+    match super::store(state, "sns", &state.ingest.stats.sns, bodies, 0).await {
+        Some(_) => answer(StatusCode::OK, "Stored."),
+        None => answer(StatusCode::SERVICE_UNAVAILABLE, "Storage failed; retry."),
     }
 }
 

@@ -179,7 +179,7 @@ pub async fn post_bridge(t: &TestServer, body: &Value, token: &str) -> reqwest::
 }
 
 /// The insights every path must produce, built by Firehose in file order.
-async fn firehose_snapshot() -> BTreeMap<String, Value> {
+pub async fn firehose_snapshot() -> BTreeMap<String, Value> {
     let t = start_ingesting(|_| {}).await;
     let records: Vec<String> = fixtures().iter().map(|(_, r)| compact(r) + "\n").collect();
     let resp = post_firehose(&t, &records, FIREHOSE_KEY, false).await;

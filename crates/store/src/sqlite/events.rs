@@ -51,29 +51,14 @@ pub(crate) fn ingest(c: &Connection, batch: &[(Message, NewRecord)]) -> Result<u
 /// account: such a record must not be stored at all, since events are read
 /// by message id.
 fn upsert_message(c: &Connection, m: &Message) -> Result<bool, StoreError> {
-    let existing = c
-        .query_row(
-            "SELECT account_id, subject, tags, configuration_set, recipients FROM messages WHERE message_id = ?1",
-            params![m.message_id],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((account, subject, tags, set, recipients)) = existing else {
+    let Some(existing) = load_message(c, &m.message_id)? else {
         insert_message(c, m, &[], &[])?;
         return Ok(true);
     };
-    if account != m.account_id {
+    if existing.account_id != m.account_id {
         return Ok(false);
     }
-    let mut merged: Vec<Recipient> = serde_json::from_str(&recipients)?;
+    let mut merged = existing.recipients;
     let before = merged.len();
     for r in &m.recipients {
         if !merged
@@ -83,10 +68,10 @@ fn upsert_message(c: &Connection, m: &Message) -> Result<bool, StoreError> {
             merged.push(r.clone());
         }
     }
-    let old_tags: Vec<(String, String)> = serde_json::from_str(&tags)?;
-    let fill_subject = subject.is_none() && m.subject.is_some();
+    let old_tags = existing.tags;
+    let fill_subject = existing.subject.is_none() && m.subject.is_some();
     let fill_tags = old_tags.is_empty() && !m.tags.is_empty();
-    let fill_set = set.is_none() && m.configuration_set.is_some();
+    let fill_set = existing.configuration_set.is_none() && m.configuration_set.is_some();
     if merged.len() == before && !fill_subject && !fill_tags && !fill_set {
         return Ok(true);
     }
@@ -103,6 +88,43 @@ fn upsert_message(c: &Connection, m: &Message) -> Result<bool, StoreError> {
         ],
     )?;
     Ok(true)
+}
+
+/// Reads a message row, whatever its account.
+fn load_message(c: &Connection, id: &str) -> Result<Option<Message>, StoreError> {
+    let row = c
+        .query_row(
+            "SELECT account_id, from_address, subject, tags, configuration_set, sent_at, recipients
+             FROM messages WHERE message_id = ?1",
+            params![id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, String>(6)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((account_id, from_address, subject, tags, configuration_set, sent_at, recipients)) =
+        row
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Message {
+        message_id: id.to_owned(),
+        account_id,
+        from_address,
+        subject,
+        tags: serde_json::from_str(&tags)?,
+        configuration_set,
+        sent_at,
+        recipients: serde_json::from_str(&recipients)?,
+    }))
 }
 
 /// Inserts records and their per-recipient events; duplicates are skipped.
@@ -179,35 +201,8 @@ pub(crate) fn message_events(
     acct: &str,
     id: &str,
 ) -> Result<Option<MessageEvents>, StoreError> {
-    let row = c
-        .query_row(
-            "SELECT from_address, subject, tags, configuration_set, sent_at, recipients
-             FROM messages WHERE message_id = ?1 AND account_id = ?2",
-            params![id, acct],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((from_address, subject, tags, configuration_set, sent_at, recipients)) = row else {
+    let Some(message) = load_message(c, id)?.filter(|m| m.account_id == acct) else {
         return Ok(None);
-    };
-    let message = Message {
-        message_id: id.to_owned(),
-        account_id: acct.to_owned(),
-        from_address,
-        subject,
-        tags: serde_json::from_str(&tags)?,
-        configuration_set,
-        sent_at,
-        recipients: serde_json::from_str(&recipients)?,
     };
     let mut stmt = c.prepare_cached(
         "SELECT recipient, event_type, timestamp, details FROM events
