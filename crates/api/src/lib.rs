@@ -7,12 +7,14 @@
 //! - [`error`]: errors carrying their AWS code and HTTP status.
 //! - [`auth`]: SigV4 (via `mailsight-sigv4`) and access key → account.
 //! - [`body`]: JSON and paging helpers; [`state`]: shared state and settings.
+//! - [`admin`]: `/_mailsight/deliveries`: what the outbox sent where.
 //! - [`ingest`]: the endpoints where real SES events arrive (Firehose,
 //!   EventBridge, SNS), outside the SES API.
 //!
 //! [`serve`] takes a bound listener and a shutdown future, so tests run the
 //! server in-process on port 0.
 
+pub mod admin;
 pub mod auth;
 pub mod body;
 pub mod dispatch;
@@ -49,6 +51,18 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/ingest/sns",
             post(ingest::sns::handle).fallback(dispatch::handle),
+        )
+        .route(
+            "/_mailsight/deliveries",
+            get(admin::list).fallback(dispatch::handle),
+        )
+        .route(
+            "/_mailsight/deliveries/replay",
+            post(admin::replay).fallback(dispatch::handle),
+        )
+        .route(
+            "/_mailsight/deliveries/{id}/attempts",
+            get(admin::attempts).fallback(dispatch::handle),
         )
         .route(
             "/_mailsight/ingest",

@@ -11,6 +11,8 @@
 //!   simulator and ingestion.
 //! - [`ingest`]: storing records that arrive from real SES.
 //! - [`scheduler`]: releases the planned later events when due.
+//! - [`outbox`]: delivers routed events to their targets (event
+//!   destinations and forwarders), with retries and dead letters.
 //! - [`address`], [`config`], [`error`]: helpers, settings and errors.
 
 pub mod address;
@@ -18,6 +20,7 @@ pub mod config;
 pub mod error;
 pub mod ingest;
 pub mod normalize;
+pub mod outbox;
 pub mod outgoing;
 pub mod records;
 pub mod scheduler;

@@ -55,6 +55,12 @@ pub fn normalize(
         record,
         &recipients,
     );
+    let configuration_set = record
+        .mail
+        .tags
+        .as_ref()
+        .and_then(|t| t.first("ses:configuration-set"))
+        .map(str::to_owned);
     Ok(NewRecord {
         account_id: account.to_owned(),
         message_id,
@@ -63,6 +69,7 @@ pub fn normalize(
         dedupe_key,
         body,
         recipients,
+        configuration_set,
     })
 }
 

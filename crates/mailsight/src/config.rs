@@ -6,6 +6,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use mailsight_api::{AccessKey, IngestConfig, InsightsConfig};
+use mailsight_engine::outbox::config::{
+    EventBridgeConfig, ForwarderConfig, OutboxConfig, RetryPolicy,
+};
 use mailsight_engine::{SendingConfig, SimulatorConfig};
 use serde::Deserialize;
 
@@ -26,8 +29,25 @@ pub struct Config {
     pub simulator: SimulatorConfig,
     pub insights: InsightsConfig,
     pub ingest: IngestConfig,
+    /// Retries of deliveries to event destinations and forwarders.
+    pub delivery: RetryPolicy,
+    /// Event buses `EventBridgeDestination`s may name, bound to HTTP targets.
+    pub eventbridge: EventBridgeConfig,
+    /// mailsight's own forwarders.
+    pub forwarders: Vec<ForwarderConfig>,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+}
+
+impl Config {
+    /// The delivery settings, as the outbox takes them.
+    pub fn outbox(&self) -> OutboxConfig {
+        OutboxConfig {
+            delivery: self.delivery.clone(),
+            eventbridge: self.eventbridge.clone(),
+            forwarders: self.forwarders.clone(),
+        }
+    }
 }
 
 /// Who may call the API.
@@ -51,6 +71,9 @@ impl Default for Config {
             simulator: SimulatorConfig::default(),
             insights: InsightsConfig::default(),
             ingest: IngestConfig::default(),
+            delivery: RetryPolicy::default(),
+            eventbridge: EventBridgeConfig::default(),
+            forwarders: Vec::new(),
             max_body_bytes: mailsight_api::ApiConfig::default().max_body_bytes,
         }
     }

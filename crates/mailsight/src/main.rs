@@ -27,6 +27,31 @@ enum Command {
     /// concatenated or pretty JSON, plain or gzip) into the data directory,
     /// whether or not the server is running. Safe to run twice.
     Import(ImportArgs),
+    /// Lists what the outbox sent where (or replays dead deliveries), from
+    /// the data directory, whether or not the server is running.
+    Deliveries(DeliveriesArgs),
+}
+
+#[derive(clap::Args)]
+struct DeliveriesArgs {
+    /// The data directory of the server [default: ./mailsight-data].
+    #[arg(long, env = "MAILSIGHT_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Only deliveries in this state: pending, delivered or dead.
+    #[arg(long)]
+    status: Option<String>,
+    /// Only this target (`destination:<set>/<name>` or `forwarder:<name>`).
+    #[arg(long)]
+    target: Option<String>,
+    /// Only this message's deliveries.
+    #[arg(long)]
+    message_id: Option<String>,
+    /// How many to list, newest first.
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+    /// Make the dead deliveries (of --target, or all) pending again.
+    #[arg(long)]
+    replay: bool,
 }
 
 #[derive(clap::Args)]
@@ -111,6 +136,51 @@ impl ServeArgs {
     }
 }
 
+async fn run_deliveries(args: DeliveriesArgs) -> anyhow::Result<std::process::ExitCode> {
+    use mailsight_store::{DeliveryFilter, DeliveryStatus, Store};
+    let dir = args
+        .data_dir
+        .unwrap_or_else(|| PathBuf::from(mailsight::config::DEFAULT_DATA_DIR));
+    let store = mailsight_store::SqliteStore::open(&dir)
+        .with_context(|| format!("cannot open the store in {}", dir.display()))?;
+    if args.replay {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_millis() as i64;
+        let n = store.replay_dead(args.target.as_deref(), now).await?;
+        println!("replayed {n} dead deliveries; a running server delivers them now");
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+    let status = match args.status.as_deref() {
+        Some(s) => Some(
+            DeliveryStatus::parse(s)
+                .with_context(|| format!("unknown status {s}: use pending, delivered or dead"))?,
+        ),
+        None => None,
+    };
+    let filter = DeliveryFilter {
+        account_id: None,
+        target: args.target,
+        status,
+        message_id: args.message_id,
+    };
+    let deliveries = store.list_deliveries(filter, None, args.limit).await?;
+    println!("id\tstatus\tattempts\ttype\ttarget\tmessage\tlast error");
+    for d in deliveries {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            d.id,
+            d.status.as_str(),
+            d.attempts,
+            d.event_type.api_name(),
+            d.target,
+            d.message_id,
+            d.last_error.unwrap_or_default()
+        );
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
 async fn run_import(args: ImportArgs) -> anyhow::Result<std::process::ExitCode> {
     use std::io::IsTerminal;
     let mut config = match &args.config {
@@ -173,6 +243,7 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
             mailsight::run(config, listener, shutdown).await?;
         }
         Command::Import(args) => return run_import(args).await,
+        Command::Deliveries(args) => return run_deliveries(args).await,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

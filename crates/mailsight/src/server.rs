@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use mailsight_api::{ApiConfig, AppState, Authenticator, IngestState};
+use mailsight_engine::outbox::Deliverer;
 use mailsight_engine::{Engine, Ingestor};
 use mailsight_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
@@ -52,6 +53,16 @@ pub async fn run(
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
+    let deliverer = Arc::new(Deliverer::new(
+        engine.store().clone(),
+        config.outbox(),
+        config.sending.region.clone(),
+    ));
+    deliverer.register_forwarders().await?;
+    let outbox = {
+        let rx = stop_rx.clone();
+        tokio::spawn(deliverer.run(stopped(rx)))
+    };
     let scheduler = {
         let engine = engine.clone();
         let rx = stop_rx.clone();
@@ -64,6 +75,7 @@ pub async fn run(
     tracing::info!(address = %listener.local_addr()?, data_dir = %config.data_dir.display(), "mailsight is listening");
     let served = mailsight_api::serve(listener, state, stopped(stop_rx)).await;
     let _ = scheduler.await;
+    let _ = outbox.await;
     served?;
     Ok(())
 }

@@ -122,4 +122,40 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<(EventType, String)>, StoreError>;
     /// Messages the account sent at or after `since` (for `SendQuota`).
     async fn count_messages_since(&self, account: &str, since: Millis) -> Result<u64, StoreError>;
+
+    // --- the outbox ---
+
+    /// Replaces the forwarders the router knows (they come from the config).
+    async fn set_forwarders(&self, forwarders: Vec<ForwarderRoute>) -> Result<(), StoreError>;
+    /// Targets with pending deliveries due at `now`.
+    async fn due_targets(&self, now: Millis, limit: usize) -> Result<Vec<String>, StoreError>;
+    /// Takes up to `limit` due deliveries of `target`, oldest first, and
+    /// leases them until `lease_until`: if mailsight stops before settling
+    /// them they fall due again then (at-least-once).
+    async fn claim_deliveries(
+        &self,
+        target: &str,
+        now: Millis,
+        lease_until: Millis,
+        limit: usize,
+    ) -> Result<Vec<Delivery>, StoreError>;
+    /// Records an attempt's result.
+    async fn settle_delivery(
+        &self,
+        id: i64,
+        at: Millis,
+        result: AttemptResult,
+    ) -> Result<(), StoreError>;
+    /// Deliveries matching `filter`, newest first, with ids below `before`.
+    async fn list_deliveries(
+        &self,
+        filter: DeliveryFilter,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<Delivery>, StoreError>;
+    /// The attempts of one delivery, oldest first.
+    async fn delivery_attempts(&self, id: i64) -> Result<Vec<Attempt>, StoreError>;
+    /// Makes dead deliveries (of `target`, or all) pending again, due now.
+    /// Returns how many.
+    async fn replay_dead(&self, target: Option<&str>, now: Millis) -> Result<usize, StoreError>;
 }

@@ -108,6 +108,10 @@ pub struct NewRecord {
     /// The SES event record, serialised.
     pub body: String,
     pub recipients: Vec<RecipientEvent>,
+    /// The configuration set the message was sent with: the router sends
+    /// the record to that set's matching destinations.
+    #[serde(default)]
+    pub configuration_set: Option<String>,
 }
 
 /// The part of a record that concerns one recipient.
@@ -141,4 +145,94 @@ pub struct StoredEvent {
 pub struct MessageEvents {
     pub message: Message,
     pub events: Vec<StoredEvent>,
+}
+
+/// A forwarder as the router sees it: which events it takes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForwarderRoute {
+    pub name: String,
+    /// Empty: every type.
+    pub event_types: Vec<EventType>,
+    /// Empty: every configuration set (and messages without one).
+    pub configuration_sets: Vec<String>,
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    Pending,
+    Delivered,
+    /// Gave up (retry limit, age limit, or a permanent failure); can be replayed.
+    Dead,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Dead => "dead",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(DeliveryStatus::Pending),
+            "delivered" => Some(DeliveryStatus::Delivered),
+            "dead" => Some(DeliveryStatus::Dead),
+            _ => None,
+        }
+    }
+}
+
+/// One record on its way to one target (an event destination of a
+/// configuration set, `destination:<set>/<name>`, or a forwarder,
+/// `forwarder:<name>`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub target: String,
+    pub account_id: String,
+    pub message_id: String,
+    pub event_type: EventType,
+    /// The SES event record, as stored.
+    pub body: String,
+    pub status: DeliveryStatus,
+    pub attempts: u32,
+    pub next_attempt: Millis,
+    pub created_at: Millis,
+    pub last_error: Option<String>,
+}
+
+/// How one attempt ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttemptResult {
+    Delivered,
+    /// Failed; try again at `next_attempt`.
+    Retry {
+        error: String,
+        next_attempt: Millis,
+    },
+    /// Failed for good.
+    Dead {
+        error: String,
+    },
+}
+
+/// One logged attempt.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attempt {
+    pub at: Millis,
+    pub ok: bool,
+    pub detail: Option<String>,
+}
+
+/// Which deliveries to list.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryFilter {
+    pub account_id: Option<String>,
+    pub target: Option<String>,
+    pub status: Option<DeliveryStatus>,
+    pub message_id: Option<String>,
 }

@@ -12,6 +12,8 @@ mod event_destinations;
 mod identities;
 mod import;
 mod ingest;
+mod outbox;
+mod receiver;
 mod restart;
 mod send_insights;
 mod sigv4;

@@ -152,6 +152,7 @@ pub(crate) fn append(c: &Connection, records: &[NewRecord]) -> Result<usize, Sto
         }
         fresh += 1;
         let record_id = c.last_insert_rowid();
+        super::outbox::route(c, record_id, r)?;
         for e in &r.recipients {
             let details = e.details.as_ref().map(|d| d.to_string());
             insert_event.execute(params![

@@ -6,6 +6,7 @@
 
 mod config;
 mod events;
+mod outbox;
 mod pool;
 mod schema;
 
@@ -243,6 +244,64 @@ impl Store for SqliteStore {
         let a = own(account);
         self.pool
             .read(move |c| events::count_messages_since(c, &a, since))
+            .await
+    }
+
+    async fn set_forwarders(&self, forwarders: Vec<ForwarderRoute>) -> Result<(), StoreError> {
+        self.pool
+            .write(move |c| outbox::set_forwarders(c, &forwarders))
+            .await
+    }
+
+    async fn due_targets(&self, now: Millis, limit: usize) -> Result<Vec<String>, StoreError> {
+        self.pool
+            .read(move |c| outbox::due_targets(c, now, limit))
+            .await
+    }
+
+    async fn claim_deliveries(
+        &self,
+        target: &str,
+        now: Millis,
+        lease_until: Millis,
+        limit: usize,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let t = own(target);
+        self.pool
+            .write(move |c| outbox::claim(c, &t, now, lease_until, limit))
+            .await
+    }
+
+    async fn settle_delivery(
+        &self,
+        id: i64,
+        at: Millis,
+        result: AttemptResult,
+    ) -> Result<(), StoreError> {
+        self.pool
+            .write(move |c| outbox::settle(c, id, at, &result))
+            .await
+    }
+
+    async fn list_deliveries(
+        &self,
+        filter: DeliveryFilter,
+        before: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        self.pool
+            .read(move |c| outbox::list(c, &filter, before, limit))
+            .await
+    }
+
+    async fn delivery_attempts(&self, id: i64) -> Result<Vec<Attempt>, StoreError> {
+        self.pool.read(move |c| outbox::attempts(c, id)).await
+    }
+
+    async fn replay_dead(&self, target: Option<&str>, now: Millis) -> Result<usize, StoreError> {
+        let t = target.map(own);
+        self.pool
+            .write(move |c| outbox::replay_dead(c, t.as_deref(), now))
             .await
     }
 }

@@ -78,6 +78,34 @@ const MIGRATIONS: &[&str] = &[
          record TEXT NOT NULL
      );
      CREATE INDEX scheduled_by_due ON scheduled (due, id);",
+    // 2: the outbox: what the router decided to deliver, and every attempt.
+    "CREATE TABLE forwarders (
+         name               TEXT PRIMARY KEY,
+         event_types        TEXT NOT NULL,
+         configuration_sets TEXT NOT NULL
+     );
+
+     CREATE TABLE deliveries (
+         id           INTEGER PRIMARY KEY,
+         record_id    INTEGER NOT NULL REFERENCES records (id),
+         account_id   TEXT NOT NULL,
+         target       TEXT NOT NULL,
+         status       TEXT NOT NULL,
+         attempts     INTEGER NOT NULL DEFAULT 0,
+         next_attempt INTEGER NOT NULL,
+         created_at   INTEGER NOT NULL,
+         last_error   TEXT
+     );
+     CREATE INDEX deliveries_due ON deliveries (status, next_attempt, target);
+     CREATE INDEX deliveries_by_target ON deliveries (target, status, next_attempt);
+
+     CREATE TABLE delivery_attempts (
+         delivery_id INTEGER NOT NULL REFERENCES deliveries (id),
+         at          INTEGER NOT NULL,
+         ok          INTEGER NOT NULL,
+         detail      TEXT
+     );
+     CREATE INDEX delivery_attempts_by_delivery ON delivery_attempts (delivery_id, at);",
 ];
 
 /// Brings the database up to the newest schema version.
