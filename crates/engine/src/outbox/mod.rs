@@ -182,36 +182,41 @@ impl Deliverer {
                 SinkError::permanent(format!("event destination {set}/{name} no longer exists"))
             })?;
         let def = &destination.definition;
-        if let Some(arn) = def
-            .pointer("/EventBridgeDestination/EventBusArn")
-            .and_then(Value::as_str)
-        {
-            let bus = self
-                .config
-                .eventbridge
-                .buses
-                .iter()
-                .find(|b| b.arn == arn)
-                .ok_or_else(|| {
-                    SinkError::permanent(format!(
-                        "no [[eventbridge.buses]] entry binds {arn} to HTTP targets"
-                    ))
-                })?;
-            return Ok(Box::new(EventBridgeSink {
-                client: self.client.clone(),
-                targets: bus.targets.clone(),
-                region: self.region.clone(),
-            }));
-        }
-        if def.get("PinpointDestination").is_some() {
-            return Ok(Box::new(StoredOnly));
-        }
+        // A stored definition names exactly one destination kind.
         let kind = def
             .as_object()
             .and_then(|o| o.keys().find(|k| k.ends_with("Destination")).cloned())
             .unwrap_or_default();
-        Err(SinkError::permanent(format!(
-            "mailsight does not deliver to {kind} yet"
-        )))
+        let field = |path: &str| {
+            def.pointer(path)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        match kind.as_str() {
+            "EventBridgeDestination" => {
+                let arn = field("/EventBridgeDestination/EventBusArn");
+                let bus = self
+                    .config
+                    .eventbridge
+                    .buses
+                    .iter()
+                    .find(|b| b.arn == arn)
+                    .ok_or_else(|| {
+                        SinkError::permanent(format!(
+                            "no [[eventbridge.buses]] entry binds {arn} to HTTP targets"
+                        ))
+                    })?;
+                Ok(Box::new(EventBridgeSink {
+                    client: self.client.clone(),
+                    targets: bus.targets.clone(),
+                    region: self.region.clone(),
+                }))
+            }
+            "PinpointDestination" => Ok(Box::new(StoredOnly)),
+            other => Err(SinkError::permanent(format!(
+                "mailsight does not deliver to {other} yet"
+            ))),
+        }
     }
 }
