@@ -64,8 +64,22 @@ impl Authenticator {
         !self.keys.is_empty()
     }
 
+    /// Authenticates an SES v2 request (signing name [`SIGNING_NAME`]).
     pub fn authenticate(
         &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Caller, ApiError> {
+        self.authenticate_for(SIGNING_NAME, method, uri, headers, body)
+    }
+
+    /// Authenticates a request signed for `service` (e.g. `sns` for the SNS
+    /// query API mailsight also hosts), with the same keys and accounts.
+    pub fn authenticate_for(
+        &self,
+        service: &str,
         method: &Method,
         uri: &Uri,
         headers: &HeaderMap,
@@ -79,8 +93,8 @@ impl Authenticator {
         };
         let auth = mailsight_sigv4::parse(&parts).map_err(sigv4_error)?;
         // Any region is accepted (local clients use many); the service must
-        // be SES's signing name, as AWS requires.
-        mailsight_sigv4::check_scope(&auth, &auth.region, SIGNING_NAME).map_err(sigv4_error)?;
+        // be the signing name of the API called, as AWS requires.
+        mailsight_sigv4::check_scope(&auth, &auth.region, service).map_err(sigv4_error)?;
         let now = time::OffsetDateTime::now_utc();
         if self.keys.is_empty() {
             mailsight_sigv4::check_time(&auth, now, self.max_skew).map_err(sigv4_error)?;

@@ -8,6 +8,8 @@
 //! - [`auth`]: SigV4 (via `mailsight-sigv4`) and access key → account.
 //! - [`body`]: JSON and paging helpers; [`state`]: shared state and settings.
 //! - [`admin`]: `/_mailsight/deliveries`: what the outbox sent where.
+//! - [`sns`]: the SNS query API for topics mailsight hosts (`POST /` with a
+//!   form body naming an `Action`), and its confirmation links.
 //! - [`ingest`]: the endpoints where real SES events arrive (Firehose,
 //!   EventBridge, SNS), outside the SES API.
 //!
@@ -22,6 +24,7 @@ pub mod error;
 pub mod ingest;
 pub mod operation;
 pub mod ops;
+pub mod sns;
 pub mod state;
 
 use std::future::Future;
@@ -33,6 +36,7 @@ use tokio::net::TcpListener;
 pub use auth::{AccessKey, Authenticator, Caller, DEFAULT_ACCOUNT};
 pub use error::ApiError;
 pub use ingest::IngestConfig;
+pub use sns::{SnsApi, SnsHostingConfig, SnsTopicConfig};
 pub use state::{ApiConfig, AppState, IngestState, InsightsConfig};
 
 /// The router: the ingest endpoints, and everything else to the SES
@@ -52,6 +56,7 @@ pub fn router(state: AppState) -> Router {
             "/ingest/sns",
             post(ingest::sns::handle).fallback(dispatch::handle),
         )
+        .route("/metrics", get(metrics).fallback(dispatch::handle))
         .route(
             "/_mailsight/deliveries",
             get(admin::list).fallback(dispatch::handle),
@@ -68,8 +73,28 @@ pub fn router(state: AppState) -> Router {
             "/_mailsight/ingest",
             get(ingest_stats).fallback(dispatch::handle),
         )
+        .route(
+            "/",
+            post(sns::handle_post)
+                .get(sns::handle_get)
+                .fallback(dispatch::handle),
+        )
+        .route(
+            mailsight_engine::outbox::sns::CERT_PATH,
+            get(sns::certificate).fallback(dispatch::handle),
+        )
         .fallback(dispatch::handle)
         .with_state(state)
+}
+
+/// The Prometheus exposition of CloudWatch event destinations' counts.
+async fn metrics(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> impl axum::response::IntoResponse {
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
 }
 
 async fn ingest_stats(

@@ -77,6 +77,10 @@ pub struct AppState {
     pub auth: Arc<Authenticator>,
     pub config: Arc<ApiConfig>,
     pub ingest: Arc<IngestState>,
+    /// The SNS topics mailsight hosts (see [`crate::sns`]).
+    pub sns: Arc<crate::sns::SnsApi>,
+    /// Counters of CloudWatch event destinations, served at `/metrics`.
+    pub metrics: Arc<mailsight_engine::outbox::cloudwatch::Metrics>,
 }
 
 impl AppState {

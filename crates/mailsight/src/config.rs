@@ -5,9 +5,9 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use mailsight_api::{AccessKey, IngestConfig, InsightsConfig};
+use mailsight_api::{AccessKey, IngestConfig, InsightsConfig, SnsHostingConfig};
 use mailsight_engine::outbox::config::{
-    EventBridgeConfig, ForwarderConfig, OutboxConfig, RetryPolicy,
+    EventBridgeConfig, FirehoseConfig, ForwarderConfig, OutboxConfig, RetryPolicy,
 };
 use mailsight_engine::{SendingConfig, SimulatorConfig};
 use serde::Deserialize;
@@ -35,6 +35,12 @@ pub struct Config {
     pub eventbridge: EventBridgeConfig,
     /// mailsight's own forwarders.
     pub forwarders: Vec<ForwarderConfig>,
+    /// Delivery streams `KinesisFirehoseDestination`s may name, bound to a
+    /// directory or an HTTP endpoint.
+    pub firehose: FirehoseConfig,
+    /// SNS topics mailsight hosts: the public URL subscribers reach it
+    /// at, and topics declared here (`docs/SNS.md`).
+    pub sns: SnsHostingConfig,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
 }
@@ -46,6 +52,7 @@ impl Config {
             delivery: self.delivery.clone(),
             eventbridge: self.eventbridge.clone(),
             forwarders: self.forwarders.clone(),
+            firehose: self.firehose.clone(),
         }
     }
 }
@@ -74,6 +81,8 @@ impl Default for Config {
             delivery: RetryPolicy::default(),
             eventbridge: EventBridgeConfig::default(),
             forwarders: Vec::new(),
+            firehose: FirehoseConfig::default(),
+            sns: SnsHostingConfig::default(),
             max_body_bytes: mailsight_api::ApiConfig::default().max_body_bytes,
         }
     }
@@ -92,6 +101,8 @@ pub enum ConfigError {
         path: PathBuf,
         source: Box<toml::de::Error>,
     },
+    #[error("forwarder {0}: {1}")]
+    Forwarder(String, &'static str),
     #[error(
         "refusing to listen on {0} without access keys: anyone who can reach it could use it. \
          Configure [[auth.keys]] (or --access-key-id/--secret-access-key), listen on a loopback \
@@ -117,8 +128,24 @@ impl Config {
         toml::from_str(text)
     }
 
-    /// Refuses an open server: no keys on a non-loopback address.
+    /// Refuses an open server (no keys on a non-loopback address) and
+    /// forwarders that name no target, or two targets, or a taken name.
     pub fn check(&self) -> Result<(), ConfigError> {
+        let mut names = std::collections::HashSet::new();
+        for f in &self.forwarders {
+            if f.url.is_some() == f.nats.is_some() {
+                return Err(ConfigError::Forwarder(
+                    f.name.clone(),
+                    "give exactly one of url and nats",
+                ));
+            }
+            if !names.insert(f.name.as_str()) {
+                return Err(ConfigError::Forwarder(
+                    f.name.clone(),
+                    "the name is used twice",
+                ));
+            }
+        }
         if self.auth.keys.is_empty()
             && !self.listen.ip().is_loopback()
             && !self.auth.insecure_no_auth
@@ -186,6 +213,67 @@ mod tests {
             Config::from_toml(typo).is_err(),
             "a misspelt rule setting is an error"
         );
+    }
+
+    #[test]
+    fn forwarders_need_exactly_one_target() {
+        let both = "[[forwarders]]\nname = \"f\"\nurl = \"http://x\"\nnats = { subject = \"s\" }";
+        assert!(matches!(
+            Config::from_toml(both).unwrap().check(),
+            Err(ConfigError::Forwarder(..))
+        ));
+        let none = "[[forwarders]]\nname = \"f\"";
+        assert!(matches!(
+            Config::from_toml(none).unwrap().check(),
+            Err(ConfigError::Forwarder(..))
+        ));
+        let twice = "[[forwarders]]\nname = \"f\"\nurl = \"http://x\"\n[[forwarders]]\nname = \"f\"\nurl = \"http://y\"";
+        assert!(matches!(
+            Config::from_toml(twice).unwrap().check(),
+            Err(ConfigError::Forwarder(..))
+        ));
+        let nats = "[[forwarders]]\nname = \"f\"\nformat = \"sendpost\"\nnats = { subject = \"ses.events\" }";
+        let c = Config::from_toml(nats).unwrap();
+        c.check().unwrap();
+        assert_eq!(
+            c.forwarders[0].nats.as_ref().unwrap().url,
+            "nats://127.0.0.1:4222"
+        );
+    }
+
+    #[test]
+    fn firehose_streams_parse_and_reach_the_outbox() {
+        use mailsight_engine::outbox::config::StreamTarget;
+        let c = Config::from_toml(
+            r#"
+            [[firehose.streams]]
+            arn = "arn:aws:firehose:us-east-1:000000000000:deliverystream/ses-events"
+            directory = "firehose-out"
+            gzip = false
+            rotate_bytes = 134217728
+            rotate_secs = 300
+            [[firehose.streams]]
+            arn = "arn:aws:firehose:us-east-1:000000000000:deliverystream/collector"
+            url = "https://collector.example/firehose"
+            access_key = "k"
+            gzip = true
+            "#,
+        )
+        .unwrap();
+        let streams = c.outbox().firehose.streams;
+        assert_eq!(streams.len(), 2);
+        assert!(matches!(
+            &streams[0].target,
+            StreamTarget::Directory {
+                rotate_secs: 300,
+                ..
+            }
+        ));
+        assert!(
+            matches!(&streams[1].target, StreamTarget::Http { access_key: Some(k), .. } if k == "k")
+        );
+        let both = "[[firehose.streams]]\narn = \"a\"\ndirectory = \"d\"\nurl = \"http://x\"";
+        assert!(Config::from_toml(both).is_err());
     }
 
     #[test]

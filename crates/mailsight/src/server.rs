@@ -22,6 +22,8 @@ pub enum ServerError {
     Store(#[from] mailsight_store::StoreError),
     #[error("network error: {0}")]
     Io(#[from] std::io::Error),
+    #[error("SNS hosting: {0}")]
+    Sns(String),
 }
 
 /// Serves on `listener` until `shutdown` resolves.
@@ -37,8 +39,25 @@ pub async fn run(
         config.simulator.clone(),
         config.sending.clone(),
     ));
+    // SNS hosting: the signing key lives in the data directory; the public
+    // URL defaults to the address actually bound (port 0 in tests).
+    let sns_public_url = match &config.sns.public_url {
+        Some(url) => url.clone(),
+        None => format!("http://{}", listener.local_addr()?),
+    };
+    let sns_host = Arc::new(
+        mailsight_engine::outbox::sns::SnsHost::load_or_create(&config.data_dir, &sns_public_url)
+            .map_err(|e| ServerError::Sns(e.to_string()))?,
+    );
+    config
+        .sns
+        .seed(store.as_ref(), &config.sending.region)
+        .await
+        .map_err(|e| ServerError::Sns(e.to_string()))?;
     let ingest = IngestState::new(config.ingest.clone(), Ingestor::new(store));
+    let metrics = mailsight_engine::outbox::cloudwatch::Metrics::new();
     let state = AppState {
+        metrics: metrics.clone(),
         engine: engine.clone(),
         auth: Arc::new(Authenticator::new(config.auth.keys.clone())),
         config: Arc::new(ApiConfig {
@@ -46,6 +65,10 @@ pub async fn run(
             insights: config.insights.clone(),
         }),
         ingest: Arc::new(ingest),
+        sns: Arc::new(mailsight_api::SnsApi {
+            host: sns_host.clone(),
+            region: config.sending.region.clone(),
+        }),
     };
 
     // One shutdown signal, fanned out to the API and the scheduler.
@@ -53,11 +76,15 @@ pub async fn run(
     let stopped = |mut rx: watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
-    let deliverer = Arc::new(Deliverer::new(
-        engine.store().clone(),
-        config.outbox(),
-        config.sending.region.clone(),
-    ));
+    let deliverer = Arc::new(
+        Deliverer::new(
+            engine.store().clone(),
+            config.outbox(),
+            config.sending.region.clone(),
+        )
+        .with_metrics(metrics)
+        .with_sns(sns_host),
+    );
     deliverer.register_forwarders().await?;
     let outbox = {
         let rx = stop_rx.clone();

@@ -14,11 +14,13 @@
 
 pub mod conformance;
 pub mod error;
+pub mod sns;
 pub mod sqlite;
 pub mod traits;
 pub mod types;
 
 pub use error::StoreError;
+pub use sns::{SnsSubscription, SnsTopic, SubscriptionStatus};
 pub use sqlite::SqliteStore;
 pub use traits::Store;
 pub use types::*;

@@ -158,4 +158,66 @@ pub trait Store: Send + Sync + 'static {
     /// Makes dead deliveries (of `target`, or all) pending again, due now.
     /// Returns how many.
     async fn replay_dead(&self, target: Option<&str>, now: Millis) -> Result<usize, StoreError>;
+
+    // --- SNS topics ---
+
+    /// Creates the topic, or returns the one already stored under its ARN
+    /// unchanged (`CreateTopic` is idempotent).
+    async fn create_sns_topic(
+        &self,
+        topic: crate::sns::SnsTopic,
+    ) -> Result<crate::sns::SnsTopic, StoreError>;
+    async fn get_sns_topic(
+        &self,
+        account: &str,
+        arn: &str,
+    ) -> Result<Option<crate::sns::SnsTopic>, StoreError>;
+    /// Topics of the account in ARN order, after `after`.
+    async fn list_sns_topics(
+        &self,
+        account: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<crate::sns::SnsTopic>, StoreError>;
+    /// Deletes the topic and its subscriptions (`NotFound` if absent).
+    async fn delete_sns_topic(&self, account: &str, arn: &str) -> Result<(), StoreError>;
+    /// Creates the subscription, or returns the one that already ties the
+    /// same protocol and endpoint to the topic, unchanged. `NotFound` if
+    /// the topic is missing.
+    async fn create_sns_subscription(
+        &self,
+        subscription: crate::sns::SnsSubscription,
+    ) -> Result<crate::sns::SnsSubscription, StoreError>;
+    async fn get_sns_subscription(
+        &self,
+        account: &str,
+        arn: &str,
+    ) -> Result<Option<crate::sns::SnsSubscription>, StoreError>;
+    /// Confirms the subscription of `topic_arn` whose token is `token` and
+    /// returns it (`NotFound` if no subscription has that token). Confirming
+    /// twice is allowed.
+    async fn confirm_sns_subscription(
+        &self,
+        account: &str,
+        topic_arn: &str,
+        token: &str,
+    ) -> Result<crate::sns::SnsSubscription, StoreError>;
+    /// Replaces the subscription's attributes (`NotFound` if absent).
+    async fn set_sns_subscription_attributes(
+        &self,
+        account: &str,
+        arn: &str,
+        attributes: serde_json::Value,
+    ) -> Result<(), StoreError>;
+    /// `NotFound` if absent.
+    async fn delete_sns_subscription(&self, account: &str, arn: &str) -> Result<(), StoreError>;
+    /// Subscriptions of the account (of one topic if given) in ARN order,
+    /// after `after`.
+    async fn list_sns_subscriptions(
+        &self,
+        account: &str,
+        topic_arn: Option<&str>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<crate::sns::SnsSubscription>, StoreError>;
 }

@@ -4,6 +4,7 @@
 use mailsight_model::EventType;
 use serde::Deserialize;
 
+pub use super::firehose::config::{FirehoseConfig, StreamBinding, StreamTarget};
 pub use super::policy::RetryPolicy;
 
 /// The delivery side of the config file.
@@ -13,6 +14,8 @@ pub struct OutboxConfig {
     pub delivery: RetryPolicy,
     pub eventbridge: EventBridgeConfig,
     pub forwarders: Vec<ForwarderConfig>,
+    /// Delivery streams `KinesisFirehoseDestination`s may name.
+    pub firehose: FirehoseConfig,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -51,7 +54,12 @@ pub enum Format {
 #[serde(deny_unknown_fields)]
 pub struct ForwarderConfig {
     pub name: String,
-    pub url: String,
+    /// An HTTP(S) URL to POST each event to; or set `nats` instead.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// A NATS JetStream subject to publish each event to.
+    #[serde(default)]
+    pub nats: Option<NatsTarget>,
     #[serde(default)]
     pub format: Format,
     /// Event types to forward (API spelling); empty: all.
@@ -64,4 +72,22 @@ pub struct ForwarderConfig {
     /// the HMAC-SHA256 of `<t>.<body>` with this secret.
     #[serde(default)]
     pub secret: Option<String>,
+}
+
+/// A JetStream subject a forwarder publishes to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NatsTarget {
+    /// The NATS server.
+    #[serde(default = "default_nats_url")]
+    pub url: String,
+    pub subject: String,
+    /// A stream to create for the subject if none exists yet (events are
+    /// only stored, and acknowledged, when a stream covers the subject).
+    #[serde(default)]
+    pub stream: Option<String>,
+}
+
+fn default_nats_url() -> String {
+    "nats://127.0.0.1:4222".into()
 }

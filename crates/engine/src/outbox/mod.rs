@@ -7,10 +7,14 @@
 //! they are not settled. Each target has its own worker, so a dead or slow
 //! endpoint delays only its own deliveries.
 
+pub mod cloudwatch;
 pub mod config;
+pub mod firehose;
 pub mod formats;
+pub mod nats;
 pub mod policy;
 pub mod sink;
+pub mod sns;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -37,6 +41,14 @@ pub struct Deliverer {
     region: String,
     client: reqwest::Client,
     running: Mutex<HashSet<String>>,
+    /// Topics mailsight hosts, for `SnsDestination`s (see [`sns`]).
+    sns: Option<Arc<sns::SnsHost>>,
+    /// The counters CloudWatch destinations add to (served at `/metrics`).
+    metrics: Arc<cloudwatch::Metrics>,
+    /// Connections of NATS forwarders.
+    nats: Arc<nats::NatsPool>,
+    /// Writers of `[[firehose.streams]]`, shared by every Firehose sink.
+    firehose: Arc<firehose::Firehose>,
 }
 
 impl Deliverer {
@@ -46,13 +58,24 @@ impl Deliverer {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
+        let firehose = Arc::new(firehose::Firehose::new(&config.firehose));
         Deliverer {
             store,
             config,
             region,
             client,
             running: Mutex::new(HashSet::new()),
+            sns: None,
+            metrics: cloudwatch::Metrics::new(),
+            nats: nats::NatsPool::new(),
+            firehose,
         }
+    }
+
+    /// Shares the counters CloudWatch destinations add to.
+    pub fn with_metrics(mut self, metrics: Arc<cloudwatch::Metrics>) -> Self {
+        self.metrics = metrics;
+        self
     }
 
     /// Tells the router which forwarders exist.
@@ -89,8 +112,14 @@ impl Deliverer {
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot read the outbox; retrying"),
             }
+            // Rotates Firehose objects that are due (and, on the first
+            // pass, finalizes what a crash left behind).
+            self.firehose.tick().await;
             tokio::select! {
-                _ = &mut shutdown => return,
+                _ = &mut shutdown => {
+                    self.firehose.close().await;
+                    return;
+                }
                 _ = tokio::time::sleep(POLL) => {}
             }
         }
@@ -157,6 +186,14 @@ impl Deliverer {
                 .ok_or_else(|| {
                     SinkError::permanent(format!("forwarder {name} is no longer configured"))
                 })?;
+            if let Some(target) = &config.nats {
+                return Ok(Box::new(nats::NatsSink {
+                    pool: self.nats.clone(),
+                    target: target.clone(),
+                    format: config.format,
+                    region: self.region.clone(),
+                }));
+            }
             return Ok(Box::new(ForwarderSink {
                 client: self.client.clone(),
                 config: config.clone(),
@@ -214,6 +251,23 @@ impl Deliverer {
                 }))
             }
             "PinpointDestination" => Ok(Box::new(StoredOnly)),
+            "SnsDestination" => {
+                self.sns_sink(&d.account_id, &field("/SnsDestination/TopicArn"))
+                    .await
+            }
+            "KinesisFirehoseDestination" => self.firehose.sink(
+                &field("/KinesisFirehoseDestination/DeliveryStreamArn"),
+                &self.client,
+            ),
+            "CloudWatchDestination" => Ok(Box::new(cloudwatch::CloudWatchSink {
+                metrics: self.metrics.clone(),
+                destination: format!("{set}/{name}"),
+                dimensions: def
+                    .pointer("/CloudWatchDestination/DimensionConfigurations")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default(),
+            })),
             other => Err(SinkError::permanent(format!(
                 "mailsight does not deliver to {other} yet"
             ))),

@@ -80,31 +80,34 @@ pub struct ForwarderSink {
     pub region: String,
 }
 
+/// The bytes a forwarder sends for a delivery in `format`, or `None` when
+/// the format has nothing for this event (SendPost has no id for delivery
+/// delays, nor for bounces that are neither hard nor soft).
+pub fn forward_body(format: Format, d: &Delivery, id: &str, region: &str) -> Option<Vec<u8>> {
+    Some(match format {
+        Format::Ses => d.body.clone().into_bytes(),
+        Format::EventBridge => {
+            eventbridge_envelope(d.event_type, &d.body, id, &d.account_id, region)
+                .to_string()
+                .into_bytes()
+        }
+        Format::SendPost => sendpost_event(&d.body)?.to_string().into_bytes(),
+    })
+}
+
 #[async_trait]
 impl Sink for ForwarderSink {
     async fn deliver(&self, d: &Delivery) -> Result<(), SinkError> {
         let id = event_id(d);
-        let body = match self.config.format {
-            Format::Ses => d.body.clone().into_bytes(),
-            Format::EventBridge => {
-                eventbridge_envelope(d.event_type, &d.body, &id, &d.account_id, &self.region)
-                    .to_string()
-                    .into_bytes()
-            }
-            Format::SendPost => match sendpost_event(&d.body) {
-                Some(event) => event.to_string().into_bytes(),
-                // SendPost has no id for this event: nothing to send.
-                None => return Ok(()),
-            },
+        let Some(body) = forward_body(self.config.format, d, &id, &self.region) else {
+            return Ok(());
         };
-        post(
-            &self.client,
-            &self.config.url,
-            body,
-            self.config.secret.as_deref(),
-            &id,
-        )
-        .await
+        let url = self
+            .config
+            .url
+            .as_deref()
+            .ok_or_else(|| SinkError::permanent("the forwarder has no url"))?;
+        post(&self.client, url, body, self.config.secret.as_deref(), &id).await
     }
 }
 

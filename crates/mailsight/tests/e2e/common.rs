@@ -251,3 +251,21 @@ pub async fn expect_error(resp: reqwest::Response, status: u16, code: &str) -> s
     );
     body
 }
+
+/// Sends a simple message from `sender@example.com`, with a configuration set or none.
+pub async fn send_with_set(
+    c: &aws_sdk_sesv2::Client,
+    to_address: &str,
+    set: Option<&str>,
+) -> String {
+    c.send_email()
+        .from_email_address("sender@example.com")
+        .destination(to(&[to_address]))
+        .content(simple("Routed"))
+        .set_configuration_set_name(set.map(str::to_owned))
+        .send()
+        .await
+        .unwrap()
+        .message_id
+        .unwrap()
+}

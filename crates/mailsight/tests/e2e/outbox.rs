@@ -54,19 +54,6 @@ async fn destination(
         .unwrap();
 }
 
-async fn send_with_set(c: &aws_sdk_sesv2::Client, to_address: &str, set: Option<&str>) -> String {
-    c.send_email()
-        .from_email_address("sender@example.com")
-        .destination(to(&[to_address]))
-        .content(simple("Routed"))
-        .set_configuration_set_name(set.map(str::to_owned))
-        .send()
-        .await
-        .unwrap()
-        .message_id
-        .unwrap()
-}
-
 fn of_message<'a>(got: &'a [Received], id: &str) -> Vec<&'a Received> {
     got.iter()
         .filter(|r| r.json().pointer("/detail/mail/messageId") == Some(&Value::from(id)))
@@ -198,7 +185,8 @@ async fn forwarders_sign_their_posts() {
     let t = start_with(move |c| {
         c.forwarders = vec![ForwarderConfig {
             name: "crm".into(),
-            url,
+            url: Some(url),
+            nats: None,
             format: Format::Ses,
             event_types: vec![mailsight_model::EventType::Delivery],
             configuration_sets: vec![],
@@ -232,7 +220,8 @@ async fn sendpost_forwarder_numbers_every_fixture() {
     let t = crate::ingest::start_ingesting(move |c| {
         c.forwarders = vec![ForwarderConfig {
             name: "sendpost".into(),
-            url,
+            url: Some(url),
+            nats: None,
             format: Format::SendPost,
             event_types: vec![],
             configuration_sets: vec![],
@@ -314,7 +303,8 @@ async fn a_soft_bounce_is_30() {
         }];
         c.forwarders = vec![ForwarderConfig {
             name: "sp".into(),
-            url,
+            url: Some(url),
+            nats: None,
             format: Format::SendPost,
             event_types: vec![mailsight_model::EventType::Bounce],
             configuration_sets: vec![],
@@ -345,7 +335,8 @@ async fn nothing_is_lost_while_the_receiver_is_down_or_mailsight_restarts() {
         fast_retries(c);
         c.forwarders = vec![ForwarderConfig {
             name: "all".into(),
-            url,
+            url: Some(url),
+            nats: None,
             format: Format::EventBridge,
             event_types: vec![],
             configuration_sets: vec![],
@@ -533,4 +524,104 @@ async fn dead_letters_are_listed_and_replayed() {
     )
     .await;
     assert_eq!(delivered["deliveries"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn cloudwatch_destinations_count_at_metrics() {
+    use aws_sdk_sesv2::types::{
+        CloudWatchDestination, CloudWatchDimensionConfiguration, DimensionValueSource, MessageTag,
+    };
+    let t = start().await;
+    let c = t.client();
+    verify_domain(&c).await;
+    c.create_configuration_set()
+        .configuration_set_name("cs")
+        .send()
+        .await
+        .unwrap();
+    let dim = |name: &str, source: DimensionValueSource, default: &str| {
+        CloudWatchDimensionConfiguration::builder()
+            .dimension_name(name)
+            .dimension_value_source(source)
+            .default_dimension_value(default)
+            .build()
+            .unwrap()
+    };
+    c.create_configuration_set_event_destination()
+        .configuration_set_name("cs")
+        .event_destination_name("cw")
+        .event_destination(
+            EventDestinationDefinition::builder()
+                .enabled(true)
+                .matching_event_types(EventType::Send)
+                .matching_event_types(EventType::Delivery)
+                .cloud_watch_destination(
+                    CloudWatchDestination::builder()
+                        .dimension_configurations(dim(
+                            "campaign",
+                            DimensionValueSource::MessageTag,
+                            "none",
+                        ))
+                        .dimension_configurations(dim(
+                            "X-Team",
+                            DimensionValueSource::EmailHeader,
+                            "no-team",
+                        ))
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    for campaign in ["spring", "spring", "autumn"] {
+        c.send_email()
+            .from_email_address("sender@example.com")
+            .destination(to(&["bounce@simulator.amazonses.com"]))
+            .content(simple("Counted"))
+            .configuration_set_name("cs")
+            .email_tags(
+                MessageTag::builder()
+                    .name("campaign")
+                    .value(campaign)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    let expected = r#"aws_ses_Send{campaign="spring",X_Team="no-team",ses_destination="cs/cw"} 2"#;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let text = loop {
+        let text = reqwest::get(format!("{}/metrics", t.server.url()))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if text.contains(expected) && text.contains(r#"campaign="autumn""#) {
+            break text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "metrics never showed the sends:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(text.contains("# TYPE aws_ses_Send counter"), "{text}");
+    // The bounce is not among the destination's types: never counted.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let text = reqwest::get(format!("{}/metrics", t.server.url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("aws_ses_Bounce"), "{text}");
+    assert!(
+        !text.contains("aws_ses_Delivery"),
+        "bounced mail is never delivered: {text}"
+    );
 }

@@ -98,7 +98,7 @@ pub(crate) fn list_sets(
 }
 
 /// Cuts one extra row off a `limit + 1` query and turns it into a cursor.
-fn paginate<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<T> {
+pub(crate) fn paginate<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<T> {
     let next_after = if items.len() > limit {
         items.truncate(limit);
         items.last().map(key)

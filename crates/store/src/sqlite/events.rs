@@ -14,12 +14,12 @@ pub(crate) fn insert_message(
 ) -> Result<(), StoreError> {
     let tags = serde_json::to_string(&m.tags)?;
     let recipients = serde_json::to_string(&m.recipients)?;
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO messages
              (message_id, account_id, from_address, subject, tags, configuration_set, sent_at, recipients)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![m.message_id, m.account_id, m.from_address, m.subject, tags, m.configuration_set, m.sent_at, recipients],
-    )?;
+    )?
+    .execute(params![m.message_id, m.account_id, m.from_address, m.subject, tags, m.configuration_set, m.sent_at, recipients])?;
     append(c, now)?;
     let mut stmt = c.prepare_cached("INSERT INTO scheduled (due, record) VALUES (?1, ?2)")?;
     for s in later {
@@ -75,40 +75,39 @@ fn upsert_message(c: &Connection, m: &Message) -> Result<bool, StoreError> {
     if merged.len() == before && !fill_subject && !fill_tags && !fill_set {
         return Ok(true);
     }
-    c.execute(
+    c.prepare_cached(
         "UPDATE messages SET subject = COALESCE(subject, ?2), configuration_set = COALESCE(configuration_set, ?3),
              tags = ?4, recipients = ?5
          WHERE message_id = ?1",
-        params![
+    )?
+    .execute(params![
             m.message_id,
             m.subject,
             m.configuration_set,
             serde_json::to_string(if fill_tags { &m.tags } else { &old_tags })?,
             serde_json::to_string(&merged)?,
-        ],
-    )?;
+        ])?;
     Ok(true)
 }
 
 /// Reads a message row, whatever its account.
 fn load_message(c: &Connection, id: &str) -> Result<Option<Message>, StoreError> {
     let row = c
-        .query_row(
+        .prepare_cached(
             "SELECT account_id, from_address, subject, tags, configuration_set, sent_at, recipients
              FROM messages WHERE message_id = ?1",
-            params![id],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, String>(6)?,
-                ))
-            },
-        )
+        )?
+        .query_row(params![id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })
         .optional()?;
     let Some((account_id, from_address, subject, tags, configuration_set, sent_at, recipients)) =
         row

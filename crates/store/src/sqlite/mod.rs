@@ -9,6 +9,7 @@ mod events;
 mod outbox;
 mod pool;
 mod schema;
+mod sns;
 
 use std::path::Path;
 
@@ -302,6 +303,103 @@ impl Store for SqliteStore {
         let t = target.map(own);
         self.pool
             .write(move |c| outbox::replay_dead(c, t.as_deref(), now))
+            .await
+    }
+
+    async fn create_sns_topic(
+        &self,
+        topic: crate::sns::SnsTopic,
+    ) -> Result<crate::sns::SnsTopic, StoreError> {
+        self.pool.write(move |c| sns::create_topic(c, &topic)).await
+    }
+
+    async fn get_sns_topic(
+        &self,
+        account: &str,
+        arn: &str,
+    ) -> Result<Option<crate::sns::SnsTopic>, StoreError> {
+        let (a, n) = (own(account), own(arn));
+        self.pool.read(move |c| sns::get_topic(c, &a, &n)).await
+    }
+
+    async fn list_sns_topics(
+        &self,
+        account: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<crate::sns::SnsTopic>, StoreError> {
+        let (a, s) = (own(account), after.map(own));
+        self.pool
+            .read(move |c| sns::list_topics(c, &a, s.as_deref(), limit))
+            .await
+    }
+
+    async fn delete_sns_topic(&self, account: &str, arn: &str) -> Result<(), StoreError> {
+        let (a, n) = (own(account), own(arn));
+        self.pool.write(move |c| sns::delete_topic(c, &a, &n)).await
+    }
+
+    async fn create_sns_subscription(
+        &self,
+        subscription: crate::sns::SnsSubscription,
+    ) -> Result<crate::sns::SnsSubscription, StoreError> {
+        self.pool
+            .write(move |c| sns::create_subscription(c, &subscription))
+            .await
+    }
+
+    async fn get_sns_subscription(
+        &self,
+        account: &str,
+        arn: &str,
+    ) -> Result<Option<crate::sns::SnsSubscription>, StoreError> {
+        let (a, n) = (own(account), own(arn));
+        self.pool
+            .read(move |c| sns::get_subscription(c, &a, &n))
+            .await
+    }
+
+    async fn confirm_sns_subscription(
+        &self,
+        account: &str,
+        topic_arn: &str,
+        token: &str,
+    ) -> Result<crate::sns::SnsSubscription, StoreError> {
+        let (a, t, k) = (own(account), own(topic_arn), own(token));
+        self.pool
+            .write(move |c| sns::confirm_subscription(c, &a, &t, &k))
+            .await
+    }
+
+    async fn set_sns_subscription_attributes(
+        &self,
+        account: &str,
+        arn: &str,
+        attributes: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let (a, n) = (own(account), own(arn));
+        self.pool
+            .write(move |c| sns::set_subscription_attributes(c, &a, &n, &attributes))
+            .await
+    }
+
+    async fn delete_sns_subscription(&self, account: &str, arn: &str) -> Result<(), StoreError> {
+        let (a, n) = (own(account), own(arn));
+        self.pool
+            .write(move |c| sns::delete_subscription(c, &a, &n))
+            .await
+    }
+
+    async fn list_sns_subscriptions(
+        &self,
+        account: &str,
+        topic_arn: Option<&str>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<crate::sns::SnsSubscription>, StoreError> {
+        let (a, t, s) = (own(account), topic_arn.map(own), after.map(own));
+        self.pool
+            .read(move |c| sns::list_subscriptions(c, &a, t.as_deref(), s.as_deref(), limit))
             .await
     }
 }

@@ -106,6 +106,30 @@ const MIGRATIONS: &[&str] = &[
          detail      TEXT
      );
      CREATE INDEX delivery_attempts_by_delivery ON delivery_attempts (delivery_id, at);",
+    // 3: SNS topics mailsight hosts, and their HTTP(S) subscriptions.
+    "CREATE TABLE sns_topics (
+         arn        TEXT PRIMARY KEY,
+         account_id TEXT NOT NULL,
+         name       TEXT NOT NULL,
+         attributes TEXT NOT NULL,
+         created_at INTEGER NOT NULL
+     ) WITHOUT ROWID;
+     CREATE INDEX sns_topics_by_account ON sns_topics (account_id, arn);
+
+     CREATE TABLE sns_subscriptions (
+         arn        TEXT PRIMARY KEY,
+         topic_arn  TEXT NOT NULL REFERENCES sns_topics (arn) ON DELETE CASCADE,
+         account_id TEXT NOT NULL,
+         protocol   TEXT NOT NULL,
+         endpoint   TEXT NOT NULL,
+         status     TEXT NOT NULL CHECK (status IN ('pending', 'confirmed')),
+         token      TEXT NOT NULL,
+         attributes TEXT NOT NULL,
+         created_at INTEGER NOT NULL
+     ) WITHOUT ROWID;
+     CREATE UNIQUE INDEX sns_subscriptions_by_endpoint
+         ON sns_subscriptions (topic_arn, protocol, endpoint);
+     CREATE INDEX sns_subscriptions_by_account ON sns_subscriptions (account_id, arn);",
 ];
 
 /// Brings the database up to the newest schema version.

@@ -1,0 +1,149 @@
+//! XML answers in the shape of SNS's query protocol: every success is
+//! `<{Action}Response xmlns=…><{Action}Result>…</{Action}Result>
+//! <ResponseMetadata><RequestId>…</RequestId></ResponseMetadata></{Action}Response>`
+//! and every error an `<ErrorResponse>`, which is what botocore and the AWS
+//! CLI parse.
+
+use super::error::SnsApiError;
+
+/// The SNS API's XML namespace.
+pub const NAMESPACE: &str = "http://sns.amazonaws.com/doc/2010-03-31/";
+
+/// Escapes text for an element's content.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 cannot carry at all are dropped.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A small writer of well-formed XML: elements are closed in order and all
+/// text is escaped.
+#[derive(Debug, Default)]
+pub struct Xml {
+    out: String,
+}
+
+impl Xml {
+    pub fn new() -> Self {
+        Xml::default()
+    }
+
+    /// `<name>text</name>`.
+    pub fn text(&mut self, name: &str, text: &str) -> &mut Self {
+        self.out.push('<');
+        self.out.push_str(name);
+        self.out.push('>');
+        self.out.push_str(&escape(text));
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+        self
+    }
+
+    /// `<name>` … children written by `f` … `</name>`.
+    pub fn elem(&mut self, name: &str, f: impl FnOnce(&mut Xml)) -> &mut Self {
+        self.out.push('<');
+        self.out.push_str(name);
+        self.out.push('>');
+        f(self);
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
+        self
+    }
+
+    /// An `Attributes` map as `<entry><key>…</key><value>…</value></entry>`s.
+    pub fn entries<'a>(
+        &mut self,
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> &mut Self {
+        for (k, v) in pairs {
+            self.elem("entry", |x| {
+                x.text("key", k).text("value", v);
+            });
+        }
+        self
+    }
+
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// A success answer; `result` is the content of `<{action}Result>`, or
+/// `None` for actions that return nothing.
+pub fn response(action: &str, result: Option<String>, request_id: &str) -> String {
+    let mut body = format!(r#"<{action}Response xmlns="{NAMESPACE}">"#);
+    if let Some(result) = result {
+        body.push_str(&format!("<{action}Result>{result}</{action}Result>"));
+    }
+    body.push_str(&format!(
+        "<ResponseMetadata><RequestId>{}</RequestId></ResponseMetadata></{action}Response>",
+        escape(request_id)
+    ));
+    body
+}
+
+/// An error answer.
+pub fn error(e: &SnsApiError, request_id: &str) -> String {
+    format!(
+        r#"<ErrorResponse xmlns="{NAMESPACE}"><Error><Type>{}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>"#,
+        e.fault(),
+        escape(e.code),
+        escape(&e.message),
+        escape(request_id)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_result_is_wrapped_in_the_action_s_elements() {
+        let mut x = Xml::new();
+        x.text("TopicArn", "arn:aws:sns:us-east-1:000000000000:t");
+        assert_eq!(
+            response("CreateTopic", Some(x.finish()), "r-1"),
+            r#"<CreateTopicResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><CreateTopicResult><TopicArn>arn:aws:sns:us-east-1:000000000000:t</TopicArn></CreateTopicResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></CreateTopicResponse>"#
+        );
+        assert_eq!(
+            response("DeleteTopic", None, "r"),
+            r#"<DeleteTopicResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DeleteTopicResponse>"#
+        );
+    }
+
+    #[test]
+    fn errors_name_type_code_and_message() {
+        let e = SnsApiError::not_found("Topic <x> & co does not exist");
+        assert_eq!(
+            error(&e, "r"),
+            r#"<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>NotFound</Code><Message>Topic &lt;x&gt; &amp; co does not exist</Message></Error><RequestId>r</RequestId></ErrorResponse>"#
+        );
+        assert!(error(&SnsApiError::internal("x"), "r").contains("<Type>Receiver</Type>"));
+    }
+
+    #[test]
+    fn text_is_escaped_and_entries_are_written() {
+        let mut x = Xml::new();
+        x.elem("Attributes", |x| {
+            x.entries([("Endpoint", "http://h/?a=1&b='2'"), ("Bad", "a\u{1}b")]);
+        });
+        assert_eq!(
+            x.finish(),
+            "<Attributes><entry><key>Endpoint</key><value>http://h/?a=1&amp;b=&apos;2&apos;</value></entry>\
+             <entry><key>Bad</key><value>ab</value></entry></Attributes>"
+        );
+    }
+}

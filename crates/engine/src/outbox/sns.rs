@@ -1,0 +1,419 @@
+//! SNS topics mailsight hosts: signing and posting envelopes to HTTP(S)
+//! subscribers, and the outbox sink of `SnsDestination`s.
+//!
+//! [`SnsHost`] holds mailsight's signing key and the public base URL that
+//! `SigningCertURL`, `SubscribeURL` and `UnsubscribeURL` point back at. Both
+//! the SNS API (`Subscribe`, `Publish`) and the outbox use it, so a
+//! subscriber sees one kind of envelope whichever path produced it.
+//!
+//! A delivery to an `SnsDestination` is one `Notification` posted to every
+//! confirmed subscription of the topic. It succeeds only when every
+//! subscriber answered 2xx; otherwise the whole delivery is retried, so a
+//! subscriber that already accepted it sees the same `MessageId` again
+//! (SNS too delivers at least once; receivers drop copies by `MessageId`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use mailsight_sns::{Envelope, SignatureVersion, Signer, SnsError};
+use mailsight_store::{Delivery, SnsSubscription, SnsTopic, Store, SubscriptionStatus};
+
+use super::Deliverer;
+use super::policy::SinkError;
+use super::sink::{Sink, event_id};
+
+/// Where mailsight serves its signing certificate (the `SigningCertURL` path).
+pub const CERT_PATH: &str = "/_mailsight/sns/SimpleNotificationService-mailsight.pem";
+/// The private key in the data directory (PKCS#8 DER).
+pub const KEY_FILE: &str = "sns-signing-key.pk8";
+/// The self-signed certificate of that key in the data directory (PEM).
+pub const CERT_FILE: &str = "sns-signing-key.pem";
+/// The `Subject` SES gives its event notifications.
+pub const SES_SUBJECT: &str = "Amazon SES Email Event Notification";
+/// How long SNS waits for a subscriber (wire facts §3.1).
+const POST_TIMEOUT: Duration = Duration::from_secs(15);
+/// Subscriptions read per page when fanning out.
+const PAGE: usize = 100;
+
+/// Why the signing key could not be loaded or created.
+#[derive(Debug, thiserror::Error)]
+pub enum SnsHostError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("SNS signing key: {0}")]
+    Key(#[from] SnsError),
+}
+
+/// mailsight's SNS signing identity and where it is reachable.
+pub struct SnsHost {
+    signer: Signer,
+    public_url: String,
+    client: reqwest::Client,
+}
+
+impl std::fmt::Debug for SnsHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SnsHost")
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SnsHost {
+    /// Loads the key and certificate from `data_dir`, or creates them on
+    /// first start. Reusing them keeps certificates that subscribers cached
+    /// valid across restarts.
+    pub fn load_or_create(data_dir: &Path, public_url: &str) -> Result<SnsHost, SnsHostError> {
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        let cert_url = format!("{public_url}{CERT_PATH}");
+        let key_path = data_dir.join(KEY_FILE);
+        let cert_path = data_dir.join(CERT_FILE);
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| SnsHostError::Io { path, source }
+        };
+        let signer = if key_path.exists() && cert_path.exists() {
+            let der = std::fs::read(&key_path).map_err(io(&key_path))?;
+            let pem = std::fs::read_to_string(&cert_path).map_err(io(&cert_path))?;
+            Signer::from_pkcs8_and_cert(&der, &pem, &cert_url)?
+        } else {
+            std::fs::create_dir_all(data_dir).map_err(io(data_dir))?;
+            let signer = Signer::generate(&cert_url, "mailsight SNS signing")?;
+            write_private(&key_path, signer.pkcs8_der()).map_err(io(&key_path))?;
+            write_atomic(&cert_path, signer.cert_pem().as_bytes()).map_err(io(&cert_path))?;
+            tracing::info!(path = %key_path.display(), "created the SNS signing key");
+            signer
+        };
+        Ok(SnsHost::new(signer, &public_url))
+    }
+
+    /// A host signing with `signer`; `public_url` is mailsight's base URL.
+    pub fn new(signer: Signer, public_url: &str) -> SnsHost {
+        let client = reqwest::Client::builder()
+            .timeout(POST_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        SnsHost {
+            signer,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            client,
+        }
+    }
+
+    /// The certificate, PEM, served at [`CERT_PATH`].
+    pub fn cert_pem(&self) -> &str {
+        self.signer.cert_pem()
+    }
+
+    /// The `SigningCertURL` of every envelope.
+    pub fn cert_url(&self) -> &str {
+        self.signer.cert_url()
+    }
+
+    /// The `SubscribeURL`: an unsigned GET that confirms (the token is the
+    /// capability, as in SNS).
+    pub fn subscribe_url(&self, topic_arn: &str, token: &str) -> String {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("Action", "ConfirmSubscription")
+            .append_pair("TopicArn", topic_arn)
+            .append_pair("Token", token)
+            .finish();
+        format!("{}/?{query}", self.public_url)
+    }
+
+    /// The `UnsubscribeURL`: an unsigned GET naming the subscription.
+    pub fn unsubscribe_url(&self, subscription_arn: &str) -> String {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("Action", "Unsubscribe")
+            .append_pair("SubscriptionArn", subscription_arn)
+            .finish();
+        format!("{}/?{query}", self.public_url)
+    }
+
+    /// The topic's `SignatureVersion` attribute; `"1"` unless set to `"2"`.
+    pub fn signature_version(topic: &SnsTopic) -> SignatureVersion {
+        topic
+            .attributes
+            .get("SignatureVersion")
+            .and_then(|v| v.as_str())
+            .and_then(SignatureVersion::parse)
+            .unwrap_or(SignatureVersion::V1)
+    }
+
+    /// Posts a signed `SubscriptionConfirmation` to a new subscription.
+    pub async fn send_confirmation(
+        &self,
+        topic: &SnsTopic,
+        sub: &SnsSubscription,
+    ) -> Result<(), SinkError> {
+        let subscribe_url = self.subscribe_url(&topic.arn, &sub.token);
+        let mut envelope = mailsight_sns::subscription_confirmation(
+            &topic.arn,
+            &sub.token,
+            &subscribe_url,
+            time::OffsetDateTime::now_utc(),
+        );
+        self.sign(&mut envelope, topic)?;
+        let headers = [
+            ("x-amz-sns-message-type", envelope.message_type.as_str()),
+            ("x-amz-sns-message-id", envelope.message_id.as_str()),
+            ("x-amz-sns-topic-arn", topic.arn.as_str()),
+        ];
+        self.post(&sub.endpoint, &headers, envelope.to_json()).await
+    }
+
+    /// A signed `Notification` (without `UnsubscribeURL`, which differs per
+    /// subscription and is not signed).
+    pub fn notification(
+        &self,
+        topic: &SnsTopic,
+        message_id: &str,
+        subject: Option<&str>,
+        message: &str,
+    ) -> Result<Envelope, SinkError> {
+        let mut envelope = mailsight_sns::notification(
+            &topic.arn,
+            message,
+            subject,
+            time::OffsetDateTime::now_utc(),
+        );
+        envelope.message_id = message_id.to_owned();
+        self.sign(&mut envelope, topic)?;
+        Ok(envelope)
+    }
+
+    /// Posts `envelope` to one subscription: the envelope with its
+    /// `UnsubscribeURL`, or only the `Message` when `RawMessageDelivery` is on.
+    pub async fn deliver(
+        &self,
+        envelope: &Envelope,
+        sub: &SnsSubscription,
+    ) -> Result<(), SinkError> {
+        let raw = sub
+            .attributes
+            .get("RawMessageDelivery")
+            .and_then(|v| v.as_str())
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let mut headers = vec![
+            ("x-amz-sns-message-type", envelope.message_type.as_str()),
+            ("x-amz-sns-message-id", envelope.message_id.as_str()),
+            ("x-amz-sns-topic-arn", envelope.topic_arn.as_str()),
+            ("x-amz-sns-subscription-arn", sub.arn.as_str()),
+        ];
+        let body = if raw {
+            headers.push(("x-amz-sns-rawdelivery", "true"));
+            envelope.message.clone()
+        } else {
+            let mut e = envelope.clone();
+            e.unsubscribe_url = Some(self.unsubscribe_url(&sub.arn));
+            e.to_json()
+        };
+        self.post(&sub.endpoint, &headers, body).await
+    }
+
+    /// Posts one notification to every confirmed subscription of `topic`.
+    /// Every subscriber is tried even when one fails; the result is an error
+    /// naming the failures if any did.
+    pub async fn fan_out(
+        &self,
+        store: &dyn Store,
+        topic: &SnsTopic,
+        message_id: &str,
+        subject: Option<&str>,
+        message: &str,
+    ) -> Result<(), SinkError> {
+        let envelope = self.notification(topic, message_id, subject, message)?;
+        let subs = confirmed_subscriptions(store, topic).await?;
+        let mut failures = Vec::new();
+        for sub in &subs {
+            if let Err(e) = self.deliver(&envelope, sub).await {
+                failures.push(e.message);
+            }
+        }
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(SinkError::retry(failures.join("; ")))
+        }
+    }
+
+    fn sign(&self, envelope: &mut Envelope, topic: &SnsTopic) -> Result<(), SinkError> {
+        self.signer
+            .sign(envelope, Self::signature_version(topic))
+            .map_err(|e| SinkError::retry(e.to_string()))
+    }
+
+    /// One POST as SNS makes it; only 2xx counts as delivered.
+    async fn post(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: String,
+    ) -> Result<(), SinkError> {
+        let mut req = self
+            .client
+            .post(url)
+            .header("content-type", "text/plain; charset=UTF-8")
+            .header("user-agent", "Amazon Simple Notification Service Agent");
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let resp = req
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| SinkError::retry(format!("POST {url}: {e}")))?;
+        if resp.status().is_success() {
+            Ok(())
+        } else {
+            Err(SinkError::retry(format!("POST {url}: {}", resp.status())))
+        }
+    }
+}
+
+/// Every confirmed subscription of the topic, all pages.
+pub async fn confirmed_subscriptions(
+    store: &dyn Store,
+    topic: &SnsTopic,
+) -> Result<Vec<SnsSubscription>, SinkError> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store
+            .list_sns_subscriptions(&topic.account_id, Some(&topic.arn), after.as_deref(), PAGE)
+            .await
+            .map_err(|e| SinkError::retry(e.to_string()))?;
+        out.extend(
+            page.items
+                .into_iter()
+                .filter(|s| s.status == SubscriptionStatus::Confirmed),
+        );
+        match page.next_after {
+            Some(next) => after = Some(next),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// An `SnsDestination` on a topic mailsight hosts.
+pub struct SnsSink {
+    host: Arc<SnsHost>,
+    store: Arc<dyn Store>,
+    topic: SnsTopic,
+}
+
+#[async_trait]
+impl Sink for SnsSink {
+    async fn deliver(&self, d: &Delivery) -> Result<(), SinkError> {
+        // Stable per delivery, so a retried notification keeps its MessageId.
+        let message_id = event_id(d);
+        self.host
+            .fan_out(
+                self.store.as_ref(),
+                &self.topic,
+                &message_id,
+                Some(SES_SUBJECT),
+                &d.body,
+            )
+            .await
+    }
+}
+
+impl Deliverer {
+    /// Lets `SnsDestination`s deliver to the topics mailsight hosts.
+    pub fn with_sns(mut self, host: Arc<SnsHost>) -> Self {
+        self.sns = Some(host);
+        self
+    }
+
+    /// The sink of an `SnsDestination` naming `topic_arn`; a topic that does
+    /// not exist (in the delivery's account) is a permanent failure.
+    pub(super) async fn sns_sink(
+        &self,
+        account: &str,
+        topic_arn: &str,
+    ) -> Result<Box<dyn Sink>, SinkError> {
+        let host = self
+            .sns
+            .clone()
+            .ok_or_else(|| SinkError::permanent("SNS hosting is not enabled"))?;
+        let topic = self
+            .store
+            .get_sns_topic(account, topic_arn)
+            .await
+            .map_err(|e| SinkError::retry(e.to_string()))?
+            .ok_or_else(|| SinkError::permanent(format!("SNS topic {topic_arn} does not exist")))?;
+        Ok(Box::new(SnsSink {
+            host,
+            store: self.store.clone(),
+            topic,
+        }))
+    }
+}
+
+/// Writes a file readable by its owner only (the private key).
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    {
+        use std::io::Write;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut f = options.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+/// Writes through a temporary file, so a crash leaves no half file.
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_is_created_once_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = SnsHost::load_or_create(dir.path(), "http://127.0.0.1:4566/").unwrap();
+        assert_eq!(
+            a.cert_url(),
+            "http://127.0.0.1:4566/_mailsight/sns/SimpleNotificationService-mailsight.pem"
+        );
+        let b = SnsHost::load_or_create(dir.path(), "http://mailsight:8080").unwrap();
+        assert_eq!(a.cert_pem(), b.cert_pem());
+        assert!(
+            b.cert_url()
+                .starts_with("http://mailsight:8080/_mailsight/")
+        );
+    }
+
+    #[test]
+    fn urls_point_back_at_mailsight() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = SnsHost::load_or_create(dir.path(), "http://h:1").unwrap();
+        assert_eq!(
+            h.subscribe_url("arn:aws:sns:us-east-1:1:t", "a b"),
+            "http://h:1/?Action=ConfirmSubscription&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A1%3At&Token=a+b"
+        );
+        assert_eq!(
+            h.unsubscribe_url("arn:x"),
+            "http://h:1/?Action=Unsubscribe&SubscriptionArn=arn%3Ax"
+        );
+    }
+}
