@@ -155,6 +155,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<Delivery>, StoreError>;
     /// The attempts of one delivery, oldest first.
     async fn delivery_attempts(&self, id: i64) -> Result<Vec<Attempt>, StoreError>;
+    /// Forgets delivered deliveries (and their attempts) settled before
+    /// `before`; dead and pending ones are kept. Returns how many.
+    async fn prune_delivered(&self, before: Millis) -> Result<usize, StoreError>;
     /// Makes dead deliveries (of `target`, or all) pending again, due now.
     /// Returns how many.
     async fn replay_dead(&self, target: Option<&str>, now: Millis) -> Result<usize, StoreError>;

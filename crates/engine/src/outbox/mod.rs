@@ -31,6 +31,8 @@ use crate::scheduler::now_ms;
 
 /// How often the deliverer looks for due deliveries.
 const POLL: Duration = Duration::from_millis(100);
+/// How often delivered deliveries past their retention are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
 /// Deliveries one worker takes at a time.
 const BATCH: usize = 32;
 
@@ -41,6 +43,8 @@ pub struct Deliverer {
     region: String,
     client: reqwest::Client,
     running: Mutex<HashSet<String>>,
+    /// When the outbox was last pruned (epoch ms).
+    last_prune: std::sync::atomic::AtomicI64,
     /// Topics mailsight hosts, for `SnsDestination`s (see [`sns`]).
     sns: Option<Arc<sns::SnsHost>>,
     /// The counters CloudWatch destinations add to (served at `/metrics`).
@@ -65,6 +69,7 @@ impl Deliverer {
             region,
             client,
             running: Mutex::new(HashSet::new()),
+            last_prune: std::sync::atomic::AtomicI64::new(0),
             sns: None,
             metrics: cloudwatch::Metrics::new(),
             nats: nats::NatsPool::new(),
@@ -115,6 +120,7 @@ impl Deliverer {
             // Rotates Firehose objects that are due (and, on the first
             // pass, finalizes what a crash left behind).
             self.firehose.tick().await;
+            self.prune_now_and_then().await;
             tokio::select! {
                 _ = &mut shutdown => {
                     self.firehose.close().await;
@@ -122,6 +128,24 @@ impl Deliverer {
                 }
                 _ = tokio::time::sleep(POLL) => {}
             }
+        }
+    }
+
+    /// Forgets delivered deliveries older than the retention, about once a
+    /// minute, so the outbox does not grow without bound.
+    async fn prune_now_and_then(&self) {
+        let now = now_ms();
+        let last = self.last_prune.load(std::sync::atomic::Ordering::Relaxed);
+        if now - last < PRUNE_EVERY.as_millis() as i64 {
+            return;
+        }
+        self.last_prune
+            .store(now, std::sync::atomic::Ordering::Relaxed);
+        let cutoff = now - (self.config.delivery.retain_delivered_secs * 1000) as i64;
+        match self.store.prune_delivered(cutoff).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(pruned = n, "forgot old delivered deliveries"),
+            Err(e) => tracing::warn!(error = %e, "cannot prune the outbox"),
         }
     }
 

@@ -20,6 +20,9 @@ pub struct RetryPolicy {
     pub max_backoff_ms: u64,
     /// How long one attempt may take.
     pub timeout_ms: u64,
+    /// How long delivered deliveries stay listable before they are pruned
+    /// (dead and pending ones are kept until replayed or delivered).
+    pub retain_delivered_secs: u64,
 }
 
 impl Default for RetryPolicy {
@@ -30,6 +33,7 @@ impl Default for RetryPolicy {
             initial_backoff_ms: 1_000,
             max_backoff_ms: 5 * 60 * 1_000,
             timeout_ms: 15_000,
+            retain_delivered_secs: 7 * 24 * 60 * 60,
         }
     }
 }

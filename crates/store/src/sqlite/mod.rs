@@ -299,6 +299,12 @@ impl Store for SqliteStore {
         self.pool.read(move |c| outbox::attempts(c, id)).await
     }
 
+    async fn prune_delivered(&self, before: Millis) -> Result<usize, StoreError> {
+        self.pool
+            .write(move |c| outbox::prune_delivered(c, before))
+            .await
+    }
+
     async fn replay_dead(&self, target: Option<&str>, now: Millis) -> Result<usize, StoreError> {
         let t = target.map(own);
         self.pool

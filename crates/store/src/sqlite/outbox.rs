@@ -206,3 +206,16 @@ pub(crate) fn replay_dead(
         params![target, now],
     )?)
 }
+
+pub(crate) fn prune_delivered(c: &Connection, before: Millis) -> Result<usize, StoreError> {
+    // A delivered row's next_attempt is the time it was settled.
+    c.execute(
+        "DELETE FROM delivery_attempts WHERE delivery_id IN
+             (SELECT id FROM deliveries WHERE status = 'delivered' AND next_attempt < ?1)",
+        params![before],
+    )?;
+    Ok(c.execute(
+        "DELETE FROM deliveries WHERE status = 'delivered' AND next_attempt < ?1",
+        params![before],
+    )?)
+}
