@@ -8,13 +8,15 @@
 //! event once. A record that cannot be stored is reported with its file and
 //! line; the others are imported all the same.
 
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use mailsight_engine::Ingestor;
-use mailsight_engine::ingest::split::{maybe_gunzip, split};
+use mailsight_engine::ingest::split::split_partial;
 use mailsight_store::StoreError;
 
 /// Records per transaction: big enough to amortise the commit, small
@@ -22,6 +24,57 @@ use mailsight_store::StoreError;
 const BATCH: usize = 4_000;
 /// Batches being parsed or committed at once.
 const IN_FLIGHT: usize = 2;
+/// Bytes read from a file at a time.
+const CHUNK: usize = 8 * 1024 * 1024;
+
+/// Counts the bytes read from a file on the progress bar.
+struct Counting<R> {
+    inner: R,
+    bar: ProgressBar,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bar.inc(n as u64);
+        Ok(n)
+    }
+}
+
+/// Opens a file for reading, through a gzip decoder when it starts with
+/// gzip's magic bytes (whatever its name says).
+fn open(path: &Path, bar: ProgressBar) -> std::io::Result<Box<dyn Read + Send>> {
+    let mut file = BufReader::new(Counting {
+        inner: File::open(path)?,
+        bar,
+    });
+    let gzip = file.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    Ok(if gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    })
+}
+
+/// Appends up to [`CHUNK`] bytes to `buf`; 0 at the end of the file.
+fn read_chunk(reader: &mut dyn Read, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    let start = buf.len();
+    buf.resize(start + CHUNK, 0);
+    let mut filled = 0;
+    while filled < CHUNK {
+        match reader.read(&mut buf[start + filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                buf.truncate(start);
+                return Err(e);
+            }
+        }
+    }
+    buf.truncate(start + filled);
+    Ok(filled)
+}
 
 /// One record that was not imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,39 +178,52 @@ pub async fn import(
     };
 
     for (index, file) in files.iter().enumerate() {
-        let raw = std::fs::read(file).map_err(|e| ImportError::Read(file.clone(), e))?;
-        let data = match maybe_gunzip(&raw) {
-            Ok(d) => d,
-            Err(e) => {
-                report.rejected.push(RejectedRecord {
-                    file: file.clone(),
-                    line: 1,
-                    reason: format!("bad gzip: {e}"),
-                });
-                continue;
-            }
-        };
-        for piece in split(&data) {
-            match piece {
-                Ok(p) => {
-                    batch.bodies.push(p.bytes.to_vec());
-                    batch.origins.push((index, p.line));
+        let mut reader = open(file, bar.clone()).map_err(|e| ImportError::Read(file.clone(), e))?;
+        // The file is read in chunks, so memory stays flat whatever its
+        // size; a record cut by a chunk's end is carried into the next.
+        let (mut carried, mut line_base) = (Vec::with_capacity(CHUNK), 0);
+        loop {
+            let read = match read_chunk(&mut reader, &mut carried) {
+                Ok(n) => n,
+                Err(e) => {
+                    let reason = format!("unreadable from here on: {e}");
+                    report.rejected.push(RejectedRecord {
+                        file: file.clone(),
+                        line: line_base + 1,
+                        reason,
+                    });
+                    break;
                 }
-                Err(m) => report.rejected.push(RejectedRecord {
-                    file: file.clone(),
-                    line: m.line,
-                    reason: m.reason,
-                }),
+            };
+            let last = read == 0;
+            let (pieces, used) = split_partial(&carried, last);
+            let mut full = Vec::new();
+            for piece in pieces {
+                match piece {
+                    Ok(p) => {
+                        batch.bodies.push(p.bytes.to_vec());
+                        batch.origins.push((index, line_base + p.line));
+                    }
+                    Err(m) => report.rejected.push(RejectedRecord {
+                        file: file.clone(),
+                        line: line_base + m.line,
+                        reason: m.reason,
+                    }),
+                }
+                if batch.bodies.len() == BATCH {
+                    full.push(std::mem::replace(
+                        &mut batch,
+                        Batch {
+                            bodies: Vec::new(),
+                            origins: Vec::new(),
+                        },
+                    ));
+                }
             }
-            if batch.bodies.len() == BATCH {
-                let full = std::mem::replace(
-                    &mut batch,
-                    Batch {
-                        bodies: Vec::new(),
-                        origins: Vec::new(),
-                    },
-                );
-                pending.push_back(spawn(&ingestor, &account, full));
+            line_base += carried[..used].iter().filter(|&&b| b == b'\n').count();
+            carried.drain(..used);
+            for b in full {
+                pending.push_back(spawn(&ingestor, &account, b));
                 if pending.len() >= IN_FLIGHT
                     && let Some(next) = pending.pop_front()
                 {
@@ -169,8 +235,10 @@ pub async fn import(
                     ));
                 }
             }
+            if last {
+                break;
+            }
         }
-        bar.inc(raw.len() as u64);
     }
     if !batch.bodies.is_empty() {
         pending.push_back(spawn(&ingestor, &account, batch));

@@ -36,6 +36,15 @@ pub fn maybe_gunzip(data: &[u8]) -> std::io::Result<std::borrow::Cow<'_, [u8]>> 
 
 /// Splits `data` into records and malformed stretches, in order.
 pub fn split(data: &[u8]) -> Vec<Result<Piece<'_>, Malformed>> {
+    split_partial(data, true).0
+}
+
+/// Like [`split`], for one chunk of a longer stream. Unless `last`, a record
+/// cut off by the end of the chunk is not reported: splitting stops before
+/// it, and the returned length says how many bytes were consumed, so the
+/// caller carries the rest into the next chunk. Line numbers count from 1
+/// at the start of `data`.
+pub fn split_partial(data: &[u8], last: bool) -> (Vec<Result<Piece<'_>, Malformed>>, usize) {
     let mut out = Vec::new();
     let mut start = 0;
     // Lines before `counted`, so line numbers cost one pass over the data.
@@ -50,27 +59,23 @@ pub fn split(data: &[u8]) -> Vec<Result<Piece<'_>, Malformed>> {
         let mut stream = serde_json::Deserializer::from_slice(rest).into_iter::<&RawValue>();
         loop {
             let before = stream.byte_offset();
+            let skipped = rest[before..]
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            let began = start + before + skipped;
             match stream.next() {
-                None => return out,
+                None => return (out, data.len()),
                 Some(Ok(raw)) => {
-                    let bytes = raw.get().as_bytes();
-                    let skipped = rest[before..]
-                        .iter()
-                        .take_while(|b| b.is_ascii_whitespace())
-                        .count();
                     out.push(Ok(Piece {
-                        line: line_at(start + before + skipped),
-                        bytes,
+                        line: line_at(began),
+                        bytes: raw.get().as_bytes(),
                     }));
                 }
+                Some(Err(e)) if e.is_eof() && !last => return (out, began),
                 Some(Err(e)) => {
                     // Report and skip from where the failed record began: a
                     // truncated line must not swallow the next one as its value.
-                    let skipped = rest[before..]
-                        .iter()
-                        .take_while(|b| b.is_ascii_whitespace())
-                        .count();
-                    let began = start + before + skipped;
                     out.push(Err(Malformed {
                         line: line_at(began),
                         reason: e.to_string(),
@@ -84,7 +89,7 @@ pub fn split(data: &[u8]) -> Vec<Result<Piece<'_>, Malformed>> {
             }
         }
     }
-    out
+    (out, data.len())
 }
 
 #[cfg(test)]
@@ -157,6 +162,54 @@ mod tests {
         assert_eq!(&*maybe_gunzip(&packed).unwrap(), b"{\"a\":1}\n");
         assert_eq!(&*maybe_gunzip(b"plain").unwrap(), b"plain");
         assert!(maybe_gunzip(&[0x1f, 0x8b, 0, 1, 2]).is_err());
+    }
+
+    #[test]
+    fn a_record_cut_by_the_chunk_end_is_left_for_the_next_chunk() {
+        let data = b"{\"a\":1}\n{\"b\":";
+        let (pieces, used) = split_partial(data, false);
+        assert_eq!(pieces.len(), 1);
+        assert_eq!(used, 8, "stops before the cut record");
+        // The same bytes as the last chunk: the cut record is malformed.
+        let (pieces, used) = split_partial(data, true);
+        assert_eq!(pieces.len(), 2);
+        assert!(pieces[1].is_err());
+        assert_eq!(used, data.len());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn chunked_splitting_finds_what_whole_splitting_finds(
+            values in proptest::collection::vec(0u32..100_000, 1..30),
+            pretty in proptest::bool::ANY,
+            chunk in 1usize..64,
+        ) {
+            let text: String = values
+                .iter()
+                .map(|v| if pretty { format!("{{\n  \"v\": {v}\n}}\n") } else { format!("{{\"v\":{v}}}") })
+                .collect();
+            let whole: Vec<(usize, Vec<u8>)> = split(text.as_bytes())
+                .into_iter()
+                .map(|p| p.map(|p| (p.line, p.bytes.to_vec())).unwrap())
+                .collect();
+            // Feed the bytes in chunks, carrying the rest, as import does.
+            let (mut carried, mut found, mut line_base) = (Vec::new(), Vec::new(), 0);
+            for piece in text.as_bytes().chunks(chunk) {
+                carried.extend_from_slice(piece);
+                let (pieces, used) = split_partial(&carried, false);
+                for p in pieces {
+                    let p = p.unwrap();
+                    found.push((p.line + line_base, p.bytes.to_vec()));
+                }
+                line_base += carried[..used].iter().filter(|&&b| b == b'\n').count();
+                carried.drain(..used);
+            }
+            for p in split_partial(&carried, true).0 {
+                let p = p.unwrap();
+                found.push((p.line + line_base, p.bytes.to_vec()));
+            }
+            proptest::prop_assert_eq!(found, whole);
+        }
     }
 
     proptest::proptest! {

@@ -113,6 +113,16 @@ async fn bad_lines_are_reported_and_the_rest_lands() {
     assert_eq!(lines.len(), 2, "{out}");
     assert!(lines[0].contains("mixed.ndjson:2:"), "{out}");
     assert!(lines[1].contains("mixed.ndjson:4:"), "{out}");
+    // A file that claims to be gzip but is not: reported, and nothing else lost.
+    let broken = dir.path().join("broken.gz");
+    std::fs::write(&broken, [0x1f, 0x8b, 0x08, 0x00, 1, 2, 3, 4, 5, 6, 7]).unwrap();
+    let (code, out) = import(data_dir.path(), &[&broken, &file]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("broken.gz:1: unreadable"), "{out}");
+    assert!(
+        out.starts_with("imported 0 records (3 duplicates, 3 rejected)"),
+        "{out}"
+    );
     let missing = import(data_dir.path(), &[&dir.path().join("nope")]);
     assert_eq!(missing.0, 1, "a missing path is an error");
 }

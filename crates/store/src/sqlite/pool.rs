@@ -38,8 +38,7 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection, StoreError> {
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 10000;
-         PRAGMA cache_size = -65536;
-         PRAGMA mmap_size = 268435456;
+         PRAGMA cache_size = -16384;
          PRAGMA temp_store = MEMORY;",
     )?;
     Ok(conn)
