@@ -280,17 +280,34 @@ pub async fn subscribe(api: &SnsApi, store: &Arc<dyn Store>, account: &str, p: &
     Ok(Some(x.finish()))
 }
 
-async fn confirm_in_background(host: Arc<SnsHost>, topic: SnsTopic, sub: SnsSubscription) {
+/// Tries `send` up to [`ATTEMPTS`] times, waiting 1 s, 2 s, … between
+/// tries. For the sends that are best effort rather than outboxed
+/// (confirmations and `Publish`); returns whether one went through.
+async fn retried<F, Fut>(what: &str, endpoint: &str, mut send: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), mailsight_engine::outbox::SinkError>>,
+{
     for attempt in 0..ATTEMPTS {
-        match host.send_confirmation(&topic, &sub).await {
-            Ok(()) => return,
+        match send().await {
+            Ok(()) => return true,
             Err(e) => {
-                tracing::debug!(endpoint = %sub.endpoint, attempt, error = %e.message, "SubscriptionConfirmation not accepted");
+                tracing::debug!(endpoint, attempt, error = %e.message, "{what} not accepted");
                 tokio::time::sleep(Duration::from_secs(1 << attempt)).await;
             }
         }
     }
-    tracing::warn!(endpoint = %sub.endpoint, topic = %topic.arn, "gave up sending the SubscriptionConfirmation; subscribe again to resend it");
+    false
+}
+
+async fn confirm_in_background(host: Arc<SnsHost>, topic: SnsTopic, sub: SnsSubscription) {
+    if !retried("SubscriptionConfirmation", &sub.endpoint, || {
+        host.send_confirmation(&topic, &sub)
+    })
+    .await
+    {
+        tracing::warn!(endpoint = %sub.endpoint, topic = %topic.arn, "gave up sending the SubscriptionConfirmation; subscribe again to resend it");
+    }
 }
 
 /// `ConfirmSubscription`, signed or through the unsigned `SubscribeURL`:
@@ -479,16 +496,13 @@ pub async fn publish(api: &SnsApi, store: &Arc<dyn Store>, account: &str, p: &Pa
         let host = api.host.clone();
         let envelope = envelope.clone();
         tokio::spawn(async move {
-            for attempt in 0..ATTEMPTS {
-                match host.deliver(&envelope, &sub).await {
-                    Ok(()) => return,
-                    Err(e) => {
-                        tracing::debug!(endpoint = %sub.endpoint, attempt, error = %e.message, "notification not accepted");
-                        tokio::time::sleep(Duration::from_secs(1 << attempt)).await;
-                    }
-                }
+            if !retried("notification", &sub.endpoint, || {
+                host.deliver(&envelope, &sub)
+            })
+            .await
+            {
+                tracing::warn!(endpoint = %sub.endpoint, message_id = %envelope.message_id, "gave up delivering a published message");
             }
-            tracing::warn!(endpoint = %sub.endpoint, message_id = %envelope.message_id, "gave up delivering a published message");
         });
     }
     let mut x = Xml::new();

@@ -269,3 +269,10 @@ pub async fn send_with_set(
         .message_id
         .unwrap()
 }
+
+/// Quick retries, so tests of failing receivers finish fast.
+pub fn fast_retries(c: &mut Config) {
+    c.delivery.initial_backoff_ms = 50;
+    c.delivery.max_backoff_ms = 200;
+    c.delivery.timeout_ms = 2_000;
+}

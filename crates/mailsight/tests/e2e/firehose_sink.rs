@@ -22,12 +22,6 @@ fn stream(name: &str) -> String {
     format!("arn:aws:firehose:us-east-1:000000000000:deliverystream/{name}")
 }
 
-fn fast_retries(c: &mut mailsight::Config) {
-    c.delivery.initial_backoff_ms = 50;
-    c.delivery.max_backoff_ms = 200;
-    c.delivery.timeout_ms = 2_000;
-}
-
 async fn firehose_destination(
     c: &aws_sdk_sesv2::Client,
     set: &str,

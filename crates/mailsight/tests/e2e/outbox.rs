@@ -20,12 +20,6 @@ fn bus(n: &str) -> String {
     format!("arn:aws:events:us-east-1:000000000000:event-bus/{n}")
 }
 
-fn fast_retries(c: &mut mailsight::Config) {
-    c.delivery.initial_backoff_ms = 50;
-    c.delivery.max_backoff_ms = 200;
-    c.delivery.timeout_ms = 2_000;
-}
-
 async fn destination(
     c: &aws_sdk_sesv2::Client,
     set: &str,
