@@ -567,6 +567,46 @@ def phase_main(endpoint: str, state_path: str, aws_cli: str | None, ck: Checks) 
     ck.ok(isinstance(acct.get("SendingEnabled"), bool) and isinstance(acct.get("ProductionAccessEnabled"), bool),
           "GetAccount SendingEnabled/ProductionAccessEnabled are booleans", show(acct))
 
+    # ---- templates, contact lists, suppression, bulk ------------------------------
+    print("templates, contact lists, suppression list, SendBulkEmail")
+    tpl = f"tpl-{run}"
+    ck.call("CreateEmailTemplate", c.create_email_template, TemplateName=tpl,
+            TemplateContent={"Subject": "Hi {{name}}", "Text": "Hello {{name}}"})
+    got_tpl = ck.call("GetEmailTemplate", c.get_email_template, TemplateName=tpl) or {}
+    ck.eq(got_tpl.get("TemplateContent", {}).get("Subject"), "Hi {{name}}", "GetEmailTemplate Subject")
+    tpls = ck.call("ListEmailTemplates", c.list_email_templates, PageSize=100) or {}
+    ck.ok(tpl in [m.get("TemplateName") for m in tpls.get("TemplatesMetadata", [])],
+          "ListEmailTemplates includes the template", show(tpls))
+    ck.raises(c, "NotFoundException", "GetEmailTemplate of a missing template",
+              c.get_email_template, TemplateName=f"missing-{run}")
+    bulk = ck.call("SendBulkEmail", c.send_bulk_email, FromEmailAddress=f"sender@{domain}",
+                   DefaultContent={"Template": {"TemplateName": tpl, "TemplateData": '{"name":"x"}'}},
+                   BulkEmailEntries=[{"Destination": {"ToAddresses": [f"success@{SIM}"]}},
+                                     {"Destination": {"ToAddresses": [f"success+b@{SIM}"]},
+                                      "ReplacementEmailContent": {"ReplacementTemplate": {
+                                          "ReplacementTemplateData": '{"name":"y"}'}}}]) or {}
+    ck.eq([r.get("Status") for r in bulk.get("BulkEmailEntryResults", [])], ["SUCCESS", "SUCCESS"],
+          "SendBulkEmail entry statuses")
+    lst = f"list-{run}"
+    ck.call("CreateContactList", c.create_contact_list, ContactListName=lst,
+            Topics=[{"TopicName": "news", "DisplayName": "News", "DefaultSubscriptionStatus": "OPT_IN"}])
+    ck.call("CreateContact", c.create_contact, ContactListName=lst, EmailAddress=f"c@{domain}")
+    contacts = ck.call("ListContacts", c.list_contacts, ContactListName=lst,
+                       Filter={"FilteredStatus": "OPT_IN",
+                               "TopicFilter": {"TopicName": "news", "UseDefaultIfPreferenceUnavailable": True}}) or {}
+    ck.eq([x.get("EmailAddress") for x in contacts.get("Contacts", [])], [f"c@{domain}"], "ListContacts with a topic filter")
+    ck.call("DeleteContactList", c.delete_contact_list, ContactListName=lst)
+    suppressed = f"s-{run}@example.org"
+    ck.call("PutSuppressedDestination", c.put_suppressed_destination, EmailAddress=suppressed, Reason="BOUNCE")
+    got_s = ck.call("GetSuppressedDestination", c.get_suppressed_destination, EmailAddress=suppressed) or {}
+    ck.eq(got_s.get("SuppressedDestination", {}).get("Reason"), "BOUNCE", "GetSuppressedDestination Reason")
+    listed_s = ck.call("ListSuppressedDestinations", c.list_suppressed_destinations, Reasons=["BOUNCE"]) or {}
+    ck.ok(suppressed in [x.get("EmailAddress") for x in listed_s.get("SuppressedDestinationSummaries", [])],
+          "ListSuppressedDestinations includes the address", show(listed_s))
+    ck.call("DeleteSuppressedDestination", c.delete_suppressed_destination, EmailAddress=suppressed)
+    ck.raises(c, "NotFoundException", "GetSuppressedDestination after delete",
+              c.get_suppressed_destination, EmailAddress=suppressed)
+
     # ---- AWS CLI v1 ---------------------------------------------------------------
     if aws_cli:
         cli_phase(endpoint, aws_cli, run, state, ck)

@@ -135,3 +135,80 @@ async fn replay_inner(state: &AppState, request: Request<Body>) -> Result<Value,
     let replayed = state.store().replay_dead(target.as_deref(), now).await?;
     Ok(json!({ "replayed": replayed }))
 }
+
+/// The account whose messages an admin request may read: the caller's,
+/// or the default account on a server without keys.
+async fn message_account(
+    state: &AppState,
+    request: Request<Body>,
+) -> Result<(String, Option<String>), ApiError> {
+    let (account, query) = caller_account(state, request).await?;
+    Ok((
+        account.unwrap_or_else(|| crate::auth::DEFAULT_ACCOUNT.to_owned()),
+        query,
+    ))
+}
+
+/// `GET /_mailsight/messages/{id}`: every stored record of a message, with
+/// the machine-activity mark of opens and clicks.
+pub async fn message(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    reply(message_inner(&state, &id, request).await)
+}
+
+async fn message_inner(
+    state: &AppState,
+    id: &str,
+    request: Request<Body>,
+) -> Result<Value, ApiError> {
+    let (account, _) = message_account(state, request).await?;
+    let store = state.store();
+    let records = store.message_records(&account, id).await?;
+    if records.is_empty() {
+        return Err(ApiError::not_found(format!("Message {id} not found.")));
+    }
+    let marks = store.machine_activity(&account, id).await?;
+    let records: Vec<Value> = records
+        .into_iter()
+        .map(|(kind, body)| {
+            let record: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+            let machine = mailsight_model::EventRecord::parse(body.as_bytes())
+                .ok()
+                .and_then(|r| mailsight_engine::normalize::normalize(&account, &r, body).ok())
+                .and_then(|n| marks.iter().find(|m| m.dedupe_key == n.dedupe_key))
+                .map(|m| m.reason.clone());
+            json!({"eventType": kind.api_name(), "machineActivity": machine, "record": record})
+        })
+        .collect();
+    Ok(json!({
+        "messageId": id,
+        "mime": format!("/_mailsight/messages/{id}/mime"),
+        "records": records,
+    }))
+}
+
+/// `GET /_mailsight/messages/{id}/mime[?recipient=...]`: the message as
+/// sent (a recipient's own copy when it differs), as `message/rfc822`.
+pub async fn message_mime(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request<Body>,
+) -> Response {
+    let found = async {
+        let (account, query) = message_account(&state, request).await?;
+        let recipient = query_param(query.as_deref(), "recipient");
+        state
+            .store()
+            .message_content(&account, &id, recipient.as_deref())
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("No content is stored for message {id}.")))
+    }
+    .await;
+    match found {
+        Ok(mime) => (StatusCode::OK, [("content-type", "message/rfc822")], mime).into_response(),
+        Err(e) => reply(Err(e)),
+    }
+}

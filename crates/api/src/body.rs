@@ -65,6 +65,30 @@ pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
     })
 }
 
+/// Every value of a repeated query parameter (`?Reason=A&Reason=B`), in
+/// order, percent-decoded.
+pub fn query_params(query: Option<&str>, name: &str) -> Vec<String> {
+    let Some(query) = query else {
+        return Vec::new();
+    };
+    query
+        .split('&')
+        .filter_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (k == name).then(|| {
+                percent_encoding::percent_decode_str(&v.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
+        })
+        .collect()
+}
+
+/// A stored millisecond time as the API writes timestamps: epoch seconds.
+pub fn epoch_seconds(ms: i64) -> f64 {
+    ms as f64 / 1000.0
+}
+
 /// `PageSize` from the query string, as a number or a bad request.
 pub fn query_page_size(query: Option<&str>) -> Result<Option<i64>, ApiError> {
     query_param(query, "PageSize")
@@ -101,6 +125,11 @@ mod tests {
         assert_eq!(query_param(q, "NextToken").as_deref(), Some("abc="));
         assert_eq!(query_page_size(q).unwrap(), Some(5));
         assert!(query_page_size(Some("PageSize=x")).is_err());
+        assert_eq!(
+            query_params(Some("Reason=BOUNCE&PageSize=1&Reason=COMPLAINT"), "Reason"),
+            vec!["BOUNCE", "COMPLAINT"]
+        );
+        assert!(query_params(None, "Reason").is_empty());
     }
 
     #[test]

@@ -100,7 +100,7 @@ async fn run(
     use ops::*;
     match op {
         O::SendEmail => send::send_email(state, caller, source_ip, body).await,
-        O::SendBulkEmail => send::send_bulk_email(),
+        O::SendBulkEmail => send::send_bulk_email(state, caller, source_ip, body).await,
         O::CreateConfigurationSet => configuration_sets::create(state, caller, body).await,
         O::GetConfigurationSet { name } => configuration_sets::get(state, caller, &name).await,
         O::ListConfigurationSets { post } => {
@@ -129,8 +129,42 @@ async fn run(
         O::DeleteEmailIdentity { identity } => identities::delete(state, caller, &identity).await,
         O::GetAccount => account::get(state, caller).await,
         O::GetMessageInsights { message_id } => insights::get(state, caller, &message_id).await,
-        O::Template => Err(ApiError::bad_request(
-            "Email templates are not supported by this mailsight version yet.",
-        )),
+        O::CreateEmailTemplate => templates::create(state, caller, body).await,
+        O::ListEmailTemplates => templates::list(state, caller, query).await,
+        O::GetEmailTemplate { name } => templates::get(state, caller, &name).await,
+        O::UpdateEmailTemplate { name } => templates::update(state, caller, &name, body).await,
+        O::DeleteEmailTemplate { name } => templates::delete(state, caller, &name).await,
+        O::TestRenderEmailTemplate { name } => {
+            templates::test_render(state, caller, &name, body).await
+        }
+        O::CreateContactList => contact_lists::create_list(state, caller, body).await,
+        O::ListContactLists => contact_lists::list_lists(state, caller, query).await,
+        O::GetContactList { list } => contact_lists::get_list(state, caller, &list).await,
+        O::UpdateContactList { list } => {
+            contact_lists::update_list(state, caller, &list, body).await
+        }
+        O::DeleteContactList { list } => contact_lists::delete_list(state, caller, &list).await,
+        O::CreateContact { list } => {
+            contact_lists::create_contact(state, caller, &list, body).await
+        }
+        O::ListContacts { list } => contact_lists::list_contacts(state, caller, &list, body).await,
+        O::GetContact { list, email } => {
+            contact_lists::get_contact(state, caller, &list, &email).await
+        }
+        O::UpdateContact { list, email } => {
+            contact_lists::update_contact(state, caller, &list, &email, body).await
+        }
+        O::DeleteContact { list, email } => {
+            contact_lists::delete_contact(state, caller, &list, &email).await
+        }
+        O::PutSuppressedDestination => suppression::put(state, caller, body).await,
+        O::ListSuppressedDestinations => suppression::list(state, caller, query).await,
+        O::GetSuppressedDestination { email } => suppression::get(state, caller, &email).await,
+        O::DeleteSuppressedDestination { email } => {
+            suppression::delete(state, caller, &email).await
+        }
+        O::PutAccountSuppressionAttributes => {
+            suppression::put_account_attributes(state, caller, body).await
+        }
     }
 }

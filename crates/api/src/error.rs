@@ -81,11 +81,14 @@ impl From<SendError> for ApiError {
     fn from(e: SendError) -> Self {
         match e {
             SendError::BadRequest(m) => ApiError::bad_request(m),
+            SendError::NotFound(m) => ApiError::not_found(m),
             SendError::MessageRejected(m) => ApiError::message_rejected(m),
             SendError::SendingPaused(m) => {
                 ApiError::new("SendingPausedException", StatusCode::BAD_REQUEST, m)
             }
-            e @ SendError::ConfigurationSetNotFound(_) => ApiError::not_found(e.to_string()),
+            e @ (SendError::ConfigurationSetNotFound(_) | SendError::TemplateNotFound(_)) => {
+                ApiError::not_found(e.to_string())
+            }
             SendError::Internal(m) => {
                 tracing::error!(error = %m, "internal error while sending");
                 ApiError::internal("mailsight failed to build the message's events.")

@@ -26,6 +26,7 @@ pub mod operation;
 pub mod ops;
 pub mod sns;
 pub mod state;
+pub mod tracking;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -68,6 +69,28 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/_mailsight/deliveries/{id}/attempts",
             get(admin::attempts).fallback(dispatch::handle),
+        )
+        .route(
+            "/_mailsight/t/o/{token}",
+            get(tracking::open).fallback(dispatch::handle),
+        )
+        .route(
+            "/_mailsight/t/c/{token}",
+            get(tracking::click).fallback(dispatch::handle),
+        )
+        .route(
+            "/_mailsight/unsubscribe/{token}",
+            get(tracking::unsubscribe_page)
+                .post(tracking::unsubscribe)
+                .fallback(dispatch::handle),
+        )
+        .route(
+            "/_mailsight/messages/{id}",
+            get(admin::message).fallback(dispatch::handle),
+        )
+        .route(
+            "/_mailsight/messages/{id}/mime",
+            get(admin::message_mime).fallback(dispatch::handle),
         )
         .route(
             "/_mailsight/ingest",

@@ -102,8 +102,59 @@ pub enum Operation {
     GetMessageInsights {
         message_id: String,
     },
-    /// Template operations: answered until templates land.
-    Template,
+    CreateEmailTemplate,
+    ListEmailTemplates,
+    GetEmailTemplate {
+        name: String,
+    },
+    UpdateEmailTemplate {
+        name: String,
+    },
+    DeleteEmailTemplate {
+        name: String,
+    },
+    TestRenderEmailTemplate {
+        name: String,
+    },
+    CreateContactList,
+    ListContactLists,
+    GetContactList {
+        list: String,
+    },
+    UpdateContactList {
+        list: String,
+    },
+    DeleteContactList {
+        list: String,
+    },
+    CreateContact {
+        list: String,
+    },
+    /// `POST /contact-lists/{list}/contacts/list` (a POST with a body).
+    ListContacts {
+        list: String,
+    },
+    GetContact {
+        list: String,
+        email: String,
+    },
+    UpdateContact {
+        list: String,
+        email: String,
+    },
+    DeleteContact {
+        list: String,
+        email: String,
+    },
+    PutSuppressedDestination,
+    ListSuppressedDestinations,
+    GetSuppressedDestination {
+        email: String,
+    },
+    DeleteSuppressedDestination {
+        email: String,
+    },
+    PutAccountSuppressionAttributes,
 }
 
 impl Operation {
@@ -128,7 +179,27 @@ impl Operation {
             Operation::DeleteEmailIdentity { .. } => "DeleteEmailIdentity",
             Operation::GetAccount => "GetAccount",
             Operation::GetMessageInsights { .. } => "GetMessageInsights",
-            Operation::Template => "EmailTemplate",
+            Operation::CreateEmailTemplate => "CreateEmailTemplate",
+            Operation::ListEmailTemplates => "ListEmailTemplates",
+            Operation::GetEmailTemplate { .. } => "GetEmailTemplate",
+            Operation::UpdateEmailTemplate { .. } => "UpdateEmailTemplate",
+            Operation::DeleteEmailTemplate { .. } => "DeleteEmailTemplate",
+            Operation::TestRenderEmailTemplate { .. } => "TestRenderEmailTemplate",
+            Operation::CreateContactList => "CreateContactList",
+            Operation::ListContactLists => "ListContactLists",
+            Operation::GetContactList { .. } => "GetContactList",
+            Operation::UpdateContactList { .. } => "UpdateContactList",
+            Operation::DeleteContactList { .. } => "DeleteContactList",
+            Operation::CreateContact { .. } => "CreateContact",
+            Operation::ListContacts { .. } => "ListContacts",
+            Operation::GetContact { .. } => "GetContact",
+            Operation::UpdateContact { .. } => "UpdateContact",
+            Operation::DeleteContact { .. } => "DeleteContact",
+            Operation::PutSuppressedDestination => "PutSuppressedDestination",
+            Operation::ListSuppressedDestinations => "ListSuppressedDestinations",
+            Operation::GetSuppressedDestination { .. } => "GetSuppressedDestination",
+            Operation::DeleteSuppressedDestination { .. } => "DeleteSuppressedDestination",
+            Operation::PutAccountSuppressionAttributes => "PutAccountSuppressionAttributes",
         }
     }
 }
@@ -215,10 +286,44 @@ pub fn route(method: &Method, path: &str) -> Result<Operation, ApiError> {
         ("GET", ["insights", id, ""]) | ("GET", ["insights", id]) => O::GetMessageInsights {
             message_id: label(id)?,
         },
-        ("POST", ["templates"]) | ("GET", ["templates"]) => O::Template,
-        ("GET" | "PUT" | "DELETE", ["templates", _]) | ("POST", ["templates", _, "render"]) => {
-            O::Template
+        ("PUT", ["account", "suppression"]) => O::PutAccountSuppressionAttributes,
+        ("POST", ["templates"]) => O::CreateEmailTemplate,
+        ("GET", ["templates"]) => O::ListEmailTemplates,
+        ("GET", ["templates", name]) => O::GetEmailTemplate { name: label(name)? },
+        ("PUT", ["templates", name]) => O::UpdateEmailTemplate { name: label(name)? },
+        ("DELETE", ["templates", name]) => O::DeleteEmailTemplate { name: label(name)? },
+        ("POST", ["templates", name, "render"]) => {
+            O::TestRenderEmailTemplate { name: label(name)? }
         }
+        ("POST", ["contact-lists"]) => O::CreateContactList,
+        ("GET", ["contact-lists"]) => O::ListContactLists,
+        ("GET", ["contact-lists", list]) => O::GetContactList { list: label(list)? },
+        ("PUT", ["contact-lists", list]) => O::UpdateContactList { list: label(list)? },
+        ("DELETE", ["contact-lists", list]) => O::DeleteContactList { list: label(list)? },
+        ("POST", ["contact-lists", list, "contacts"]) => O::CreateContact { list: label(list)? },
+        ("POST", ["contact-lists", list, "contacts", "list"]) => {
+            O::ListContacts { list: label(list)? }
+        }
+        ("GET", ["contact-lists", list, "contacts", email]) => O::GetContact {
+            list: label(list)?,
+            email: label(email)?,
+        },
+        ("PUT", ["contact-lists", list, "contacts", email]) => O::UpdateContact {
+            list: label(list)?,
+            email: label(email)?,
+        },
+        ("DELETE", ["contact-lists", list, "contacts", email]) => O::DeleteContact {
+            list: label(list)?,
+            email: label(email)?,
+        },
+        ("PUT", ["suppression", "addresses"]) => O::PutSuppressedDestination,
+        ("GET", ["suppression", "addresses"]) => O::ListSuppressedDestinations,
+        ("GET", ["suppression", "addresses", email]) => O::GetSuppressedDestination {
+            email: label(email)?,
+        },
+        ("DELETE", ["suppression", "addresses", email]) => O::DeleteSuppressedDestination {
+            email: label(email)?,
+        },
         _ => return Err(unknown(method, path)),
     };
     Ok(op)
@@ -351,8 +456,108 @@ mod tests {
                     message_id: s("0100abc-1"),
                 },
             ),
-            ("POST", "/v2/email/templates", O::Template),
-            ("POST", "/v2/email/templates/t/render", O::Template),
+            (
+                "PUT",
+                "/v2/email/account/suppression",
+                O::PutAccountSuppressionAttributes,
+            ),
+            ("POST", "/v2/email/templates", O::CreateEmailTemplate),
+            ("GET", "/v2/email/templates", O::ListEmailTemplates),
+            (
+                "GET",
+                "/v2/email/templates/t_1",
+                O::GetEmailTemplate { name: s("t_1") },
+            ),
+            (
+                "PUT",
+                "/v2/email/templates/t_1",
+                O::UpdateEmailTemplate { name: s("t_1") },
+            ),
+            (
+                "DELETE",
+                "/v2/email/templates/t_1",
+                O::DeleteEmailTemplate { name: s("t_1") },
+            ),
+            (
+                "POST",
+                "/v2/email/templates/t/render",
+                O::TestRenderEmailTemplate { name: s("t") },
+            ),
+            ("POST", "/v2/email/contact-lists", O::CreateContactList),
+            ("GET", "/v2/email/contact-lists", O::ListContactLists),
+            (
+                "GET",
+                "/v2/email/contact-lists/news",
+                O::GetContactList { list: s("news") },
+            ),
+            (
+                "PUT",
+                "/v2/email/contact-lists/news",
+                O::UpdateContactList { list: s("news") },
+            ),
+            (
+                "DELETE",
+                "/v2/email/contact-lists/news",
+                O::DeleteContactList { list: s("news") },
+            ),
+            (
+                "POST",
+                "/v2/email/contact-lists/news/contacts",
+                O::CreateContact { list: s("news") },
+            ),
+            (
+                "POST",
+                "/v2/email/contact-lists/news/contacts/list",
+                O::ListContacts { list: s("news") },
+            ),
+            (
+                "GET",
+                "/v2/email/contact-lists/news/contacts/a%2Bb%40example.com",
+                O::GetContact {
+                    list: s("news"),
+                    email: s("a+b@example.com"),
+                },
+            ),
+            (
+                "PUT",
+                "/v2/email/contact-lists/news/contacts/a%40example.com",
+                O::UpdateContact {
+                    list: s("news"),
+                    email: s("a@example.com"),
+                },
+            ),
+            (
+                "DELETE",
+                "/v2/email/contact-lists/news/contacts/a%40example.com",
+                O::DeleteContact {
+                    list: s("news"),
+                    email: s("a@example.com"),
+                },
+            ),
+            (
+                "PUT",
+                "/v2/email/suppression/addresses",
+                O::PutSuppressedDestination,
+            ),
+            (
+                "GET",
+                "/v2/email/suppression/addresses",
+                O::ListSuppressedDestinations,
+            ),
+            (
+                "GET",
+                "/v2/email/suppression/addresses/x%40example.com",
+                O::GetSuppressedDestination {
+                    email: s("x@example.com"),
+                },
+            ),
+            (
+                "DELETE",
+                "/v2/email/suppression/addresses/x%40example.com",
+                O::DeleteSuppressedDestination {
+                    email: s("x@example.com"),
+                },
+            ),
         ];
         for (method, path, expected) in table {
             assert_eq!(op(method, path).unwrap(), expected, "{method} {path}");
@@ -372,6 +577,20 @@ mod tests {
                 "/v2/email/configuration-sets/cs/event-destinations/d1/extra",
             ),
             ("GET", "/v1/email/account"),
+            ("GET", "/v2/email/account/suppression"),
+            ("POST", "/v2/email/templates/t"),
+            ("GET", "/v2/email/templates/t/render"),
+            ("PATCH", "/v2/email/templates/t"),
+            ("POST", "/v2/email/contact-lists/news"),
+            ("GET", "/v2/email/contact-lists/news/contacts"),
+            ("GET", "/v2/email/contact-lists/news/contacts/list/extra"),
+            (
+                "POST",
+                "/v2/email/contact-lists/news/contacts/a%40example.com",
+            ),
+            ("POST", "/v2/email/suppression/addresses"),
+            ("PUT", "/v2/email/suppression/addresses/x%40example.com"),
+            ("GET", "/v2/email/suppression"),
         ] {
             let e = op(method, path).unwrap_err();
             assert_eq!(e.code, "UnknownOperationException", "{method} {path}");

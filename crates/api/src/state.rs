@@ -26,6 +26,9 @@ pub struct ApiConfig {
     /// The largest request body accepted, in bytes (SES takes 40 MB messages).
     pub max_body_bytes: usize,
     pub insights: InsightsConfig,
+    /// Take a tracking request's client address from `X-Forwarded-For`
+    /// (behind a reverse proxy serving a custom redirect domain).
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for ApiConfig {
@@ -33,6 +36,7 @@ impl Default for ApiConfig {
         ApiConfig {
             max_body_bytes: 40 * 1024 * 1024,
             insights: InsightsConfig::default(),
+            trust_forwarded_for: false,
         }
     }
 }

@@ -16,6 +16,13 @@ pub enum SendError {
     /// A named configuration set does not exist (`NotFoundException`).
     #[error("Configuration set <{0}> does not exist.")]
     ConfigurationSetNotFound(String),
+    /// A named template does not exist (`NotFoundException`; in a bulk
+    /// send, the entry status `TEMPLATE_NOT_FOUND`).
+    #[error("Template {0} does not exist.")]
+    TemplateNotFound(String),
+    /// Something the request names does not exist (`NotFoundException`).
+    #[error("{0}")]
+    NotFound(String),
     /// mailsight failed to build its own records: a bug, not the caller's.
     #[error("internal error: {0}")]
     Internal(String),

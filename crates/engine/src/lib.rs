@@ -13,12 +13,22 @@
 //! - [`scheduler`]: releases the planned later events when due.
 //! - [`outbox`]: delivers routed events to their targets (event
 //!   destinations and forwarders), with retries and dead letters.
+//! - [`template`]: Handlebars rendering as SES runs it; [`compose`]: the
+//!   MIME of simple and rendered content, and the EICAR check.
+//! - [`tracking`]: signed tokens, link and pixel rewriting, and the
+//!   machine-activity rules; [`engagement`]: the opens, clicks and
+//!   unsubscribes those links record.
+//! - [`lists`] (contact lists, unsubscribe) and [`suppression`] (the
+//!   account's suppression list): per-recipient checks before the simulator.
 //! - [`address`], [`config`], [`error`]: helpers, settings and errors.
 
 pub mod address;
+pub mod compose;
 pub mod config;
+pub mod engagement;
 pub mod error;
 pub mod ingest;
+pub mod lists;
 pub mod normalize;
 pub mod outbox;
 pub mod outgoing;
@@ -26,9 +36,15 @@ pub mod records;
 pub mod scheduler;
 pub mod send;
 pub mod simulator;
+pub mod suppression;
+pub mod template;
+pub mod tracking;
 
 pub use config::{Rule, RuleOutcome, SendingConfig, SimulatorConfig, Timing};
+pub use engagement::{Tracked, UnsubscribeSource, Visitor};
 pub use error::SendError;
 pub use ingest::{IngestOutcome, Ingestor, Rejected};
-pub use outgoing::{Content, SendRequest};
+pub use outgoing::{
+    Attachment, Content, ListManagement, SendRequest, TemplateContent, TemplateSource,
+};
 pub use send::Engine;

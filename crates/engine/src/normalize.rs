@@ -70,6 +70,7 @@ pub fn normalize(
         body,
         recipients,
         configuration_set,
+        machine: None,
     })
 }
 

@@ -19,9 +19,64 @@ pub enum Content {
         text: Option<String>,
         html: Option<String>,
         headers: Vec<(String, String)>,
+        attachments: Vec<Attachment>,
     },
     /// `Content.Raw`: a complete MIME message.
     Raw(Vec<u8>),
+    /// `Content.Template`: a stored or inline template and the JSON data to
+    /// render it with. Rendering happens after the call is accepted, as in
+    /// SES: missing data becomes a Rendering Failure event, not an error.
+    Template {
+        source: TemplateSource,
+        /// `TemplateData`: a JSON object serialised into a string.
+        data: String,
+        headers: Vec<(String, String)>,
+        attachments: Vec<Attachment>,
+    },
+}
+
+/// Which template a templated send uses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TemplateSource {
+    /// `TemplateName`: a template stored with CreateEmailTemplate.
+    Name(String),
+    /// `TemplateArn`: the same, named by ARN (`…:template/<name>`).
+    Arn(String),
+    /// `TemplateContent`: given inline with the send.
+    Inline(TemplateContent),
+}
+
+/// The three parts of a template, each a Handlebars text.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TemplateContent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+}
+
+/// An attachment of simple or templated content (`Attachment` in the API).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Attachment {
+    pub file_name: String,
+    /// The decoded bytes (`RawContent`).
+    pub raw: Vec<u8>,
+    pub content_type: Option<String>,
+    /// `ATTACHMENT` (default) or `INLINE`.
+    pub disposition: Option<String>,
+    pub content_id: Option<String>,
+    pub description: Option<String>,
+}
+
+/// `ListManagementOptions`: the contact list (and topic) a message is sent
+/// on behalf of, for the unsubscribe headers and link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListManagement {
+    pub contact_list: String,
+    pub topic: Option<String>,
 }
 
 /// A send request as the API hands it to the engine.
@@ -40,6 +95,23 @@ pub struct SendRequest {
     /// `EmailTags` of the request; validated here.
     pub tags: Vec<(String, String)>,
     pub configuration_set: Option<String>,
+    pub list_management: Option<ListManagement>,
+    /// `SendEmail` or `SendBulkEmail` (the `ses:operation` tag).
+    pub operation: &'static str,
+}
+
+impl Outgoing {
+    /// Sets the subject of a message whose template has been rendered.
+    pub fn set_subject(&mut self, subject: &str) {
+        self.subject = Some(subject.to_owned());
+        let at = self
+            .headers
+            .iter()
+            .position(|(n, _)| n == "MIME-Version")
+            .unwrap_or(self.headers.len());
+        self.headers
+            .insert(at, ("Subject".into(), subject.to_owned()));
+    }
 }
 
 /// A message ready to be classified and recorded.
@@ -70,53 +142,16 @@ fn bad(msg: impl Into<String>) -> SendError {
 }
 
 /// Validates the request and resolves sender, recipients, tags and headers.
-pub fn prepare(req: SendRequest) -> Result<Outgoing, SendError> {
+pub fn prepare(req: &SendRequest) -> Result<Outgoing, SendError> {
     for (name, value) in &req.tags {
         validate_tag(name, value).map_err(|e| bad(e.to_string()))?;
     }
     let mut out = match &req.content {
         Content::Simple {
-            subject,
-            text: _,
-            html: _,
-            headers,
-        } => {
-            let from = req
-                .from
-                .clone()
-                .ok_or_else(|| bad("Missing required parameter: FromEmailAddress."))?;
-            let mut all = vec![("From".to_owned(), from.clone())];
-            if !req.reply_to.is_empty() {
-                all.push(("Reply-To".into(), req.reply_to.join(", ")));
-            }
-            if !req.to.is_empty() {
-                all.push(("To".into(), req.to.join(", ")));
-            }
-            if !req.cc.is_empty() {
-                all.push(("Cc".into(), req.cc.join(", ")));
-            }
-            all.push(("Subject".into(), subject.clone()));
-            all.push(("MIME-Version".into(), "1.0".into()));
-            all.push(("Content-Type".into(), "multipart/alternative".into()));
-            all.extend(headers.iter().cloned());
-            Outgoing {
-                from,
-                from_domain: String::new(),
-                identity: String::new(),
-                to: req.to.clone(),
-                cc: req.cc.clone(),
-                reply_to: req.reply_to.clone(),
-                recipients: [&req.to[..], &req.cc, &req.bcc].concat(),
-                subject: Some(subject.clone()),
-                headers: all,
-                message_id_header: None,
-                tags: req.tags.clone(),
-                configuration_set: req.configuration_set.clone(),
-                source_ip: req.source_ip.clone(),
-                operation: "SendEmail",
-            }
-        }
-        Content::Raw(bytes) => from_raw(&req, bytes)?,
+            subject, headers, ..
+        } => composed(req, Some(subject), headers)?,
+        Content::Template { headers, .. } => composed(req, None, headers)?,
+        Content::Raw(bytes) => from_raw(req, bytes)?,
     };
     if out.recipients.is_empty() {
         return Err(bad(
@@ -143,6 +178,51 @@ pub fn prepare(req: SendRequest) -> Result<Outgoing, SendError> {
         .map(|r| bare_address(r).to_owned())
         .collect();
     Ok(out)
+}
+
+/// The outgoing message of simple or templated content, whose MIME
+/// mailsight composes. A template's subject is known once rendered.
+fn composed(
+    req: &SendRequest,
+    subject: Option<&String>,
+    headers: &[(String, String)],
+) -> Result<Outgoing, SendError> {
+    let from = req
+        .from
+        .clone()
+        .ok_or_else(|| bad("Missing required parameter: FromEmailAddress."))?;
+    let mut all = vec![("From".to_owned(), from.clone())];
+    if !req.reply_to.is_empty() {
+        all.push(("Reply-To".into(), req.reply_to.join(", ")));
+    }
+    if !req.to.is_empty() {
+        all.push(("To".into(), req.to.join(", ")));
+    }
+    if !req.cc.is_empty() {
+        all.push(("Cc".into(), req.cc.join(", ")));
+    }
+    if let Some(subject) = subject {
+        all.push(("Subject".into(), subject.clone()));
+    }
+    all.push(("MIME-Version".into(), "1.0".into()));
+    all.push(("Content-Type".into(), "multipart/alternative".into()));
+    all.extend(headers.iter().cloned());
+    Ok(Outgoing {
+        from,
+        from_domain: String::new(),
+        identity: String::new(),
+        to: req.to.clone(),
+        cc: req.cc.clone(),
+        reply_to: req.reply_to.clone(),
+        recipients: [&req.to[..], &req.cc, &req.bcc].concat(),
+        subject: subject.cloned(),
+        headers: all,
+        message_id_header: None,
+        tags: req.tags.clone(),
+        configuration_set: req.configuration_set.clone(),
+        source_ip: req.source_ip.clone(),
+        operation: req.operation,
+    })
 }
 
 fn addresses(a: Option<&Address<'_>>) -> Vec<String> {
@@ -223,7 +303,7 @@ fn from_raw(req: &SendRequest, bytes: &[u8]) -> Result<Outgoing, SendError> {
         tags,
         configuration_set,
         source_ip: req.source_ip.clone(),
-        operation: "SendEmail",
+        operation: req.operation,
     })
 }
 
@@ -244,6 +324,8 @@ mod tests {
             content: Content::Raw(bytes.to_vec()),
             tags: vec![],
             configuration_set: None,
+            list_management: None,
+            operation: "SendEmail",
         }
     }
 
@@ -251,7 +333,7 @@ mod tests {
     fn raw_messages_give_sender_recipients_and_ses_headers() {
         let mime = b"From: A <a@example.com>\r\nTo: b@example.net, c@example.net\r\nBcc: d@example.org\r\n\
 Subject: Hi\r\nX-SES-CONFIGURATION-SET: cs\r\nX-SES-MESSAGE-TAGS: k=v\r\n\r\nbody";
-        let out = prepare(raw(mime)).unwrap();
+        let out = prepare(&raw(mime)).unwrap();
         assert_eq!(out.from, "a@example.com");
         assert_eq!(out.from_domain, "example.com");
         assert_eq!(
@@ -275,7 +357,7 @@ Subject: Hi\r\nX-SES-CONFIGURATION-SET: cs\r\nX-SES-MESSAGE-TAGS: k=v\r\n\r\nbod
         req.to = vec!["override@example.net".into()];
         req.tags = vec![("api".into(), "1".into())];
         req.configuration_set = Some("api-set".into());
-        let out = prepare(req).unwrap();
+        let out = prepare(&req).unwrap();
         assert_eq!(out.recipients, ["override@example.net"]);
         assert_eq!(out.tags, [("api".to_owned(), "1".to_owned())]);
         assert_eq!(out.configuration_set.as_deref(), Some("api-set"));
@@ -287,18 +369,18 @@ Subject: Hi\r\nX-SES-CONFIGURATION-SET: cs\r\nX-SES-MESSAGE-TAGS: k=v\r\n\r\nbod
         req.to = (0..=MAX_RECIPIENTS)
             .map(|i| format!("r{i}@example.net"))
             .collect();
-        assert!(matches!(prepare(req), Err(SendError::MessageRejected(_))));
+        assert!(matches!(prepare(&req), Err(SendError::MessageRejected(_))));
     }
 
     proptest::proptest! {
         #[test]
         fn raw_parsing_never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
-            let _ = prepare(raw(&bytes));
+            let _ = prepare(&raw(&bytes));
         }
 
         #[test]
         fn header_like_input_never_panics(text in "([A-Za-z-]{1,12}: [ -~]{0,30}\r\n){0,6}\r\n[ -~]{0,20}") {
-            let _ = prepare(raw(text.as_bytes()));
+            let _ = prepare(&raw(text.as_bytes()));
         }
     }
 }

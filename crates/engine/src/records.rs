@@ -96,6 +96,34 @@ impl MailContext {
         MailContext { mail }
     }
 
+    /// The context of a message already sent, from the `mail` object of
+    /// one of its stored records (for opens, clicks and unsubscribes).
+    pub fn from_mail(mut mail: Value) -> Self {
+        // Engagement happens after delivery: SES's records then carry the
+        // outgoing IP, as the Delivery record does.
+        if let Some(tags) = mail.get_mut("tags").and_then(Value::as_object_mut) {
+            tags.entry("ses:outgoing-ip")
+                .or_insert_with(|| json!([OUTGOING_IP]));
+        }
+        MailContext { mail }
+    }
+
+    /// The `mail` object every record of this message carries.
+    pub fn mail(&self) -> &Value {
+        &self.mail
+    }
+
+    /// Sets the subject once a template has been rendered.
+    pub fn set_subject(&mut self, subject: &str) {
+        if let Some(common) = self
+            .mail
+            .get_mut("commonHeaders")
+            .and_then(Value::as_object_mut)
+        {
+            common.insert("subject".into(), json!(subject));
+        }
+    }
+
     fn record(&self, event_type: &str, key: &str, body: Value) -> Value {
         json!({ "eventType": event_type, "mail": self.mail, key: body })
     }
@@ -158,6 +186,78 @@ impl MailContext {
                 "userAgent": "mailsight-simulator",
                 "complaintFeedbackType": feedback_type,
                 "arrivalDate": at(at_ms),
+            }),
+        )
+    }
+
+    /// SES found a virus (the EICAR test string) and sent nothing.
+    pub fn reject(&self) -> Value {
+        self.record("Reject", "reject", json!({"reason": "Bad content"}))
+    }
+
+    /// The template could not be rendered; nothing was sent. SES's record
+    /// carries no headers then: the message was never composed.
+    pub fn rendering_failure(&self, template: &str, error: &str) -> Value {
+        let mut record = self.record(
+            "Rendering Failure",
+            "failure",
+            json!({"errorMessage": error, "templateName": template}),
+        );
+        if let Some(mail) = record.get_mut("mail").and_then(Value::as_object_mut) {
+            mail.remove("headers");
+            mail.remove("commonHeaders");
+        }
+        record
+    }
+
+    /// The recipient's client loaded the open pixel.
+    pub fn open(&self, ip: &str, user_agent: &str, at_ms: i64) -> Value {
+        self.record(
+            "Open",
+            "open",
+            json!({"ipAddress": ip, "timestamp": at(at_ms), "userAgent": user_agent}),
+        )
+    }
+
+    /// The recipient followed a tracked link.
+    pub fn click(
+        &self,
+        ip: &str,
+        user_agent: &str,
+        at_ms: i64,
+        link: &str,
+        link_tags: &Map<String, Value>,
+    ) -> Value {
+        let mut click = json!({
+            "ipAddress": ip,
+            "link": link,
+            "timestamp": at(at_ms),
+            "userAgent": user_agent,
+        });
+        if !link_tags.is_empty() {
+            click["linkTags"] = Value::Object(link_tags.clone());
+        }
+        self.record("Click", "click", click)
+    }
+
+    /// A recipient changed their subscription to a contact list.
+    pub fn subscription(
+        &self,
+        contact_list: &str,
+        at_ms: i64,
+        source: &str,
+        new: Value,
+        old: Value,
+    ) -> Value {
+        self.record(
+            "Subscription",
+            "subscription",
+            json!({
+                "contactList": contact_list,
+                "timestamp": at(at_ms),
+                "source": source,
+                "newTopicPreferences": new,
+                "oldTopicPreferences": old,
             }),
         )
     }

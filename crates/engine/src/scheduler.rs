@@ -48,6 +48,14 @@ pub async fn run(
 async fn release(store: &dyn Store) -> Result<Duration, mailsight_store::StoreError> {
     loop {
         let released = store.release_due(now_ms(), BATCH).await?;
+        let feedback: Vec<_> = released
+            .iter()
+            .filter(|r| crate::suppression::may_suppress(r))
+            .cloned()
+            .collect();
+        if let Err(e) = crate::suppression::learn(store, &feedback).await {
+            tracing::warn!(error = %e, "updating the suppression list failed");
+        }
         if released.len() < BATCH {
             break;
         }

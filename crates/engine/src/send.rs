@@ -12,13 +12,22 @@ use serde_json::Value;
 use tokio::sync::Notify;
 
 use crate::address::{bare_address, domain_of};
+use crate::compose::{Parts, address_headers, carries_eicar, compose, strip_ses_headers};
 use crate::config::{DelayEnd, RuleOutcome, SendingConfig, SimulatorConfig};
 use crate::error::SendError;
+use crate::lists;
 use crate::normalize::{message_from, normalize};
+use crate::outgoing::{Attachment, Content, TemplateContent, TemplateSource};
 use crate::outgoing::{Outgoing, SendRequest, prepare};
 use crate::records::{Bounce, Delay, MailContext};
 use crate::scheduler::now_ms;
-use crate::simulator::classify;
+use crate::simulator::{classify, is_simulator_address};
+use crate::suppression;
+use crate::template::{parse_data, render};
+use crate::tracking::rewrite::{Tracking, Wrap, rewrite_html};
+use crate::tracking::{Claim, TrackingSettings, UrlBase};
+use mailsight_model::EventType;
+use mailsight_store::{ConfigurationSet, ItemKind, Message};
 
 /// How long SES keeps retrying a delayed message before it gives up.
 const DELAY_EXPIRY_MS: i64 = 12 * 60 * 60 * 1000;
@@ -28,6 +37,7 @@ pub struct Engine {
     store: Arc<dyn Store>,
     simulator: SimulatorConfig,
     sending: SendingConfig,
+    pub(crate) tracking: TrackingSettings,
     wake: Arc<Notify>,
 }
 
@@ -37,8 +47,16 @@ impl Engine {
             store,
             simulator,
             sending,
+            tracking: TrackingSettings::default(),
             wake: Arc::new(Notify::new()),
         }
+    }
+
+    /// Sets where tracking and unsubscribe links point and the secret that
+    /// signs them.
+    pub fn with_tracking(mut self, tracking: TrackingSettings) -> Self {
+        self.tracking = tracking;
+        self
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -55,30 +73,36 @@ impl Engine {
     }
 
     /// Accepts a message and returns its SES message id once committed.
+    ///
+    /// The call fails only for what SES refuses at once (bad input, an
+    /// unknown template, set or contact list, an unverified sender). What
+    /// SES finds later (missing template data, a virus, a suppressed or
+    /// unsubscribed recipient) is accepted here and becomes an event.
     pub async fn send(&self, req: SendRequest) -> Result<String, SendError> {
         let account = req.account_id.clone();
-        let caller = req.caller.clone();
-        let mut out = prepare(req)?;
-        out.identity = self.check_identity(&account, &out.from).await?;
-        if let Some(name) = &out.configuration_set {
-            let set = self.store.get_configuration_set(&account, name).await?;
-            let Some(set) = set else {
-                return Err(SendError::ConfigurationSetNotFound(name.clone()));
-            };
-            // SDKs leave out `false` booleans: a SendingOptions member
-            // without SendingEnabled means sending is off.
-            let enabled = set.options.get("SendingOptions").map(|o| {
-                o.get("SendingEnabled")
-                    .and_then(serde_json::Value::as_bool)
-                    .unwrap_or(false)
-            });
-            if enabled == Some(false) {
-                return Err(SendError::SendingPaused(format!(
-                    "Sending is paused for configuration set <{name}>."
-                )));
+        let mut out = prepare(&req)?;
+        let template = match &req.content {
+            Content::Template { source, data, .. } => {
+                Some(self.resolve_template(&account, source, data).await?)
             }
-        }
+            _ => None,
+        };
+        out.identity = self.check_identity(&account, &out.from).await?;
+        let set = self
+            .configuration_set(&account, out.configuration_set.as_deref())
+            .await?;
+        let list = match &req.list_management {
+            Some(lm) => Some(lists::resolve(&*self.store, &account, lm).await?),
+            None => None,
+        };
 
+        let rendered = template.map(|t| {
+            let result = render(&t.content, &t.data);
+            (t.name, result)
+        });
+        if let Some((_, Ok(r))) = &rendered {
+            out.set_subject(&r.subject);
+        }
         let sent_at = now_ms();
         let message_id = new_message_id(sent_at);
         let ctx = MailContext::new(
@@ -87,22 +111,332 @@ impl Engine {
             sent_at,
             &account,
             &self.sending.region,
-            &caller,
+            &req.caller,
         );
-        let send_body = ctx.send().to_string();
-        let send_record = EventRecord::parse(send_body.as_bytes())
-            .map_err(|e| SendError::Internal(e.to_string()))?;
-        // The message row comes from the Send record, exactly as it would
-        // for a Send ingested from real SES.
-        let message = message_from(&account, &send_record);
-        let send = normalize(&account, &send_record, send_body)
-            .map_err(|e| SendError::Internal(e.to_string()))?;
-        let later = self.plan(&out, &ctx, &account, sent_at)?;
+        let body = match (&req.content, rendered) {
+            (_, Some((name, Err(error)))) => {
+                let record = self.to_record(&account, ctx.rendering_failure(&name, &error))?;
+                let message = self.message_of(&account, &ctx)?;
+                self.store
+                    .insert_message(message, vec![record], vec![])
+                    .await?;
+                return Ok(message_id);
+            }
+            (Content::Raw(_), _) => None,
+            (
+                Content::Simple {
+                    subject,
+                    text,
+                    html,
+                    headers,
+                    attachments,
+                },
+                _,
+            ) => Some(Body {
+                subject: subject.clone(),
+                text: text.clone(),
+                html: html.clone(),
+                headers: headers.clone(),
+                attachments: attachments.clone(),
+            }),
+            (
+                Content::Template {
+                    headers,
+                    attachments,
+                    ..
+                },
+                Some((_, Ok(r))),
+            ) => Some(Body {
+                subject: r.subject,
+                text: r.text,
+                html: r.html,
+                headers: headers.clone(),
+                attachments: attachments.clone(),
+            }),
+            (Content::Template { .. }, None) => {
+                return Err(SendError::Internal(
+                    "template content without a template".into(),
+                ));
+            }
+        };
+
+        let (contents, virus) = match (&req.content, body) {
+            (Content::Raw(bytes), _) => {
+                let mime = strip_ses_headers(bytes);
+                let virus = carries_eicar(&mime, &[]);
+                (vec![(String::new(), mime)], virus)
+            }
+            (_, Some(mut body)) => {
+                if let Some(html) = &body.html {
+                    body.html = Some(
+                        self.track_html(&account, &message_id, set.as_ref(), html)
+                            .await?,
+                    );
+                }
+                let contents = self.compose_all(&out, &message_id, &body, list.as_ref(), &account);
+                let virus = contents
+                    .first()
+                    .is_some_and(|(_, mime)| carries_eicar(mime, &body.attachments));
+                (contents, virus)
+            }
+            (_, None) => (Vec::new(), false),
+        };
         self.store
-            .insert_message(message, vec![send], later)
+            .put_message_content(&account, &message_id, contents)
             .await?;
+
+        let send = self.to_record(&account, ctx.send())?;
+        let message = self.message_of(&account, &ctx)?;
+        let (now, later) = if virus {
+            (
+                vec![send, self.to_record(&account, ctx.reject())?],
+                Vec::new(),
+            )
+        } else {
+            let mut fates = Vec::with_capacity(out.recipients.len());
+            for r in &out.recipients {
+                fates.push((r.clone(), self.fate(&account, r, list.as_ref()).await?));
+            }
+            (vec![send], self.plan(&fates, &ctx, &account, sent_at)?)
+        };
+        self.store.insert_message(message, now, later).await?;
         self.wake.notify_one();
         Ok(message_id)
+    }
+
+    /// The message row, from the Send record's `mail` object exactly as it
+    /// would come from a Send ingested from real SES.
+    fn message_of(&self, account: &str, ctx: &MailContext) -> Result<Message, SendError> {
+        let body = ctx.send().to_string();
+        let record =
+            EventRecord::parse(body.as_bytes()).map_err(|e| SendError::Internal(e.to_string()))?;
+        Ok(message_from(account, &record))
+    }
+
+    /// The configuration set a message names, refusing a missing or paused one.
+    async fn configuration_set(
+        &self,
+        account: &str,
+        name: Option<&str>,
+    ) -> Result<Option<ConfigurationSet>, SendError> {
+        let Some(name) = name else { return Ok(None) };
+        let Some(set) = self.store.get_configuration_set(account, name).await? else {
+            return Err(SendError::ConfigurationSetNotFound(name.to_owned()));
+        };
+        // SDKs leave out `false` booleans: a SendingOptions member
+        // without SendingEnabled means sending is off.
+        let enabled = set.options.get("SendingOptions").map(|o| {
+            o.get("SendingEnabled")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false)
+        });
+        if enabled == Some(false) {
+            return Err(SendError::SendingPaused(format!(
+                "Sending is paused for configuration set <{name}>."
+            )));
+        }
+        Ok(Some(set))
+    }
+
+    /// A stored template (by name or ARN) or the inline one, with its data
+    /// parsed. Missing template data is found later, when rendering.
+    async fn resolve_template(
+        &self,
+        account: &str,
+        source: &TemplateSource,
+        data: &str,
+    ) -> Result<ResolvedTemplate, SendError> {
+        let mut data = parse_data(data).map_err(SendError::BadRequest)?;
+        // The unsubscribe placeholder is mailsight's to fill, per recipient.
+        if let Some(obj) = data.as_object_mut() {
+            obj.entry(lists::PLACEHOLDER_NAME)
+                .or_insert_with(|| Value::String(lists::PLACEHOLDER.into()));
+        }
+        let (name, content) = match source {
+            TemplateSource::Inline(content) => ("InlineTemplate".to_owned(), content.clone()),
+            TemplateSource::Name(name) => {
+                (name.clone(), self.stored_template(account, name).await?)
+            }
+            TemplateSource::Arn(arn) => {
+                let name = arn
+                    .rsplit_once(":template/")
+                    .map_or(arn.as_str(), |(_, n)| n);
+                (name.to_owned(), self.stored_template(account, name).await?)
+            }
+        };
+        Ok(ResolvedTemplate {
+            name,
+            content,
+            data,
+        })
+    }
+
+    async fn stored_template(
+        &self,
+        account: &str,
+        name: &str,
+    ) -> Result<TemplateContent, SendError> {
+        let item = self
+            .store
+            .get_item(account, ItemKind::Template, name)
+            .await?
+            .ok_or_else(|| SendError::TemplateNotFound(name.to_owned()))?;
+        serde_json::from_value(item.body["TemplateContent"].clone())
+            .map_err(|e| SendError::Internal(format!("stored template {name}: {e}")))
+    }
+
+    /// Renders the stored template `name` with `data` into the complete
+    /// MIME text, as `TestRenderEmailTemplate` answers. Missing data is a
+    /// `BadRequest` carrying the message a Rendering Failure event would.
+    pub async fn test_render(
+        &self,
+        account: &str,
+        name: &str,
+        data: &str,
+    ) -> Result<String, SendError> {
+        let t = self
+            .resolve_template(account, &TemplateSource::Name(name.to_owned()), data)
+            .await?;
+        let r = render(&t.content, &t.data).map_err(SendError::BadRequest)?;
+        let mime = compose(
+            None,
+            &[],
+            &Parts {
+                subject: &r.subject,
+                text: r.text.as_deref(),
+                html: r.html.as_deref(),
+                ..Default::default()
+            },
+        );
+        Ok(String::from_utf8_lossy(&mime).into_owned())
+    }
+
+    /// Rewrites HTML for open and click tracking when the set asks for it:
+    /// it publishes Open or Click to an enabled destination, or sets
+    /// `TrackingOptions`.
+    async fn track_html(
+        &self,
+        account: &str,
+        message_id: &str,
+        set: Option<&ConfigurationSet>,
+        html: &str,
+    ) -> Result<String, SendError> {
+        let Some(set) = set else {
+            return Ok(html.to_owned());
+        };
+        let options = set.options.get("TrackingOptions");
+        let mut opens = options.is_some();
+        let mut clicks = options.is_some();
+        for d in self
+            .store
+            .list_event_destinations(account, &set.name)
+            .await?
+        {
+            if d.enabled {
+                opens |= d.matching_event_types.contains(&EventType::Open);
+                clicks |= d.matching_event_types.contains(&EventType::Click);
+            }
+        }
+        if !opens && !clicks {
+            return Ok(html.to_owned());
+        }
+        let urls = UrlBase::new(&self.tracking, options);
+        let key = &self.tracking.key;
+        let pixel = opens.then(|| {
+            urls.open(&key.sign(&Claim::Open {
+                account: account.to_owned(),
+                message_id: message_id.to_owned(),
+            }))
+        });
+        let wrap = |link: &str, tags: serde_json::Map<String, Value>| {
+            let token = key.sign(&Claim::Click {
+                account: account.to_owned(),
+                message_id: message_id.to_owned(),
+                link: link.to_owned(),
+                tags,
+            });
+            urls.click(&token, link)
+        };
+        Ok(rewrite_html(
+            html,
+            &Tracking {
+                pixel,
+                wrap: clicks.then_some(&wrap as Wrap<'_>),
+            },
+        ))
+    }
+
+    /// The MIME of the message: one copy for everyone, or one per
+    /// recipient when it carries a personal unsubscribe link.
+    fn compose_all(
+        &self,
+        out: &Outgoing,
+        message_id: &str,
+        body: &Body,
+        list: Option<&lists::ListTarget>,
+        account: &str,
+    ) -> Vec<(String, Vec<u8>)> {
+        let addresses = address_headers(out);
+        let one = |recipient: &str, extra: &[(String, String)], url: Option<&str>| {
+            let fill = |s: &Option<String>| {
+                s.as_ref()
+                    .map(|s| url.map_or_else(|| s.clone(), |u| s.replace(lists::PLACEHOLDER, u)))
+            };
+            let (text, html) = (fill(&body.text), fill(&body.html));
+            let mime = compose(
+                Some(message_id),
+                &addresses,
+                &Parts {
+                    subject: &body.subject,
+                    text: text.as_deref(),
+                    html: html.as_deref(),
+                    headers: &body.headers,
+                    attachments: &body.attachments,
+                    extra_headers: extra,
+                },
+            );
+            (recipient.to_owned(), mime)
+        };
+        let Some(list) = list else {
+            return vec![one("", &[], None)];
+        };
+        let urls = UrlBase::new(&self.tracking, None);
+        out.recipients
+            .iter()
+            .map(|r| {
+                let token = self.tracking.key.sign(&Claim::Unsubscribe {
+                    account: account.to_owned(),
+                    message_id: message_id.to_owned(),
+                    recipient: r.clone(),
+                    contact_list: list.name.clone(),
+                    topic: list.topic.clone(),
+                });
+                let url = urls.unsubscribe(&token);
+                let extra = lists::unsubscribe_headers(&url);
+                one(r, &extra, Some(&url))
+            })
+            .collect()
+    }
+
+    /// What happens to one recipient: the account's suppression list and
+    /// the contact list's preferences come before the simulator.
+    async fn fate(
+        &self,
+        account: &str,
+        recipient: &str,
+        list: Option<&lists::ListTarget>,
+    ) -> Result<RuleOutcome, SendError> {
+        if !is_simulator_address(recipient)
+            && suppression::is_suppressed(&*self.store, account, recipient).await?
+        {
+            return Ok(suppression::suppressed_bounce());
+        }
+        if let Some(list) = list
+            && lists::has_unsubscribed(&*self.store, account, list, recipient).await?
+        {
+            return Ok(lists::unsubscribed_bounce());
+        }
+        Ok(classify(recipient, &self.simulator.rules))
     }
 
     /// The identity the sender may use: its address, its domain or a parent
@@ -137,7 +471,7 @@ impl Engine {
     /// Every later step of every recipient's fate, timestamped in advance.
     fn plan(
         &self,
-        out: &Outgoing,
+        fates: &[(String, RuleOutcome)],
         ctx: &MailContext,
         account: &str,
         t0: i64,
@@ -152,8 +486,8 @@ impl Engine {
             });
             Ok(())
         };
-        for r in &out.recipients {
-            match classify(r, &self.simulator.rules) {
+        for (r, fate) in fates {
+            match fate.clone() {
                 RuleOutcome::Deliver => push(deliver_at, ctx.delivery(r, deliver_at, t0))?,
                 RuleOutcome::Bounce {
                     bounce_type,
@@ -220,6 +554,22 @@ impl Engine {
         normalize(account, &parsed, body)
             .map_err(|e| SendError::BadRequest(format!("internal record error: {e}")))
     }
+}
+
+/// Simple or rendered content, before it is composed.
+struct Body {
+    subject: String,
+    text: Option<String>,
+    html: Option<String>,
+    headers: Vec<(String, String)>,
+    attachments: Vec<Attachment>,
+}
+
+/// A template ready to render.
+struct ResolvedTemplate {
+    name: String,
+    content: TemplateContent,
+    data: Value,
 }
 
 /// A message id shaped like SES's: hex send time, a UUID, `-000000`.

@@ -41,6 +41,8 @@ pub struct Config {
     /// SNS topics mailsight hosts: the public URL subscribers reach it
     /// at, and topics declared here (`docs/SNS.md`).
     pub sns: SnsHostingConfig,
+    /// Open, click and unsubscribe links (`docs/TRACKING.md`).
+    pub tracking: crate::tracking::TrackingConfig,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
 }
@@ -83,6 +85,7 @@ impl Default for Config {
             forwarders: Vec::new(),
             firehose: FirehoseConfig::default(),
             sns: SnsHostingConfig::default(),
+            tracking: crate::tracking::TrackingConfig::default(),
             max_body_bytes: mailsight_api::ApiConfig::default().max_body_bytes,
         }
     }

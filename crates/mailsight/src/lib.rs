@@ -10,9 +10,11 @@
 //! `mailsight-store` (storage), `mailsight-engine` (simulation, scheduling),
 //! `mailsight-api` (HTTP) and `mailsight-sigv4` (request signatures).
 
+pub mod bench;
 pub mod config;
 pub mod import;
 pub mod server;
+pub mod tracking;
 
 pub use config::Config;
 pub use server::{Running, run};

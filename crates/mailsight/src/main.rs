@@ -8,6 +8,11 @@ use clap::{Parser, Subcommand};
 use mailsight::Config;
 use mailsight_api::AccessKey;
 
+/// mimalloc: parsing and storing records is allocation-heavy, and glibc's
+/// allocator cost a fifth of the import time (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "mailsight",
@@ -30,6 +35,12 @@ enum Command {
     /// Lists what the outbox sent where (or replays dead deliveries), from
     /// the data directory, whether or not the server is running.
     Deliveries(DeliveriesArgs),
+    /// Shows a sent message from the data directory: its stored events (with
+    /// machine-activity marks), or with --mime the message as sent.
+    Message(MessageArgs),
+    /// Benchmark tools (`scripts/bench` runs them all; see BENCHMARKS.md).
+    #[command(subcommand)]
+    Bench(mailsight::bench::BenchCommand),
 }
 
 #[derive(clap::Args)]
@@ -55,6 +66,24 @@ struct DeliveriesArgs {
 }
 
 #[derive(clap::Args)]
+struct MessageArgs {
+    /// The SES message id.
+    message_id: String,
+    /// The data directory of the server [default: ./mailsight-data].
+    #[arg(long, env = "MAILSIGHT_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// The account that sent it.
+    #[arg(long, default_value = "000000000000")]
+    account: String,
+    /// Print the MIME message as sent instead of the events.
+    #[arg(long)]
+    mime: bool,
+    /// With --mime: the copy this recipient got (unsubscribe links differ).
+    #[arg(long)]
+    recipient: Option<String>,
+}
+
+#[derive(clap::Args)]
 struct ImportArgs {
     /// A TOML config file (for `data_dir` and `ingest.default_account`).
     #[arg(long, env = "MAILSIGHT_CONFIG")]
@@ -68,6 +97,10 @@ struct ImportArgs {
     /// Hide the progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Only read and parse the records (same path as importing), store
+    /// nothing: measures the parser alone.
+    #[arg(long)]
+    parse_only: bool,
     /// Files and directories to import.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -181,6 +214,49 @@ async fn run_deliveries(args: DeliveriesArgs) -> anyhow::Result<std::process::Ex
     Ok(std::process::ExitCode::SUCCESS)
 }
 
+async fn run_message(args: MessageArgs) -> anyhow::Result<std::process::ExitCode> {
+    use mailsight_store::Store;
+    use std::io::Write;
+    let dir = args
+        .data_dir
+        .unwrap_or_else(|| PathBuf::from(mailsight::config::DEFAULT_DATA_DIR));
+    let store = mailsight_store::SqliteStore::open(&dir)
+        .with_context(|| format!("cannot open the store in {}", dir.display()))?;
+    let (account, id) = (&args.account, &args.message_id);
+    if args.mime {
+        let Some(mime) = store
+            .message_content(account, id, args.recipient.as_deref())
+            .await?
+        else {
+            eprintln!("no content is stored for message {id} of account {account}");
+            return Ok(std::process::ExitCode::FAILURE);
+        };
+        std::io::stdout().write_all(&mime)?;
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+    let records = store.message_records(account, id).await?;
+    if records.is_empty() {
+        eprintln!("message {id} of account {account} is not stored");
+        return Ok(std::process::ExitCode::FAILURE);
+    }
+    let marks = store.machine_activity(account, id).await?;
+    println!("type\ttimestamp\tmachine activity");
+    for (kind, body) in records {
+        let parsed = mailsight_model::EventRecord::parse(body.as_bytes()).ok();
+        let normal = parsed
+            .as_ref()
+            .and_then(|r| mailsight_engine::normalize::normalize(account, r, body.clone()).ok());
+        let machine = normal
+            .as_ref()
+            .and_then(|n| marks.iter().find(|m| m.dedupe_key == n.dedupe_key))
+            .map(|m| m.reason.as_str())
+            .unwrap_or("");
+        let at = normal.map(|n| n.timestamp).unwrap_or_default();
+        println!("{}\t{at}\t{machine}", kind.api_name());
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
 async fn run_import(args: ImportArgs) -> anyhow::Result<std::process::ExitCode> {
     use std::io::IsTerminal;
     let mut config = match &args.config {
@@ -189,6 +265,19 @@ async fn run_import(args: ImportArgs) -> anyhow::Result<std::process::ExitCode> 
     };
     if let Some(dir) = args.data_dir {
         config.data_dir = dir;
+    }
+    if args.parse_only {
+        let progress = !args.quiet && std::io::stderr().is_terminal();
+        let report = mailsight::import::parse_only(&args.paths, progress).await?;
+        println!(
+            "parsed {} records ({} rejected) from {} files in {:.2} s: {:.0} records/s",
+            report.imported,
+            report.rejected.len(),
+            report.files,
+            report.elapsed.as_secs_f64(),
+            report.rate()
+        );
+        return Ok(std::process::ExitCode::SUCCESS);
     }
     let account = args
         .account
@@ -244,6 +333,8 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Import(args) => return run_import(args).await,
         Command::Deliveries(args) => return run_deliveries(args).await,
+        Command::Message(args) => return run_message(args).await,
+        Command::Bench(command) => mailsight::bench::run(command).await?,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -24,6 +24,8 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
     #[error("SNS hosting: {0}")]
     Sns(String),
+    #[error("tracking: {0}")]
+    Tracking(String),
 }
 
 /// Serves on `listener` until `shutdown` resolves.
@@ -34,11 +36,18 @@ pub async fn run(
 ) -> Result<(), ServerError> {
     config.check()?;
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data_dir)?);
-    let engine = Arc::new(Engine::new(
-        store.clone(),
-        config.simulator.clone(),
-        config.sending.clone(),
-    ));
+    let tracking = config
+        .tracking
+        .settings(&config.data_dir, &listener.local_addr()?)
+        .map_err(|e| ServerError::Tracking(e.to_string()))?;
+    let engine = Arc::new(
+        Engine::new(
+            store.clone(),
+            config.simulator.clone(),
+            config.sending.clone(),
+        )
+        .with_tracking(tracking),
+    );
     // SNS hosting: the signing key lives in the data directory; the public
     // URL defaults to the address actually bound (port 0 in tests).
     let sns_public_url = match &config.sns.public_url {
@@ -63,6 +72,7 @@ pub async fn run(
         config: Arc::new(ApiConfig {
             max_body_bytes: config.max_body_bytes,
             insights: config.insights.clone(),
+            trust_forwarded_for: config.tracking.trust_forwarded_for,
         }),
         ingest: Arc::new(ingest),
         sns: Arc::new(mailsight_api::SnsApi {

@@ -14,12 +14,14 @@
 
 pub mod conformance;
 pub mod error;
+pub mod items;
 pub mod sns;
 pub mod sqlite;
 pub mod traits;
 pub mod types;
 
 pub use error::StoreError;
+pub use items::{Item, ItemKind, MachineActivity, PutMode, contact_key, contact_prefix};
 pub use sns::{SnsSubscription, SnsTopic, SubscriptionStatus};
 pub use sqlite::SqliteStore;
 pub use traits::Store;

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use mailsight_model::EventType;
 
 use crate::error::StoreError;
+use crate::items::{Item, ItemKind, MachineActivity, PutMode};
 use crate::types::*;
 
 /// Everything mailsight keeps. All calls are scoped by account, and every
@@ -223,4 +224,73 @@ pub trait Store: Send + Sync + 'static {
         after: Option<&str>,
         limit: usize,
     ) -> Result<Page<crate::sns::SnsSubscription>, StoreError>;
+
+    // --- items: templates, contacts, suppression, settings ---
+
+    /// Stores `body` under (`kind`, `key`) as `mode` allows, at `now`.
+    async fn put_item(
+        &self,
+        account: &str,
+        kind: ItemKind,
+        key: &str,
+        body: serde_json::Value,
+        mode: PutMode,
+        now: Millis,
+    ) -> Result<(), StoreError>;
+    async fn get_item(
+        &self,
+        account: &str,
+        kind: ItemKind,
+        key: &str,
+    ) -> Result<Option<Item>, StoreError>;
+    /// Items of `kind` whose key starts with `prefix`, in key order, after
+    /// `after`.
+    async fn list_items(
+        &self,
+        account: &str,
+        kind: ItemKind,
+        prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Item>, StoreError>;
+    /// Returns whether the item existed.
+    async fn delete_item(
+        &self,
+        account: &str,
+        kind: ItemKind,
+        key: &str,
+    ) -> Result<bool, StoreError>;
+    /// Deletes every item of `kind` whose key starts with `prefix`; returns
+    /// how many.
+    async fn delete_items_with_prefix(
+        &self,
+        account: &str,
+        kind: ItemKind,
+        prefix: &str,
+    ) -> Result<usize, StoreError>;
+
+    // --- what was sent ---
+
+    /// Keeps the final MIME of a message: `(recipient, mime)` pairs, where
+    /// the recipient `""` is the copy every recipient got unless one has its
+    /// own (an unsubscribe link differs per recipient).
+    async fn put_message_content(
+        &self,
+        account: &str,
+        message_id: &str,
+        contents: Vec<(String, Vec<u8>)>,
+    ) -> Result<(), StoreError>;
+    /// The MIME `recipient` got (their own copy, else the shared one).
+    async fn message_content(
+        &self,
+        account: &str,
+        message_id: &str,
+        recipient: Option<&str>,
+    ) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Opens and clicks of a message marked as machine activity.
+    async fn machine_activity(
+        &self,
+        account: &str,
+        message_id: &str,
+    ) -> Result<Vec<MachineActivity>, StoreError>;
 }

@@ -112,6 +112,11 @@ pub struct NewRecord {
     /// the record to that set's matching destinations.
     #[serde(default)]
     pub configuration_set: Option<String>,
+    /// Set on an open or click judged to come from a machine (a privacy
+    /// proxy, a link scanner): the record is stored and published as usual,
+    /// and the mark lets analytics count human engagement.
+    #[serde(default)]
+    pub machine: Option<String>,
 }
 
 /// The part of a record that concerns one recipient.

@@ -1,5 +1,6 @@
-//! GetAccount: a production account with sending enabled, and the real count
-//! of messages sent in the last 24 hours.
+//! GetAccount: a production account with sending enabled, the real count
+//! of messages sent in the last 24 hours, and the account's suppression
+//! reasons (`PutAccountSuppressionAttributes`, BOUNCE and COMPLAINT by default).
 
 use serde_json::{Value, json};
 
@@ -15,6 +16,9 @@ pub async fn get(state: &AppState, caller: &Caller) -> Result<Value, ApiError> {
         .store()
         .count_messages_since(&caller.account_id, now_ms() - DAY_MS)
         .await?;
+    let reasons =
+        mailsight_engine::suppression::account_reasons(state.store().as_ref(), &caller.account_id)
+            .await?;
     Ok(json!({
         "DedicatedIpAutoWarmupEnabled": false,
         "EnforcementStatus": "HEALTHY",
@@ -25,7 +29,7 @@ pub async fn get(state: &AppState, caller: &Caller) -> Result<Value, ApiError> {
             "SentLast24Hours": sent as f64,
         },
         "SendingEnabled": true,
-        "SuppressionAttributes": {"SuppressedReasons": []},
+        "SuppressionAttributes": {"SuppressedReasons": reasons},
         "VdmAttributes": {"VdmEnabled": "ENABLED"},
     }))
 }

@@ -3,8 +3,11 @@
 
 pub mod account;
 pub mod configuration_sets;
+pub mod contact_lists;
 pub mod event_destinations;
 pub mod identities;
 pub mod insights;
 pub mod send;
+pub mod suppression;
+pub mod templates;
 pub mod validate;

@@ -80,11 +80,20 @@ impl Ingestor {
             }
         }
         let offered = batch.len();
+        let feedback: Vec<NewRecord> = batch
+            .iter()
+            .filter(|(_, r)| crate::suppression::may_suppress(r))
+            .map(|(_, r)| r.clone())
+            .collect();
         outcome.stored = if batch.is_empty() {
             0
         } else {
             self.store.ingest(batch).await?
         };
+        // The records are committed; a failure here only delays the list.
+        if let Err(e) = crate::suppression::learn(&*self.store, &feedback).await {
+            tracing::warn!(error = %e, "updating the suppression list failed");
+        }
         outcome.duplicates = offered - outcome.stored;
         Ok(outcome)
     }

@@ -94,6 +94,23 @@ pub fn simple(subject: &str) -> EmailContent {
         .build()
 }
 
+/// Simple content with an HTML body (and a short text one).
+pub fn simple_html(subject: &str, html: &str) -> EmailContent {
+    EmailContent::builder()
+        .simple(
+            Message::builder()
+                .subject(Content::builder().data(subject).build().unwrap())
+                .body(
+                    Body::builder()
+                        .text(Content::builder().data("Hello").build().unwrap())
+                        .html(Content::builder().data(html).build().unwrap())
+                        .build(),
+                )
+                .build(),
+        )
+        .build()
+}
+
 pub fn to(addresses: &[&str]) -> Destination {
     Destination::builder()
         .set_to_addresses(Some(addresses.iter().map(|a| a.to_string()).collect()))

@@ -6,13 +6,16 @@
 
 mod common;
 
+mod bulk;
 mod configuration_sets;
+mod contact_lists;
 mod errors;
 mod event_destinations;
 mod firehose_sink;
 mod identities;
 mod import;
 mod ingest;
+mod lifecycle;
 mod nats_forwarder;
 mod outbox;
 mod receiver;
@@ -21,3 +24,5 @@ mod send_insights;
 mod sigv4;
 mod sns_hosting;
 mod sns_ingest;
+mod suppression;
+mod templates;

@@ -419,8 +419,8 @@ async fn sending_errors() {
         .await
         .unwrap_err();
     assert!(
-        err.into_service_error().is_bad_request_exception(),
-        "templates come later"
+        err.into_service_error().is_not_found_exception(),
+        "no template named t"
     );
 
     let err = c

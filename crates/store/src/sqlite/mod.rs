@@ -1,11 +1,14 @@
 //! The embedded SQLite backend.
 //!
 //! One database file, `mailsight.db`, in the data directory. See [`pool`] for
-//! how writes are group-committed, [`schema`] for the migrations, and
-//! [`config`] / [`events`] for the queries.
+//! how writes are group-committed, [`schema`] for the migrations,
+//! [`config`] / [`events`] for the queries, and [`codec`] for how record
+//! bodies are kept (the shared `mail` once per message, zstd-compressed).
 
+mod codec;
 mod config;
 mod events;
+mod items;
 mod outbox;
 mod pool;
 mod schema;
@@ -17,6 +20,7 @@ use async_trait::async_trait;
 use mailsight_model::EventType;
 
 use crate::error::StoreError;
+use crate::items::{Item, ItemKind, MachineActivity, PutMode};
 use crate::traits::Store;
 use crate::types::*;
 use pool::Pool;
@@ -71,7 +75,7 @@ impl Store for SqliteStore {
         name: &str,
     ) -> Result<Option<ConfigurationSet>, StoreError> {
         let (a, n) = (own(account), own(name));
-        self.pool.read(move |c| config::get_set(c, &a, &n)).await
+        self.pool.read_now(move |c| config::get_set(c, &a, &n))
     }
 
     async fn update_configuration_set(
@@ -125,8 +129,7 @@ impl Store for SqliteStore {
     ) -> Result<Vec<EventDestination>, StoreError> {
         let (a, s) = (own(account), own(set));
         self.pool
-            .read(move |c| config::list_destinations(c, &a, &s))
-            .await
+            .read_now(move |c| config::list_destinations(c, &a, &s))
     }
 
     async fn update_event_destination(
@@ -166,9 +169,7 @@ impl Store for SqliteStore {
         name: &str,
     ) -> Result<Option<Identity>, StoreError> {
         let (a, n) = (own(account), own(name));
-        self.pool
-            .read(move |c| config::get_identity(c, &a, &n))
-            .await
+        self.pool.read_now(move |c| config::get_identity(c, &a, &n))
     }
 
     async fn list_identities(
@@ -196,17 +197,32 @@ impl Store for SqliteStore {
         now: Vec<NewRecord>,
         later: Vec<ScheduledRecord>,
     ) -> Result<(), StoreError> {
+        let encoded = events::encode_all(&now)?;
         self.pool
-            .write(move |c| events::insert_message(c, &message, &now, &later))
+            .write(move |c| events::insert_message(c, &message, &now, &encoded, &later))
             .await
     }
 
     async fn ingest(&self, batch: Vec<(Message, NewRecord)>) -> Result<usize, StoreError> {
-        self.pool.write(move |c| events::ingest(c, &batch)).await
+        // Bodies are split and compressed here, off the writer thread.
+        let encoded = events::encode_batch(&batch)?;
+        // The batch comes back to be freed here, not on the writer thread.
+        let (fresh, _batch) = self
+            .pool
+            .write(move |c| Ok((events::ingest(c, &batch, &encoded)?, (batch, encoded))))
+            .await?;
+        Ok(fresh)
     }
 
     async fn append_records(&self, records: Vec<NewRecord>) -> Result<usize, StoreError> {
-        self.pool.write(move |c| events::append(c, &records)).await
+        let encoded = events::encode_all(&records)?;
+        self.pool
+            .write(move |c| {
+                let fresh = events::append(c, &records, &encoded)?;
+                items::mark_machine(c, &records)?;
+                Ok(fresh)
+            })
+            .await
     }
 
     async fn release_due(&self, now: Millis, limit: usize) -> Result<Vec<NewRecord>, StoreError> {
@@ -226,8 +242,7 @@ impl Store for SqliteStore {
     ) -> Result<Option<MessageEvents>, StoreError> {
         let (a, m) = (own(account), own(message_id));
         self.pool
-            .read(move |c| events::message_events(c, &a, &m))
-            .await
+            .read_now(move |c| events::message_events(c, &a, &m))
     }
 
     async fn message_records(
@@ -406,6 +421,104 @@ impl Store for SqliteStore {
         let (a, t, s) = (own(account), topic_arn.map(own), after.map(own));
         self.pool
             .read(move |c| sns::list_subscriptions(c, &a, t.as_deref(), s.as_deref(), limit))
+            .await
+    }
+
+    async fn put_item(
+        &self,
+        account: &str,
+        kind: ItemKind,
+        key: &str,
+        body: serde_json::Value,
+        mode: PutMode,
+        now: Millis,
+    ) -> Result<(), StoreError> {
+        let (a, k) = (own(account), own(key));
+        self.pool
+            .write(move |c| items::put(c, &a, kind, &k, &body, mode, now))
+            .await
+    }
+
+    async fn get_item(
+        &self,
+        account: &str,
+        kind: ItemKind,
+        key: &str,
+    ) -> Result<Option<Item>, StoreError> {
+        let (a, k) = (own(account), own(key));
+        self.pool.read(move |c| items::get(c, &a, kind, &k)).await
+    }
+
+    async fn list_items(
+        &self,
+        account: &str,
+        kind: ItemKind,
+        prefix: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Item>, StoreError> {
+        let (a, p, s) = (own(account), own(prefix), after.map(own));
+        self.pool
+            .read(move |c| items::list(c, &a, kind, &p, s.as_deref(), limit))
+            .await
+    }
+
+    async fn delete_item(
+        &self,
+        account: &str,
+        kind: ItemKind,
+        key: &str,
+    ) -> Result<bool, StoreError> {
+        let (a, k) = (own(account), own(key));
+        self.pool
+            .write(move |c| items::delete(c, &a, kind, &k))
+            .await
+    }
+
+    async fn delete_items_with_prefix(
+        &self,
+        account: &str,
+        kind: ItemKind,
+        prefix: &str,
+    ) -> Result<usize, StoreError> {
+        let (a, p) = (own(account), own(prefix));
+        self.pool
+            .write(move |c| items::delete_prefix(c, &a, kind, &p))
+            .await
+    }
+
+    async fn put_message_content(
+        &self,
+        account: &str,
+        message_id: &str,
+        contents: Vec<(String, Vec<u8>)>,
+    ) -> Result<(), StoreError> {
+        let (a, m) = (own(account), own(message_id));
+        self.pool
+            .write(move |c| items::put_content(c, &a, &m, &contents))
+            .await
+    }
+
+    async fn message_content(
+        &self,
+        account: &str,
+        message_id: &str,
+        recipient: Option<&str>,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let (a, m, r) = (own(account), own(message_id), recipient.map(own));
+        self.pool
+            .read(move |c| items::content(c, &a, &m, r.as_deref()))
+            .await
+    }
+
+    async fn machine_activity(
+        &self,
+        account: &str,
+        message_id: &str,
+    ) -> Result<Vec<MachineActivity>, StoreError> {
+        let (a, m) = (own(account), own(message_id));
+        self.pool
+            .read(move |c| items::machine_activity(c, &a, &m))
             .await
     }
 }

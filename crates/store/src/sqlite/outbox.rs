@@ -77,8 +77,12 @@ pub(crate) fn due_targets(
 }
 
 const DELIVERY_COLUMNS: &str =
-    "d.id, d.target, d.account_id, r.message_id, r.event_type, r.body, d.status,
-     d.attempts, d.next_attempt, d.created_at, d.last_error";
+    "d.id, d.target, d.account_id, m.message_id, r.event_type, r.body, d.status,
+     d.attempts, d.next_attempt, d.created_at, d.last_error, m.mail";
+
+/// Deliveries with their record and its message (whose `mail` the body needs).
+const DELIVERY_JOIN: &str =
+    "deliveries d JOIN records r ON r.id = d.record_id JOIN messages m ON m.mid = r.mid";
 
 fn delivery_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Delivery> {
     let kind: String = row.get(4)?;
@@ -92,7 +96,8 @@ fn delivery_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Delivery> {
         account_id: row.get(2)?,
         message_id: row.get(3)?,
         event_type: EventType::from_api_name(&kind).map_err(|e| bad(e.to_string()))?,
-        body: row.get(5)?,
+        body: super::codec::decode(row.get_ref(5)?, row.get_ref(11)?.as_blob_or_null()?)
+            .map_err(|e| bad(e.to_string()))?,
         status: DeliveryStatus::parse(&status)
             .ok_or_else(|| bad(format!("unknown status {status}")))?,
         attempts: row.get(7)?,
@@ -110,7 +115,7 @@ pub(crate) fn claim(
     limit: usize,
 ) -> Result<Vec<Delivery>, StoreError> {
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN records r ON r.id = d.record_id
+        "SELECT {DELIVERY_COLUMNS} FROM {DELIVERY_JOIN}
          WHERE d.target = ?1 AND d.status = 'pending' AND d.next_attempt <= ?2
          ORDER BY d.next_attempt, d.id LIMIT ?3"
     ))?;
@@ -161,9 +166,9 @@ pub(crate) fn list(
     limit: usize,
 ) -> Result<Vec<Delivery>, StoreError> {
     let mut stmt = c.prepare_cached(&format!(
-        "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN records r ON r.id = d.record_id
+        "SELECT {DELIVERY_COLUMNS} FROM {DELIVERY_JOIN}
          WHERE (?1 IS NULL OR d.account_id = ?1) AND (?2 IS NULL OR d.target = ?2)
-           AND (?3 IS NULL OR d.status = ?3) AND (?4 IS NULL OR r.message_id = ?4)
+           AND (?3 IS NULL OR d.status = ?3) AND (?4 IS NULL OR m.message_id = ?4)
            AND d.id < ?5
          ORDER BY d.id DESC LIMIT ?6"
     ))?;

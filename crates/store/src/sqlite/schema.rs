@@ -3,7 +3,7 @@
 //! Each entry of [`MIGRATIONS`] runs once, in order, in its own transaction.
 //! Never edit a released migration: add a new one.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::StoreError;
 
@@ -130,7 +130,108 @@ const MIGRATIONS: &[&str] = &[
      CREATE UNIQUE INDEX sns_subscriptions_by_endpoint
          ON sns_subscriptions (topic_arn, protocol, endpoint);
      CREATE INDEX sns_subscriptions_by_account ON sns_subscriptions (account_id, arn);",
+    // 4: account-scoped documents (templates, contacts, suppression, settings),
+    // the MIME of sent messages, and opens/clicks judged to be machines.
+    "CREATE TABLE items (
+         account_id TEXT NOT NULL,
+         kind       TEXT NOT NULL,
+         key        TEXT NOT NULL,
+         body       TEXT NOT NULL,
+         created_at INTEGER NOT NULL,
+         updated_at INTEGER NOT NULL,
+         PRIMARY KEY (account_id, kind, key)
+     ) WITHOUT ROWID;
+
+     CREATE TABLE message_content (
+         message_id TEXT NOT NULL,
+         recipient  TEXT NOT NULL,
+         account_id TEXT NOT NULL,
+         mime       BLOB NOT NULL,
+         PRIMARY KEY (message_id, recipient)
+     ) WITHOUT ROWID;
+
+     CREATE TABLE machine_activity (
+         dedupe_key TEXT PRIMARY KEY,
+         account_id TEXT NOT NULL,
+         message_id TEXT NOT NULL,
+         reason     TEXT NOT NULL
+     );
+     CREATE INDEX machine_activity_by_message ON machine_activity (message_id);",
+    COMPACT_EVENTS,
 ];
+
+/// 5: compact event storage (see `sqlite::codec` and `sqlite::events`).
+/// Messages get an integer key and keep the `mail` object their records
+/// share; records and events refer to messages by that key; dedupe keys
+/// become 64-bit hashes unique per message (computed in Rust by
+/// [`after_compact_events`], as SQL has no hash); bodies become compressed
+/// blobs for new rows (old ones stay TEXT, which readers accept).
+const COMPACT_EVENTS: &str = "CREATE TABLE messages_v5 (
+         mid               INTEGER PRIMARY KEY,
+         message_id        TEXT NOT NULL UNIQUE,
+         account_id        TEXT NOT NULL,
+         from_address      TEXT,
+         subject           TEXT,
+         tags              TEXT NOT NULL,
+         configuration_set TEXT,
+         sent_at           INTEGER NOT NULL,
+         recipients        TEXT NOT NULL,
+         mail_hash         INTEGER,
+         mail              BLOB
+     );
+     INSERT INTO messages_v5 (message_id, account_id, from_address, subject, tags,
+                              configuration_set, sent_at, recipients)
+         SELECT message_id, account_id, from_address, subject, tags, configuration_set,
+                sent_at, recipients FROM messages;
+     INSERT INTO messages_v5 (message_id, account_id, tags, sent_at, recipients)
+         SELECT message_id, min(account_id), '[]', min(timestamp), '[]' FROM records
+         WHERE message_id NOT IN (SELECT message_id FROM messages) GROUP BY message_id;
+     DROP TABLE messages;
+     ALTER TABLE messages_v5 RENAME TO messages;
+     CREATE INDEX messages_by_account_time ON messages (account_id, sent_at);
+
+     CREATE TABLE records_v5 (
+         id         INTEGER PRIMARY KEY,
+         mid        INTEGER NOT NULL,
+         event_type TEXT NOT NULL,
+         timestamp  INTEGER NOT NULL,
+         dedupe     INTEGER NOT NULL,
+         body       BLOB NOT NULL,
+         UNIQUE (mid, dedupe)
+     );
+     INSERT INTO records_v5 (id, mid, event_type, timestamp, dedupe, body)
+         SELECT r.id, m.mid, r.event_type, r.timestamp, r.dedupe_key, r.body
+         FROM records r JOIN messages m ON m.message_id = r.message_id;
+     DROP TABLE records;
+     ALTER TABLE records_v5 RENAME TO records;
+
+     CREATE TABLE events_v5 (
+         mid        INTEGER NOT NULL,
+         recipient  TEXT NOT NULL,
+         timestamp  INTEGER NOT NULL,
+         record_id  INTEGER NOT NULL,
+         event_type TEXT NOT NULL,
+         details    TEXT,
+         PRIMARY KEY (mid, recipient, timestamp, record_id)
+     ) WITHOUT ROWID;
+     INSERT INTO events_v5 (mid, recipient, timestamp, record_id, event_type, details)
+         SELECT m.mid, e.recipient, e.timestamp, e.record_id, e.event_type, e.details
+         FROM events e JOIN messages m ON m.message_id = e.message_id;
+     DROP TABLE events;
+     ALTER TABLE events_v5 RENAME TO events;";
+
+/// Replaces the text dedupe keys copied by [`COMPACT_EVENTS`] with their hashes.
+fn after_compact_events(tx: &Connection) -> Result<(), StoreError> {
+    let rows: Vec<(i64, String)> = tx
+        .prepare("SELECT id, dedupe FROM records WHERE typeof(dedupe) = 'text'")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut update = tx.prepare("UPDATE records SET dedupe = ?2 WHERE id = ?1")?;
+    for (id, key) in rows {
+        update.execute(rusqlite::params![id, super::codec::hash(key.as_bytes())])?;
+    }
+    Ok(())
+}
 
 /// Brings the database up to the newest schema version.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
@@ -143,9 +244,30 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             MIGRATIONS.len()
         )));
     }
+    // Tables are rebuilt with foreign keys off, as SQLite prescribes (the
+    // pragma is a no-op inside a transaction), and checked before commit.
+    conn.execute_batch("PRAGMA foreign_keys = OFF")?;
+    let result = apply(conn, current);
+    conn.execute_batch("PRAGMA foreign_keys = ON")?;
+    result
+}
+
+fn apply(conn: &mut Connection, current: usize) -> Result<(), StoreError> {
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        if *sql == COMPACT_EVENTS {
+            after_compact_events(&tx)?;
+        }
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()?;
+        if let Some(table) = broken {
+            return Err(StoreError::Backend(format!(
+                "schema migration {} broke a foreign key of {table}",
+                index + 1
+            )));
+        }
         tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
         tx.commit()?;
         tracing::info!(version = index + 1, "applied schema migration");
@@ -166,6 +288,57 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn compact_events_keeps_rows_and_rehashes_dedupe_keys() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| *m == COMPACT_EVENTS)
+            .unwrap();
+        for sql in &MIGRATIONS[..before] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {before};
+             PRAGMA foreign_keys = ON;
+             INSERT INTO messages VALUES ('m1', 'a', 'f@x', 's', '[]', NULL, 5, '[]');
+             INSERT INTO records VALUES (7, 'a', 'm1', 'SEND', 5, 'm1|Send|5', '{{\"x\":1}}');
+             INSERT INTO records VALUES (8, 'a', 'orphan', 'OPEN', 6, 'orphan|Open|6', '{{}}');
+             INSERT INTO events VALUES ('m1', 'r@x', 5, 7, 'SEND', NULL);
+             INSERT INTO deliveries (record_id, account_id, target, status, next_attempt, created_at)
+                 VALUES (7, 'a', 't', 'pending', 0, 0);"
+        ))
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let (mid, dedupe, body): (i64, i64, String) = conn
+            .query_row(
+                "SELECT mid, dedupe, body FROM records WHERE id = 7",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(dedupe, super::super::codec::hash(b"m1|Send|5"));
+        assert_eq!(body, r#"{"x":1}"#);
+        let events: i64 = conn
+            .query_row("SELECT count(*) FROM events WHERE mid = ?1", [mid], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(events, 1);
+        let stub: Option<String> = conn
+            .query_row(
+                "SELECT from_address FROM messages WHERE message_id = 'orphan'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(stub, None);
+        let fk: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
     }
 
     #[test]

@@ -1,0 +1,251 @@
+//! The account-level suppression list: Put/Get/List/DeleteSuppressedDestination,
+//! and PutAccountSuppressionAttributes (`PUT /v2/email/account/suppression`).
+//!
+//! An address is an item (`ItemKind::Suppressed`, keyed by the address in
+//! lower case) whose `LastUpdateTime` is the item's `updated_at`; the engine
+//! adds addresses the same way when a bounce or complaint suppresses them.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::configuration_sets::now_ms;
+use crate::auth::Caller;
+use crate::body::{
+    decode_token, encode_token, epoch_seconds, json, page_size, query_page_size, query_param,
+    query_params,
+};
+use crate::error::ApiError;
+use crate::state::AppState;
+use mailsight_engine::address::is_valid_address;
+use mailsight_engine::suppression::ACCOUNT_SETTING;
+use mailsight_store::{Item, ItemKind, PutMode};
+
+const REASONS: &[&str] = &["BOUNCE", "COMPLAINT"];
+
+fn check_reason(reason: &str) -> Result<(), ApiError> {
+    if REASONS.contains(&reason) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "Invalid suppression reason <{reason}>: use BOUNCE or COMPLAINT."
+        )))
+    }
+}
+
+fn missing(email: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "Email address {email} does not exist on your suppression list."
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PutRequest {
+    email_address: Option<String>,
+    reason: Option<String>,
+}
+
+pub async fn put(state: &AppState, caller: &Caller, body: &[u8]) -> Result<Value, ApiError> {
+    let req: PutRequest = json(body)?;
+    let email = req
+        .email_address
+        .ok_or_else(|| ApiError::bad_request("Missing required parameter: EmailAddress."))?;
+    let reason = req
+        .reason
+        .ok_or_else(|| ApiError::bad_request("Missing required parameter: Reason."))?;
+    check_reason(&reason)?;
+    if !is_valid_address(&email) || email.contains('<') {
+        return Err(ApiError::bad_request(format!(
+            "Invalid email address <{email}>."
+        )));
+    }
+    state
+        .store()
+        .put_item(
+            &caller.account_id,
+            ItemKind::Suppressed,
+            &email.to_ascii_lowercase(),
+            json!({"EmailAddress": email, "Reason": reason}),
+            PutMode::Upsert,
+            now_ms(),
+        )
+        .await?;
+    Ok(json!({}))
+}
+
+pub async fn get(state: &AppState, caller: &Caller, email: &str) -> Result<Value, ApiError> {
+    let item = state
+        .store()
+        .get_item(
+            &caller.account_id,
+            ItemKind::Suppressed,
+            &email.to_ascii_lowercase(),
+        )
+        .await?
+        .ok_or_else(|| missing(email))?;
+    let mut out = summary(&item);
+    if let Some(a) = item.body.get("Attributes").filter(|a| a.is_object()) {
+        out["Attributes"] = a.clone();
+    }
+    Ok(json!({ "SuppressedDestination": out }))
+}
+
+fn summary(item: &Item) -> Value {
+    json!({
+        "EmailAddress": item.body.get("EmailAddress").cloned().unwrap_or(json!(item.key)),
+        "Reason": item.body.get("Reason").cloned().unwrap_or(json!("BOUNCE")),
+        "LastUpdateTime": epoch_seconds(item.updated_at),
+    })
+}
+
+/// A query-string timestamp: ISO-8601 (what SDKs send) or epoch seconds.
+fn parse_time(member: &str, v: &str) -> Result<i64, ApiError> {
+    if let Ok(secs) = v.parse::<f64>() {
+        return Ok((secs * 1000.0) as i64);
+    }
+    OffsetDateTime::parse(v, &Rfc3339)
+        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+        .map_err(|_| {
+            ApiError::bad_request(format!(
+                "{member} '{v}' is not an ISO-8601 timestamp or epoch seconds."
+            ))
+        })
+}
+
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    query: Option<&str>,
+) -> Result<Value, ApiError> {
+    let reasons = query_params(query, "Reason");
+    for r in &reasons {
+        check_reason(r)?;
+    }
+    let start = query_param(query, "StartDate")
+        .map(|v| parse_time("StartDate", &v))
+        .transpose()?;
+    let end = query_param(query, "EndDate")
+        .map(|v| parse_time("EndDate", &v))
+        .transpose()?;
+    let limit = page_size(query_page_size(query)?, 100, 1000)?;
+    let mut after = decode_token(query_param(query, "NextToken").as_deref())?;
+    let keeps = |i: &Item| {
+        let reason = i.body.get("Reason").and_then(Value::as_str).unwrap_or("");
+        (reasons.is_empty() || reasons.iter().any(|r| r == reason))
+            && start.is_none_or(|s| i.updated_at >= s)
+            && end.is_none_or(|e| i.updated_at <= e)
+    };
+    // Filters are applied here, so keep reading pages until this one is full.
+    let mut kept: Vec<Item> = Vec::new();
+    let next = loop {
+        let page = state
+            .store()
+            .list_items(
+                &caller.account_id,
+                ItemKind::Suppressed,
+                "",
+                after.as_deref(),
+                limit,
+            )
+            .await?;
+        let mut full_at = None;
+        for i in page.items {
+            if keeps(&i) {
+                kept.push(i);
+                if kept.len() == limit {
+                    full_at = kept.last().map(|i| i.key.clone());
+                    break;
+                }
+            }
+        }
+        if full_at.is_some() {
+            break full_at;
+        }
+        match page.next_after {
+            Some(n) => after = Some(n),
+            None => break None,
+        }
+    };
+    let items: Vec<Value> = kept.iter().map(summary).collect();
+    let mut out = json!({ "SuppressedDestinationSummaries": items });
+    if let Some(n) = next {
+        out["NextToken"] = json!(encode_token(&n));
+    }
+    Ok(out)
+}
+
+pub async fn delete(state: &AppState, caller: &Caller, email: &str) -> Result<Value, ApiError> {
+    let existed = state
+        .store()
+        .delete_item(
+            &caller.account_id,
+            ItemKind::Suppressed,
+            &email.to_ascii_lowercase(),
+        )
+        .await?;
+    if existed {
+        Ok(json!({}))
+    } else {
+        Err(missing(email))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AccountAttributes {
+    #[serde(default)]
+    suppressed_reasons: Vec<String>,
+}
+
+/// `PUT /account/suppression`: the reasons that add an address to the
+/// account's list (an empty list turns account suppression off).
+pub async fn put_account_attributes(
+    state: &AppState,
+    caller: &Caller,
+    body: &[u8],
+) -> Result<Value, ApiError> {
+    let req: AccountAttributes = json(body)?;
+    let mut reasons: Vec<String> = Vec::new();
+    for r in req.suppressed_reasons {
+        check_reason(&r)?;
+        if !reasons.contains(&r) {
+            reasons.push(r);
+        }
+    }
+    state
+        .store()
+        .put_item(
+            &caller.account_id,
+            ItemKind::AccountSetting,
+            ACCOUNT_SETTING,
+            json!({ "SuppressedReasons": reasons }),
+            PutMode::Upsert,
+            now_ms(),
+        )
+        .await?;
+    Ok(json!({}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_times() {
+        assert_eq!(
+            parse_time("StartDate", "1700000000").unwrap(),
+            1_700_000_000_000
+        );
+        assert_eq!(
+            parse_time("StartDate", "1700000000.5").unwrap(),
+            1_700_000_000_500
+        );
+        assert_eq!(
+            parse_time("StartDate", "2023-11-14T22:13:20Z").unwrap(),
+            1_700_000_000_000
+        );
+        assert!(parse_time("StartDate", "yesterday").is_err());
+    }
+}

@@ -1,0 +1,166 @@
+//! The account-level suppression list: which reasons put an address on it,
+//! and how bounces and complaints add addresses.
+
+use std::collections::HashMap;
+
+use mailsight_model::EventType;
+use mailsight_store::{ItemKind, NewRecord, PutMode, Store, StoreError};
+use serde_json::{Value, json};
+
+use crate::config::RuleOutcome;
+use crate::simulator::is_simulator_address;
+
+/// The account setting item holding `SuppressionAttributes`.
+pub const ACCOUNT_SETTING: &str = "suppression";
+
+/// The reasons SES suppresses for by default on a new account.
+pub const DEFAULT_REASONS: &[&str] = &["BOUNCE", "COMPLAINT"];
+
+/// The account's `SuppressedReasons` (`PutAccountSuppressionAttributes`),
+/// or SES's default when never set.
+pub async fn account_reasons(store: &dyn Store, account: &str) -> Result<Vec<String>, StoreError> {
+    let item = store
+        .get_item(account, ItemKind::AccountSetting, ACCOUNT_SETTING)
+        .await?;
+    Ok(match item {
+        Some(item) => reasons_of(&item.body),
+        None => DEFAULT_REASONS.iter().map(|r| (*r).to_owned()).collect(),
+    })
+}
+
+/// `SuppressedReasons` of a `SuppressionAttributes` / `SuppressionOptions`
+/// object.
+pub fn reasons_of(v: &Value) -> Vec<String> {
+    v.get("SuppressedReasons")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether `address` is on the account's suppression list.
+pub async fn is_suppressed(
+    store: &dyn Store,
+    account: &str,
+    address: &str,
+) -> Result<bool, StoreError> {
+    Ok(store
+        .get_item(account, ItemKind::Suppressed, &key(address))
+        .await?
+        .is_some())
+}
+
+/// The key of an address on the list: the bare address, lower case.
+pub fn key(address: &str) -> String {
+    crate::address::bare_address(address).to_ascii_lowercase()
+}
+
+/// SES's answer for a suppressed recipient: a permanent bounce that does
+/// not count against the sender's reputation.
+pub fn suppressed_bounce() -> RuleOutcome {
+    RuleOutcome::Bounce {
+        bounce_type: "Permanent".into(),
+        bounce_sub_type: "OnAccountSuppressionList".into(),
+        status: "5.1.1".into(),
+        diagnostic_code: "Amazon SES did not send the message to this address because it is \
+                          on the suppression list for your account."
+            .into(),
+    }
+}
+
+/// Whether a record may put an address on the suppression list.
+pub fn may_suppress(r: &NewRecord) -> bool {
+    matches!(r.event_type, EventType::Bounce | EventType::Complaint)
+}
+
+/// Adds the addresses of hard bounces and complaints among `records` to
+/// their account's suppression list, for the reasons the message's
+/// configuration set (its `SuppressionOptions`) or else the account
+/// suppresses. Simulator addresses never are, as in SES.
+pub async fn learn(store: &dyn Store, records: &[NewRecord]) -> Result<usize, StoreError> {
+    let mut added = 0;
+    let mut cache: HashMap<(String, Option<String>), Vec<String>> = HashMap::new();
+    for r in records {
+        let reason = match r.event_type {
+            EventType::Bounce => "BOUNCE",
+            EventType::Complaint => "COMPLAINT",
+            _ => continue,
+        };
+        let body: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+        let feedback = match r.event_type {
+            EventType::Bounce => {
+                let b = &body["bounce"];
+                if b["bounceType"] != "Permanent"
+                    || b["bounceSubType"] == "OnAccountSuppressionList"
+                {
+                    continue;
+                }
+                b["feedbackId"].clone()
+            }
+            _ => body["complaint"]["feedbackId"].clone(),
+        };
+        let cache_key = (r.account_id.clone(), r.configuration_set.clone());
+        let reasons =
+            match cache.get(&cache_key) {
+                Some(reasons) => reasons.clone(),
+                None => {
+                    let reasons =
+                        match set_reasons(store, &r.account_id, r.configuration_set.as_deref())
+                            .await?
+                        {
+                            Some(reasons) => reasons,
+                            None => account_reasons(store, &r.account_id).await?,
+                        };
+                    cache.insert(cache_key, reasons.clone());
+                    reasons
+                }
+            };
+        if !reasons.iter().any(|x| x == reason) {
+            continue;
+        }
+        for who in &r.recipients {
+            if is_simulator_address(&who.address) {
+                continue;
+            }
+            let mut attributes = json!({"MessageId": r.message_id});
+            if let Some(f) = feedback.as_str() {
+                attributes["FeedbackId"] = json!(f);
+            }
+            let entry = json!({
+                "EmailAddress": who.address,
+                "Reason": reason,
+                "Attributes": attributes,
+            });
+            store
+                .put_item(
+                    &r.account_id,
+                    ItemKind::Suppressed,
+                    &key(&who.address),
+                    entry,
+                    PutMode::Upsert,
+                    r.timestamp,
+                )
+                .await?;
+            added += 1;
+        }
+    }
+    Ok(added)
+}
+
+/// The configuration set's own `SuppressionOptions.SuppressedReasons`, if
+/// it sets them (they then override the account's).
+async fn set_reasons(
+    store: &dyn Store,
+    account: &str,
+    set: Option<&str>,
+) -> Result<Option<Vec<String>>, StoreError> {
+    let Some(set) = set else { return Ok(None) };
+    let Some(set) = store.get_configuration_set(account, set).await? else {
+        return Ok(None);
+    };
+    Ok(set.options.get("SuppressionOptions").map(reasons_of))
+}

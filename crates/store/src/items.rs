@@ -1,0 +1,82 @@
+//! Small account-scoped documents: templates, contact lists, contacts,
+//! suppressed destinations and account settings.
+//!
+//! They share one shape (a kind, a key, a JSON body, two timestamps) and one
+//! set of calls, so each new SES resource of this sort costs an enum variant
+//! rather than a table and eight trait methods. The API layer owns what the
+//! bodies mean; the store only keeps them, in key order.
+
+use serde_json::Value;
+
+use crate::types::Millis;
+
+/// What sort of document an item is. Each kind has its own key space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    /// An email template, keyed by its name.
+    Template,
+    /// A contact list, keyed by its name.
+    ContactList,
+    /// A contact, keyed by [`contact_key`] (list name, then address).
+    Contact,
+    /// An address on the account's suppression list, keyed by the address in
+    /// lower case.
+    Suppressed,
+    /// An account-wide setting (`suppression`, ...), keyed by its name.
+    AccountSetting,
+}
+
+impl ItemKind {
+    /// The name stored in the `kind` column; never change one.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Template => "template",
+            ItemKind::ContactList => "contact-list",
+            ItemKind::Contact => "contact",
+            ItemKind::Suppressed => "suppressed",
+            ItemKind::AccountSetting => "account-setting",
+        }
+    }
+}
+
+/// The key of a contact: its list's name and its address, separated by a
+/// character no list name may hold, so a list's contacts share a prefix.
+pub fn contact_key(list: &str, address: &str) -> String {
+    format!("{list}\n{}", address.to_ascii_lowercase())
+}
+
+/// The prefix every contact key of `list` starts with.
+pub fn contact_prefix(list: &str) -> String {
+    format!("{list}\n")
+}
+
+/// One stored document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub key: String,
+    pub body: Value,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// How [`crate::Store::put_item`] treats an existing item of the same key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutMode {
+    /// Fails with `AlreadyExists` if the key is taken.
+    Create,
+    /// Fails with `NotFound` unless the key exists; keeps `created_at`.
+    Replace,
+    /// Creates or replaces.
+    Upsert,
+}
+
+/// An engagement event (open or click) judged to come from a machine: a
+/// privacy proxy fetching images, a link scanner, a click too soon after
+/// delivery. Kept beside the event, never instead of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MachineActivity {
+    /// The dedupe key of the record it marks.
+    pub dedupe_key: String,
+    /// Why it was judged a machine (`apple-mail-privacy-protection`, ...).
+    pub reason: String,
+}
