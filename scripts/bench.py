@@ -244,6 +244,9 @@ def table(args, r):
         n = r[key]["events"]
         ins, triv = r[key]["insights"], r[key]["trivial"]
         big = label == "big"
+        if ins.get("non2xx") or triv.get("non2xx"):
+            row(f"GetMessageInsights @ {n:,} events", "INVALID", "", f"{ins['non2xx']:,} non-2xx answers", False)
+            continue
         row(f"GetMessageInsights @ {n:,} events (req/s)", fmt(ins["rps"]), ">= 20,000" if big else "",
             f"/metrics {fmt(triv['rps'])}/s", ins["rps"] >= 20_000 if big else None)
         row(f"  p50 / p99 latency (ms)", f"{fmt(ins['p50_ms'])} / {fmt(ins['p99_ms'])}",

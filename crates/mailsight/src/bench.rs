@@ -450,8 +450,17 @@ pub fn wrk_script(args: WrkArgs) -> anyhow::Result<()> {
         );
     }
     anyhow::ensure!(!ids.is_empty(), "no message ids");
-    let mut lua = String::from("local reqs = {\n");
-    for id in &ids {
+    // Lua allows 65,536 constants per function: one function per 5,000 requests.
+    let mut lua = String::from(
+        "local reqs = {}\nlocal function add(t) for _, r in ipairs(t) do reqs[#reqs + 1] = r end end\n",
+    );
+    for (n, id) in ids.iter().enumerate() {
+        if n % 5_000 == 0 {
+            if n > 0 {
+                lua.push_str("}) end)()\n");
+            }
+            lua.push_str(";(function() add({\n");
+        }
         let path = format!("/v2/email/insights/{id}/");
         let (auth, date) = sign(&args.key, "ses", "GET", &args.host, &path, b"", now);
         lua.push_str(&format!(
@@ -460,7 +469,7 @@ pub fn wrk_script(args: WrkArgs) -> anyhow::Result<()> {
         ));
     }
     lua.push_str(
-        "}\nlocal i = 0\n\
+        "}) end)()\nlocal i = 0\n\
          function init(args) math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16)); i = math.random(#reqs) end\n\
          function request() i = i % #reqs + 1; return reqs[i] end\n\
          local bad = 0\n\
