@@ -175,11 +175,7 @@ async fn message_inner(
         .into_iter()
         .map(|(kind, body)| {
             let record: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-            let machine = mailsight_model::EventRecord::parse(body.as_bytes())
-                .ok()
-                .and_then(|r| mailsight_engine::normalize::normalize(&account, &r, body).ok())
-                .and_then(|n| marks.iter().find(|m| m.dedupe_key == n.dedupe_key))
-                .map(|m| m.reason.clone());
+            let machine = mailsight_engine::engagement::machine_mark(&account, &body, &marks);
             json!({"eventType": kind.api_name(), "machineActivity": machine, "record": record})
         })
         .collect();

@@ -25,6 +25,20 @@ pub fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 /// Paging cursors are opaque to clients: the last name of the page, encoded.
+/// A list operation's answer: the page under `member`, and `NextToken`
+/// when more follow `next`.
+pub fn list_answer(
+    member: &str,
+    items: Vec<serde_json::Value>,
+    next: Option<String>,
+) -> serde_json::Value {
+    let mut out = serde_json::json!({ member: items });
+    if let Some(next) = next {
+        out["NextToken"] = serde_json::json!(encode_token(&next));
+    }
+    out
+}
+
 pub fn encode_token(after: &str) -> String {
     URL_SAFE_NO_PAD.encode(after)
 }

@@ -8,7 +8,7 @@
 //! and router as every other record.
 
 use mailsight_model::{EventRecord, EventType};
-use mailsight_store::{ItemKind, NewRecord, PutMode, contact_key};
+use mailsight_store::{ItemKind, MachineActivity, NewRecord, PutMode, contact_key};
 use serde_json::Value;
 
 use crate::error::SendError;
@@ -16,7 +16,7 @@ use crate::lists;
 use crate::normalize::normalize;
 use crate::records::MailContext;
 use crate::scheduler::now_ms;
-use crate::send::Engine;
+use crate::send::{Engine, prepared};
 use crate::tracking::Claim;
 use crate::tracking::machine::{classify_click, classify_open};
 
@@ -60,6 +60,24 @@ impl UnsubscribeSource {
     }
 }
 
+/// The machine-activity mark of one stored record body, if any: marks
+/// are keyed by the record's dedupe key, which its normal form gives.
+pub fn machine_mark<'m>(
+    account: &str,
+    body: &str,
+    marks: &'m [MachineActivity],
+) -> Option<&'m str> {
+    if marks.is_empty() {
+        return None;
+    }
+    let record = EventRecord::parse(body.as_bytes()).ok()?;
+    let normal = normalize(account, &record, body.to_owned()).ok()?;
+    marks
+        .iter()
+        .find(|m| m.dedupe_key == normal.dedupe_key)
+        .map(|m| m.reason.as_str())
+}
+
 impl Engine {
     /// The claim of a token this server signed.
     pub fn claim(&self, token: &str) -> Option<Claim> {
@@ -89,11 +107,7 @@ impl Engine {
         record: Value,
         machine: Option<&'static str>,
     ) -> Result<NewRecord, SendError> {
-        let body = record.to_string();
-        let parsed =
-            EventRecord::parse(body.as_bytes()).map_err(|e| SendError::Internal(e.to_string()))?;
-        let mut r =
-            normalize(account, &parsed, body).map_err(|e| SendError::Internal(e.to_string()))?;
+        let (_, mut r) = prepared(account, record)?;
         r.machine = machine.map(str::to_owned);
         Ok(r)
     }

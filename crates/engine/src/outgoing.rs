@@ -46,6 +46,21 @@ pub enum TemplateSource {
     Inline(TemplateContent),
 }
 
+impl TemplateSource {
+    /// The name of the stored template it names (an ARN ends in
+    /// `:template/<name>`); `None` for inline content.
+    pub fn stored_name(&self) -> Option<&str> {
+        match self {
+            TemplateSource::Name(n) => Some(n),
+            TemplateSource::Arn(arn) => Some(
+                arn.rsplit_once(":template/")
+                    .map_or(arn.as_str(), |(_, n)| n),
+            ),
+            TemplateSource::Inline(_) => None,
+        }
+    }
+}
+
 /// The three parts of a template, each a Handlebars text.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -361,6 +376,17 @@ Subject: Hi\r\nX-SES-CONFIGURATION-SET: cs\r\nX-SES-MESSAGE-TAGS: k=v\r\n\r\nbod
         assert_eq!(out.recipients, ["override@example.net"]);
         assert_eq!(out.tags, [("api".to_owned(), "1".to_owned())]);
         assert_eq!(out.configuration_set.as_deref(), Some("api-set"));
+    }
+
+    #[test]
+    fn arns_name_their_template() {
+        let s = TemplateSource::Arn("arn:aws:ses:us-east-1:123456789012:template/welcome".into());
+        assert_eq!(s.stored_name(), Some("welcome"));
+        assert_eq!(TemplateSource::Name("t".into()).stored_name(), Some("t"));
+        assert_eq!(
+            TemplateSource::Inline(TemplateContent::default()).stored_name(),
+            None
+        );
     }
 
     #[test]

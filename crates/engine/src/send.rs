@@ -27,7 +27,7 @@ use crate::template::{parse_data, render};
 use crate::tracking::rewrite::{Tracking, Wrap, rewrite_html};
 use crate::tracking::{Claim, TrackingSettings, UrlBase};
 use mailsight_model::EventType;
-use mailsight_store::{ConfigurationSet, ItemKind, Message};
+use mailsight_store::{ConfigurationSet, ItemKind};
 
 /// How long SES keeps retrying a delayed message before it gives up.
 const DELAY_EXPIRY_MS: i64 = 12 * 60 * 60 * 1000;
@@ -115,8 +115,8 @@ impl Engine {
         );
         let body = match (&req.content, rendered) {
             (_, Some((name, Err(error)))) => {
-                let record = self.to_record(&account, ctx.rendering_failure(&name, &error))?;
-                let message = self.message_of(&account, &ctx)?;
+                let (parsed, record) = prepared(&account, ctx.rendering_failure(&name, &error))?;
+                let message = message_from(&account, &parsed);
                 self.store
                     .insert_message(message, vec![record], vec![])
                     .await?;
@@ -185,8 +185,10 @@ impl Engine {
             .put_message_content(&account, &message_id, contents)
             .await?;
 
-        let send = self.to_record(&account, ctx.send())?;
-        let message = self.message_of(&account, &ctx)?;
+        // The message row comes from the Send record, exactly as it would
+        // for a Send ingested from real SES.
+        let (parsed, send) = prepared(&account, ctx.send())?;
+        let message = message_from(&account, &parsed);
         let (now, later) = if virus {
             (
                 vec![send, self.to_record(&account, ctx.reject())?],
@@ -202,15 +204,6 @@ impl Engine {
         self.store.insert_message(message, now, later).await?;
         self.wake.notify_one();
         Ok(message_id)
-    }
-
-    /// The message row, from the Send record's `mail` object exactly as it
-    /// would come from a Send ingested from real SES.
-    fn message_of(&self, account: &str, ctx: &MailContext) -> Result<Message, SendError> {
-        let body = ctx.send().to_string();
-        let record =
-            EventRecord::parse(body.as_bytes()).map_err(|e| SendError::Internal(e.to_string()))?;
-        Ok(message_from(account, &record))
     }
 
     /// The configuration set a message names, refusing a missing or paused one.
@@ -246,22 +239,19 @@ impl Engine {
         source: &TemplateSource,
         data: &str,
     ) -> Result<ResolvedTemplate, SendError> {
-        let mut data = parse_data(data).map_err(SendError::BadRequest)?;
+        let mut data = parse_data("TemplateData", data).map_err(SendError::BadRequest)?;
         // The unsubscribe placeholder is mailsight's to fill, per recipient.
         if let Some(obj) = data.as_object_mut() {
             obj.entry(lists::PLACEHOLDER_NAME)
                 .or_insert_with(|| Value::String(lists::PLACEHOLDER.into()));
         }
-        let (name, content) = match source {
-            TemplateSource::Inline(content) => ("InlineTemplate".to_owned(), content.clone()),
-            TemplateSource::Name(name) => {
-                (name.clone(), self.stored_template(account, name).await?)
-            }
-            TemplateSource::Arn(arn) => {
-                let name = arn
-                    .rsplit_once(":template/")
-                    .map_or(arn.as_str(), |(_, n)| n);
-                (name.to_owned(), self.stored_template(account, name).await?)
+        let (name, content) = match (source, source.stored_name()) {
+            (TemplateSource::Inline(content), _) => ("InlineTemplate".to_owned(), content.clone()),
+            (_, Some(name)) => (name.to_owned(), self.stored_template(account, name).await?),
+            (_, None) => {
+                return Err(SendError::Internal(
+                    "a template source without a name".into(),
+                ));
             }
         };
         Ok(ResolvedTemplate {
@@ -548,12 +538,22 @@ impl Engine {
     }
 
     fn to_record(&self, account: &str, record: Value) -> Result<NewRecord, SendError> {
-        let body = record.to_string();
-        let parsed = EventRecord::parse(body.as_bytes())
-            .map_err(|e| SendError::BadRequest(format!("internal record error: {e}")))?;
-        normalize(account, &parsed, body)
-            .map_err(|e| SendError::BadRequest(format!("internal record error: {e}")))
+        prepared(account, record).map(|(_, r)| r)
     }
+}
+
+/// A record mailsight built, parsed and in its stored form: it goes
+/// through the same normal form as records ingested from real SES.
+pub(crate) fn prepared(
+    account: &str,
+    record: Value,
+) -> Result<(EventRecord, NewRecord), SendError> {
+    let body = record.to_string();
+    let parsed =
+        EventRecord::parse(body.as_bytes()).map_err(|e| SendError::Internal(e.to_string()))?;
+    let stored =
+        normalize(account, &parsed, body).map_err(|e| SendError::Internal(e.to_string()))?;
+    Ok((parsed, stored))
 }
 
 /// Simple or rendered content, before it is composed.

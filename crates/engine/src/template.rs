@@ -56,17 +56,18 @@ fn parts(t: &TemplateContent) -> impl Iterator<Item = (&'static str, &str)> {
     .filter_map(|(p, t)| t.map(|t| (p, t)))
 }
 
-/// Parses `TemplateData`: it must be a JSON object.
-pub fn parse_data(data: &str) -> Result<Value, String> {
+/// Parses `TemplateData` (or `ReplacementTemplateData`, named by
+/// `member`): a JSON object of at most [`MAX_TEMPLATE_DATA`] characters.
+pub fn parse_data(member: &str, data: &str) -> Result<Value, String> {
     if data.chars().count() > MAX_TEMPLATE_DATA {
         return Err(format!(
-            "TemplateData is longer than {MAX_TEMPLATE_DATA} characters."
+            "{member} must be at most {MAX_TEMPLATE_DATA} characters long."
         ));
     }
     match serde_json::from_str::<Value>(data) {
         Ok(v @ Value::Object(_)) => Ok(v),
-        Ok(_) => Err("TemplateData must be a JSON object.".into()),
-        Err(e) => Err(format!("TemplateData is not valid JSON: {e}")),
+        Ok(_) => Err(format!("{member} must be a JSON object.")),
+        Err(e) => Err(format!("{member} is not valid JSON: {e}")),
     }
 }
 
@@ -158,9 +159,9 @@ mod tests {
     fn syntax_errors_and_bad_data_are_reported() {
         assert!(check_syntax(&t("{{#if x}}", "")).is_err());
         assert!(check_syntax(&t("{{x}}", "<a>{{y.z}}</a>")).is_ok());
-        assert!(parse_data("[1]").is_err());
-        assert!(parse_data("{").is_err());
-        assert!(parse_data(r#"{"a":1}"#).is_ok());
+        assert!(parse_data("TemplateData", "[1]").is_err());
+        assert!(parse_data("TemplateData", "{").is_err());
+        assert!(parse_data("TemplateData", r#"{"a":1}"#).is_ok());
     }
 
     proptest::proptest! {

@@ -242,16 +242,13 @@ async fn run_message(args: MessageArgs) -> anyhow::Result<std::process::ExitCode
     let marks = store.machine_activity(account, id).await?;
     println!("type\ttimestamp\tmachine activity");
     for (kind, body) in records {
-        let parsed = mailsight_model::EventRecord::parse(body.as_bytes()).ok();
-        let normal = parsed
-            .as_ref()
-            .and_then(|r| mailsight_engine::normalize::normalize(account, r, body.clone()).ok());
-        let machine = normal
-            .as_ref()
-            .and_then(|n| marks.iter().find(|m| m.dedupe_key == n.dedupe_key))
-            .map(|m| m.reason.as_str())
-            .unwrap_or("");
-        let at = normal.map(|n| n.timestamp).unwrap_or_default();
+        let at = mailsight_model::EventRecord::parse(body.as_bytes())
+            .ok()
+            .and_then(|r| r.event_timestamp())
+            .map(mailsight_model::format_timestamp)
+            .unwrap_or_default();
+        let machine =
+            mailsight_engine::engagement::machine_mark(account, &body, &marks).unwrap_or("");
         println!("{}\t{at}\t{machine}", kind.api_name());
     }
     Ok(std::process::ExitCode::SUCCESS)

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::validate::resource_name;
 use crate::auth::Caller;
-use crate::body::{decode_token, encode_token, json, page_size, query_page_size, query_param};
+use crate::body::{decode_token, json, list_answer, page_size, query_page_size, query_param};
 use crate::error::ApiError;
 use crate::operation::SetOption;
 use crate::state::AppState;
@@ -276,11 +276,8 @@ pub async fn list(
             limit,
         )
         .await?;
-    let mut out = json!({ "ConfigurationSets": page.items });
-    if let Some(next) = page.next_after {
-        out["NextToken"] = json!(encode_token(&next));
-    }
-    Ok(out)
+    let names = page.items.into_iter().map(Value::String).collect();
+    Ok(list_answer("ConfigurationSets", names, page.next_after))
 }
 
 async fn load_options(

@@ -15,7 +15,7 @@ use super::configuration_sets::now_ms;
 use super::validate::resource_name;
 use crate::auth::Caller;
 use crate::body::{
-    decode_token, encode_token, epoch_seconds, json, page_size, query_page_size, query_param,
+    decode_token, epoch_seconds, json, list_answer, page_size, query_page_size, query_param,
 };
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -232,11 +232,7 @@ pub async fn list_lists(
             })
         })
         .collect();
-    let mut out = json!({ "ContactLists": items });
-    if let Some(next) = page.next_after {
-        out["NextToken"] = json!(encode_token(&next));
-    }
-    Ok(out)
+    Ok(list_answer("ContactLists", items, page.next_after))
 }
 
 /// `PUT /contact-lists/{list}`: replaces the topics and description; the
@@ -596,11 +592,7 @@ pub async fn list_contacts(
             })
         })
         .collect();
-    let mut out = json!({ "Contacts": contacts });
-    if let Some(n) = next {
-        out["NextToken"] = json!(encode_token(&n));
-    }
-    Ok(out)
+    Ok(list_answer("Contacts", contacts, next))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::configuration_sets::now_ms;
 use crate::auth::Caller;
-use crate::body::{decode_token, encode_token, json, page_size, query_page_size, query_param};
+use crate::body::{decode_token, json, list_answer, page_size, query_page_size, query_param};
 use crate::error::ApiError;
 use crate::state::AppState;
 use mailsight_engine::address::is_valid_address;
@@ -225,11 +225,7 @@ pub async fn list(
             })
         })
         .collect();
-    let mut out = json!({ "EmailIdentities": items });
-    if let Some(n) = next {
-        out["NextToken"] = json!(encode_token(&n));
-    }
-    Ok(out)
+    Ok(list_answer("EmailIdentities", items, next))
 }
 
 pub async fn delete(state: &AppState, caller: &Caller, name: &str) -> Result<Value, ApiError> {

@@ -16,7 +16,6 @@ use mailsight_engine::{
     Attachment, Content, ListManagement, SendError, SendRequest, TemplateContent, TemplateSource,
 };
 use mailsight_model::MessageTag;
-use mailsight_store::ItemKind;
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "PascalCase")]
@@ -195,31 +194,6 @@ fn template_source(t: &mut TemplateIn) -> Result<TemplateSource, ApiError> {
     }
 }
 
-/// The stored template a source names (an ARN ends in `template/<name>`).
-fn stored_name(source: &TemplateSource) -> Option<&str> {
-    match source {
-        TemplateSource::Name(n) => Some(n),
-        TemplateSource::Arn(arn) => arn.rsplit_once(":template/").map(|(_, n)| n),
-        TemplateSource::Inline(_) => None,
-    }
-}
-
-/// Whether the stored template a source names exists (inline: always).
-async fn template_exists(
-    state: &AppState,
-    caller: &Caller,
-    source: &TemplateSource,
-) -> Result<Option<String>, ApiError> {
-    let Some(name) = stored_name(source) else {
-        return Ok(None);
-    };
-    let found = state
-        .store()
-        .get_item(&caller.account_id, ItemKind::Template, name)
-        .await?;
-    Ok(found.is_none().then(|| name.to_owned()))
-}
-
 /// `TemplateData`, defaulting to `{}`, checked.
 fn template_data(data: Option<String>, member: &str) -> Result<String, ApiError> {
     let data = data.unwrap_or_else(|| "{}".to_owned());
@@ -254,9 +228,6 @@ pub async fn send_email(
         (None, None, Some(mut t)) => {
             let source = template_source(&mut t)?;
             let data = template_data(t.template_data, "TemplateData")?;
-            if let Some(name) = template_exists(state, caller, &source).await? {
-                return Err(SendError::TemplateNotFound(name).into());
-            }
             Content::Template {
                 source,
                 data,
@@ -278,16 +249,6 @@ pub async fn send_email(
                     "Missing required parameter: ListManagementOptions.ContactListName.",
                 )
             })?;
-            if state
-                .store()
-                .get_item(&caller.account_id, ItemKind::ContactList, &list)
-                .await?
-                .is_none()
-            {
-                return Err(ApiError::not_found(format!(
-                    "List with name {list} does not exist."
-                )));
-            }
             Some(ListManagement {
                 contact_list: list,
                 topic: o.topic_name,
@@ -453,15 +414,6 @@ pub async fn send_bulk_email(
     let default_data = template_data(template.template_data.take(), "TemplateData")?;
     let default_headers = headers(template.headers)?;
     let default_attachments = attachments(template.attachments)?;
-    // A missing stored template fails every entry alike.
-    if let Some(name) = template_exists(state, caller, &source).await? {
-        let e = SendError::TemplateNotFound(name);
-        let results: Vec<Value> = entries
-            .iter()
-            .map(|_| entry_failed(bulk_status(&e), e.to_string()))
-            .collect();
-        return Ok(json!({ "BulkEmailEntryResults": results }));
-    }
     let mut results = Vec::with_capacity(entries.len());
     for entry in entries {
         let replacement = entry
@@ -565,17 +517,6 @@ mod tests {
             r#"{"name":"y"}"#
         );
         assert!(entry_data(d, Some("[1]".into())).is_err());
-    }
-
-    #[test]
-    fn arns_name_their_template() {
-        let s = TemplateSource::Arn("arn:aws:ses:us-east-1:123456789012:template/welcome".into());
-        assert_eq!(stored_name(&s), Some("welcome"));
-        assert_eq!(stored_name(&TemplateSource::Name("t".into())), Some("t"));
-        assert_eq!(
-            stored_name(&TemplateSource::Inline(TemplateContent::default())),
-            None
-        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use time::format_description::well_known::Rfc3339;
 use super::configuration_sets::now_ms;
 use crate::auth::Caller;
 use crate::body::{
-    decode_token, encode_token, epoch_seconds, json, page_size, query_page_size, query_param,
+    decode_token, epoch_seconds, json, list_answer, page_size, query_page_size, query_param,
     query_params,
 };
 use crate::error::ApiError;
@@ -169,11 +169,7 @@ pub async fn list(
         }
     };
     let items: Vec<Value> = kept.iter().map(summary).collect();
-    let mut out = json!({ "SuppressedDestinationSummaries": items });
-    if let Some(n) = next {
-        out["NextToken"] = json!(encode_token(&n));
-    }
-    Ok(out)
+    Ok(list_answer("SuppressedDestinationSummaries", items, next))
 }
 
 pub async fn delete(state: &AppState, caller: &Caller, email: &str) -> Result<Value, ApiError> {

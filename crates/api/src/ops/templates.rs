@@ -13,7 +13,7 @@ use super::configuration_sets::now_ms;
 use super::validate::resource_name;
 use crate::auth::Caller;
 use crate::body::{
-    decode_token, encode_token, epoch_seconds, json, page_size, query_page_size, query_param,
+    decode_token, epoch_seconds, json, list_answer, page_size, query_page_size, query_param,
 };
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -56,17 +56,9 @@ pub(crate) fn template_missing(name: &str) -> ApiError {
 
 /// Checks `TemplateData` (or `ReplacementTemplateData`): at most
 /// [`MAX_TEMPLATE_DATA`] characters of JSON holding an object.
+/// Checks `TemplateData`-like members as the engine reads them.
 pub fn check_template_data(member: &str, data: &str) -> Result<(), String> {
-    if data.chars().count() > MAX_TEMPLATE_DATA {
-        return Err(format!(
-            "{member} must be at most {MAX_TEMPLATE_DATA} characters long."
-        ));
-    }
-    match serde_json::from_str::<Value>(data) {
-        Ok(Value::Object(_)) => Ok(()),
-        Ok(_) => Err(format!("{member} must be a JSON object.")),
-        Err(e) => Err(format!("{member} is not valid JSON: {e}")),
-    }
+    mailsight_engine::template::parse_data(member, data).map(|_| ())
 }
 
 fn check_content(content: Option<TemplateContent>) -> Result<TemplateContent, ApiError> {
@@ -153,11 +145,7 @@ pub async fn list(
             })
         })
         .collect();
-    let mut out = json!({ "TemplatesMetadata": items });
-    if let Some(next) = page.next_after {
-        out["NextToken"] = json!(encode_token(&next));
-    }
-    Ok(out)
+    Ok(list_answer("TemplatesMetadata", items, page.next_after))
 }
 
 pub async fn update(
