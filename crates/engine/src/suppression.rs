@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use mailsight_model::EventType;
-use mailsight_store::{ItemKind, NewRecord, PutMode, Store, StoreError};
+use mailsight_store::{ItemKind, ItemPut, NewRecord, PutMode, Store, StoreError};
 use serde_json::{Value, json};
 
 use crate::config::RuleOutcome;
@@ -77,12 +77,35 @@ pub fn may_suppress(r: &NewRecord) -> bool {
     matches!(r.event_type, EventType::Bounce | EventType::Complaint)
 }
 
+/// The few fields of a bounce or complaint record that decide whether its
+/// recipients are suppressed; everything else in the record is skipped
+/// unparsed.
+#[derive(serde::Deserialize)]
+struct Feedback<'a> {
+    #[serde(borrow, default)]
+    bounce: Option<FeedbackObject<'a>>,
+    #[serde(borrow, default)]
+    complaint: Option<FeedbackObject<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FeedbackObject<'a> {
+    #[serde(borrow, default)]
+    bounce_type: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    bounce_sub_type: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    feedback_id: Option<std::borrow::Cow<'a, str>>,
+}
+
 /// Adds the addresses of hard bounces and complaints among `records` to
 /// their account's suppression list, for the reasons the message's
 /// configuration set (its `SuppressionOptions`) or else the account
-/// suppresses. Simulator addresses never are, as in SES.
+/// suppresses. Simulator addresses never are, as in SES. All additions are
+/// one write (one commit), however many records there are.
 pub async fn learn(store: &dyn Store, records: &[NewRecord]) -> Result<usize, StoreError> {
-    let mut added = 0;
+    let mut puts = Vec::new();
     let mut cache: HashMap<(String, Option<String>), Vec<String>> = HashMap::new();
     for r in records {
         let reason = match r.event_type {
@@ -90,23 +113,28 @@ pub async fn learn(store: &dyn Store, records: &[NewRecord]) -> Result<usize, St
             EventType::Complaint => "COMPLAINT",
             _ => continue,
         };
-        let body: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
-        let feedback = match r.event_type {
-            EventType::Bounce => {
-                let b = &body["bounce"];
-                if b["bounceType"] != "Permanent"
-                    || b["bounceSubType"] == "OnAccountSuppressionList"
+        let Ok(body) = serde_json::from_str::<Feedback<'_>>(&r.body) else {
+            continue;
+        };
+        let object = match r.event_type {
+            EventType::Bounce => match body.bounce {
+                Some(b)
+                    if b.bounce_type.as_deref() == Some("Permanent")
+                        && b.bounce_sub_type.as_deref() != Some("OnAccountSuppressionList") =>
                 {
-                    continue;
+                    b
                 }
-                b["feedbackId"].clone()
-            }
-            _ => body["complaint"]["feedbackId"].clone(),
+                _ => continue,
+            },
+            _ => match body.complaint {
+                Some(c) => c,
+                None => continue,
+            },
         };
         let cache_key = (r.account_id.clone(), r.configuration_set.clone());
         let reasons =
             match cache.get(&cache_key) {
-                Some(reasons) => reasons.clone(),
+                Some(reasons) => reasons,
                 None => {
                     let reasons =
                         match set_reasons(store, &r.account_id, r.configuration_set.as_deref())
@@ -115,8 +143,7 @@ pub async fn learn(store: &dyn Store, records: &[NewRecord]) -> Result<usize, St
                             Some(reasons) => reasons,
                             None => account_reasons(store, &r.account_id).await?,
                         };
-                    cache.insert(cache_key, reasons.clone());
-                    reasons
+                    cache.entry(cache_key).or_insert(reasons)
                 }
             };
         if !reasons.iter().any(|x| x == reason) {
@@ -127,27 +154,25 @@ pub async fn learn(store: &dyn Store, records: &[NewRecord]) -> Result<usize, St
                 continue;
             }
             let mut attributes = json!({"MessageId": r.message_id});
-            if let Some(f) = feedback.as_str() {
+            if let Some(f) = &object.feedback_id {
                 attributes["FeedbackId"] = json!(f);
             }
-            let entry = json!({
-                "EmailAddress": who.address,
-                "Reason": reason,
-                "Attributes": attributes,
+            puts.push(ItemPut {
+                account_id: r.account_id.clone(),
+                kind: ItemKind::Suppressed,
+                key: key(&who.address),
+                body: json!({
+                    "EmailAddress": who.address,
+                    "Reason": reason,
+                    "Attributes": attributes,
+                }),
+                mode: PutMode::Upsert,
+                now: r.timestamp,
             });
-            store
-                .put_item(
-                    &r.account_id,
-                    ItemKind::Suppressed,
-                    &key(&who.address),
-                    entry,
-                    PutMode::Upsert,
-                    r.timestamp,
-                )
-                .await?;
-            added += 1;
         }
     }
+    let added = puts.len();
+    store.put_items(puts).await?;
     Ok(added)
 }
 

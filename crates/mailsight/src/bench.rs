@@ -103,7 +103,8 @@ struct Template {
 pub struct Generator {
     families: Vec<Vec<Template>>,
     rng: SmallRng,
-    start: i64,
+    /// The send time of the last message generated.
+    clock: i64,
     /// Message ids seen, a reservoir sample for load generators.
     pub sample: Vec<String>,
     sample_cap: usize,
@@ -177,11 +178,17 @@ impl Generator {
         Ok(Generator {
             families: load_templates(fixtures)?,
             rng: SmallRng::seed_from_u64(seed),
-            start: 1_767_225_600_000, // 2026-01-01
+            clock: 1_767_225_600_000, // 2026-01-01
             sample: Vec::new(),
             sample_cap,
             messages: 0,
         })
+    }
+
+    /// Moves the send clock `days` forward.
+    pub fn starting_after_days(mut self, days: i64) -> Self {
+        self.clock += days * 86_400_000;
+        self
     }
 
     /// The records of one more message, each as one line (no newline).
@@ -203,9 +210,14 @@ impl Generator {
             .expect("pick is below the total");
         let k = rng.random_range(2..=5usize).min(family.len());
         let chosen: Vec<&Template> = family.choose_multiple(rng, k).collect();
+        // Messages go out in time order, about 9 s apart, and their ids
+        // start with the send time in hex, as SES's do: a real event stream
+        // (or a month of Firehose files) is close to id order, not random.
+        self.clock += rng.random_range(0..18_000i64);
+        let sent = self.clock;
         let id = format!(
             "0100{:012x}-{:08x}-{:04x}-{:04x}-{:04x}-{:012x}-000000",
-            rng.random::<u64>() & 0xffff_ffff_ffff,
+            sent,
             rng.random::<u32>(),
             rng.random::<u16>(),
             rng.random::<u16>(),
@@ -217,7 +229,6 @@ impl Generator {
             rng.random_range(0..10_000_000u32),
             DOMAINS.choose(rng).expect("not empty")
         );
-        let sent = self.start + rng.random_range(0..86_400_000i64 * 30);
         let sent_text = iso(sent);
         let fill = |segs: &[Seg], line: &mut Vec<u8>, mail: &[u8], event: &str| {
             for s in segs {
@@ -329,7 +340,9 @@ pub struct FillArgs {
 pub async fn fill(args: FillArgs) -> anyhow::Result<()> {
     let store = Arc::new(mailsight_store::SqliteStore::open(&args.data_dir)?);
     let ingestor = mailsight_engine::Ingestor::new(store);
-    let mut g = Generator::new(&args.fixtures, args.seed, 20_000)?;
+    // Later than any corpus (a month from 2026-01-01): the store grows
+    // forward in time, as a production store does.
+    let mut g = Generator::new(&args.fixtures, args.seed, 20_000)?.starting_after_days(60);
     let started = Instant::now();
     let (mut made, mut stored) = (0usize, 0usize);
     let mut pending = std::collections::VecDeque::new();

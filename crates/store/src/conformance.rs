@@ -27,6 +27,7 @@ pub async fn run<S: Store, F: Fn() -> S>(open: F) {
     outbox_routes_and_tracks_deliveries(&store).await;
     sns_topics_and_subscriptions(&store).await;
     items_content_and_machine_marks(&store).await;
+    put_items_is_all_or_nothing(&store).await;
     record_bodies_come_back_unchanged(&store).await;
     records_before_their_message(&store).await;
     write_for_durability(&store).await;
@@ -873,6 +874,32 @@ async fn sns_topics_and_subscriptions(s: &impl Store) {
     assert_eq!(s.get_sns_subscription(a, &one.arn).await.unwrap(), None);
     let err = s.delete_sns_topic(a, &arn("t1")).await.unwrap_err();
     assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+}
+
+async fn put_items_is_all_or_nothing(s: &impl Store) {
+    use crate::items::{ItemKind as K, ItemPut, PutMode as P};
+    let a = "acct-put-items";
+    let put = |key: &str, mode| ItemPut {
+        account_id: a.into(),
+        kind: K::Suppressed,
+        key: key.into(),
+        body: json!({"k": key}),
+        mode,
+        now: 5,
+    };
+    s.put_items(vec![put("x@a", P::Upsert), put("y@a", P::Create)])
+        .await
+        .unwrap();
+    let listed = s.list_items(a, K::Suppressed, "", None, 10).await.unwrap();
+    assert_eq!(listed.items.len(), 2);
+    // y@a exists, so its Create fails and z@a must not be stored either.
+    let err = s
+        .put_items(vec![put("z@a", P::Upsert), put("y@a", P::Create)])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::AlreadyExists(_)), "{err:?}");
+    assert_eq!(s.get_item(a, K::Suppressed, "z@a").await.unwrap(), None);
+    s.put_items(Vec::new()).await.unwrap();
 }
 
 async fn items_content_and_machine_marks(s: &impl Store) {

@@ -70,6 +70,17 @@ pub enum PutMode {
     Upsert,
 }
 
+/// One write of [`crate::Store::put_items`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemPut {
+    pub account_id: String,
+    pub kind: ItemKind,
+    pub key: String,
+    pub body: Value,
+    pub mode: PutMode,
+    pub now: Millis,
+}
+
 /// An engagement event (open or click) judged to come from a machine: a
 /// privacy proxy fetching images, a link scanner, a click too soon after
 /// delivery. Kept beside the event, never instead of it.

@@ -21,7 +21,7 @@ pub mod traits;
 pub mod types;
 
 pub use error::StoreError;
-pub use items::{Item, ItemKind, MachineActivity, PutMode, contact_key, contact_prefix};
+pub use items::{Item, ItemKind, ItemPut, MachineActivity, PutMode, contact_key, contact_prefix};
 pub use sns::{SnsSubscription, SnsTopic, SubscriptionStatus};
 pub use sqlite::SqliteStore;
 pub use traits::Store;

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use mailsight_model::EventType;
 
 use crate::error::StoreError;
-use crate::items::{Item, ItemKind, MachineActivity, PutMode};
+use crate::items::{Item, ItemKind, ItemPut, MachineActivity, PutMode};
 use crate::types::*;
 
 /// Everything mailsight keeps. All calls are scoped by account, and every
@@ -237,6 +237,11 @@ pub trait Store: Send + Sync + 'static {
         mode: PutMode,
         now: Millis,
     ) -> Result<(), StoreError>;
+    /// Several puts in one transaction: all are stored or, if one fails
+    /// (its mode refuses it), none. Callers with many items (the
+    /// suppression list learning from a batch of bounces) pay one commit,
+    /// not one per item.
+    async fn put_items(&self, puts: Vec<ItemPut>) -> Result<(), StoreError>;
     async fn get_item(
         &self,
         account: &str,

@@ -7,13 +7,13 @@ use mailsight_engine::simulator::is_simulator_address;
 use mailsight_model::insights::{EmailInsights, EventDetails, InsightsEvent, MessageInsights};
 use mailsight_model::{EventType, MessageTag, isp};
 use mailsight_store::MessageEvents;
-use serde_json::Value;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::{AppState, InsightsConfig};
 
-pub async fn get(state: &AppState, caller: &Caller, message_id: &str) -> Result<Value, ApiError> {
+/// The answer as JSON text.
+pub async fn get(state: &AppState, caller: &Caller, message_id: &str) -> Result<String, ApiError> {
     let found = state
         .store()
         .message_events(&caller.account_id, message_id)
@@ -25,7 +25,7 @@ pub async fn get(state: &AppState, caller: &Caller, message_id: &str) -> Result<
         )));
     };
     let insights = shape(found, &state.config.insights);
-    serde_json::to_value(insights).map_err(|e| ApiError::internal(e.to_string()))
+    serde_json::to_string(&insights).map_err(|e| ApiError::internal(e.to_string()))
 }
 
 /// Whether SES would show this event (only applied in `ses_exact` mode).

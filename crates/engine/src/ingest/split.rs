@@ -5,6 +5,14 @@
 //! across many lines (a saved example). A streaming parser handles all
 //! three; after a malformed record it skips to the next line and carries
 //! on, so one bad line costs only itself, and reports where it was.
+//!
+//! The common case, a line holding one object, takes a fast path: a scan
+//! for the brace that closes the line's first one (strings and escapes
+//! skipped), without validating the JSON, which the record parser does
+//! next anyway. Anything else (several records on a line, a record over
+//! several lines, a cut one) goes through `serde_json`'s streaming parser.
+//! The fast path took the splitting from about a fifth of an import's CPU
+//! time to a few percent.
 
 use serde_json::value::RawValue;
 
@@ -55,41 +63,90 @@ pub fn split_partial(data: &[u8], last: bool) -> (Vec<Result<Piece<'_>, Malforme
         line
     };
     while start < data.len() {
-        let rest = &data[start..];
-        let mut stream = serde_json::Deserializer::from_slice(rest).into_iter::<&RawValue>();
-        loop {
-            let before = stream.byte_offset();
-            let skipped = rest[before..]
-                .iter()
-                .take_while(|b| b.is_ascii_whitespace())
-                .count();
-            let began = start + before + skipped;
-            match stream.next() {
-                None => return (out, data.len()),
-                Some(Ok(raw)) => {
-                    out.push(Ok(Piece {
-                        line: line_at(began),
-                        bytes: raw.get().as_bytes(),
-                    }));
-                }
-                Some(Err(e)) if e.is_eof() && !last => return (out, began),
-                Some(Err(e)) => {
-                    // Report and skip from where the failed record began: a
-                    // truncated line must not swallow the next one as its value.
-                    out.push(Err(Malformed {
-                        line: line_at(began),
-                        reason: e.to_string(),
-                    }));
-                    start = match data[began..].iter().position(|&b| b == b'\n') {
-                        Some(n) => began + n + 1,
-                        None => data.len(),
-                    };
-                    break;
-                }
+        start += data[start..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+        if start == data.len() {
+            break;
+        }
+        if let Some(end) = one_object_line(&data[start..]) {
+            out.push(Ok(Piece {
+                line: line_at(start),
+                bytes: &data[start..start + end],
+            }));
+            start += end;
+            continue;
+        }
+        // One value through the validating streaming parser.
+        let mut stream =
+            serde_json::Deserializer::from_slice(&data[start..]).into_iter::<&RawValue>();
+        match stream.next() {
+            None => break,
+            Some(Ok(raw)) => {
+                out.push(Ok(Piece {
+                    line: line_at(start),
+                    bytes: raw.get().as_bytes(),
+                }));
+                start += stream.byte_offset();
+            }
+            Some(Err(e)) if e.is_eof() && !last => return (out, start),
+            Some(Err(e)) => {
+                // Report and skip from where the failed record began: a
+                // truncated line must not swallow the next one as its value.
+                out.push(Err(Malformed {
+                    line: line_at(start),
+                    reason: e.to_string(),
+                }));
+                start = match memchr::memchr(b'\n', &data[start..]) {
+                    Some(n) => start + n + 1,
+                    None => data.len(),
+                };
             }
         }
     }
     (out, data.len())
+}
+
+/// If `data` starts with an object that closes on its first line, with
+/// nothing but whitespace after it on that line, the object's length.
+/// Brackets are only counted, not matched: the record parser validates.
+fn one_object_line(data: &[u8]) -> Option<usize> {
+    if data.first() != Some(&b'{') {
+        return None;
+    }
+    let line = &data[..memchr::memchr(b'\n', data)?];
+    let (mut depth, mut i) = (0usize, 0);
+    while i < line.len() {
+        match line[i] {
+            b'"' => {
+                // Skip the string: to the next quote not escaped.
+                i += 1;
+                loop {
+                    let at = i + memchr::memchr2(b'"', b'\\', line.get(i..)?)?;
+                    if line[at] == b'"' {
+                        i = at;
+                        break;
+                    }
+                    i = at + 2;
+                }
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    let end = i + 1;
+                    return line[end..]
+                        .iter()
+                        .all(u8::is_ascii_whitespace)
+                        .then_some(end);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -126,6 +183,18 @@ mod tests {
                 Ok((1, "{\"a\":1}".into())),
                 Ok((1, "{\"b\":2}".into())),
                 Ok((1, "{\"c\":{\"d\":[1,2]}}".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn two_records_on_one_line_among_ndjson() {
+        assert_eq!(
+            lines("{\"a\":1}{\"b\":2}\n{\"c\":\"}{\\\"\"}\n"),
+            [
+                Ok((1, "{\"a\":1}".into())),
+                Ok((1, "{\"b\":2}".into())),
+                Ok((2, "{\"c\":\"}{\\\"\"}".into()))
             ]
         );
     }
@@ -217,6 +286,24 @@ mod tests {
         fn never_panics_and_always_progresses(data in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
             let pieces = split(&data);
             proptest::prop_assert!(pieces.len() <= data.len() + 1);
+        }
+
+        #[test]
+        fn lines_of_tricky_strings_split_exactly(
+            texts in proptest::collection::vec("[a-z{}\\[\\]\"\\\\ \n]{0,12}", 1..12),
+        ) {
+            // Objects whose strings hold braces, quotes and backslashes,
+            // one per line, as serde_json writes them.
+            let records: Vec<String> = texts
+                .iter()
+                .map(|t| serde_json::json!({"s": t, "n": [t, {"k": t}]}).to_string())
+                .collect();
+            let data = records.join("\n") + "\n";
+            let found: Vec<String> = split(data.as_bytes())
+                .into_iter()
+                .map(|p| String::from_utf8(p.unwrap().bytes.to_vec()).unwrap())
+                .collect();
+            proptest::prop_assert_eq!(found, records);
         }
 
         #[test]

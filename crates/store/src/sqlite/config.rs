@@ -37,9 +37,7 @@ pub(crate) fn get_set(
     acct: &str,
     name: &str,
 ) -> Result<Option<ConfigurationSet>, StoreError> {
-    let row = c
-        .query_row(
-            "SELECT options, created_at FROM configuration_sets WHERE account_id = ?1 AND name = ?2",
+    let row = c.prepare_cached("SELECT options, created_at FROM configuration_sets WHERE account_id = ?1 AND name = ?2")?.query_row(
             params![acct, name],
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
         )
@@ -121,11 +119,11 @@ pub(crate) fn delete_set(c: &Connection, acct: &str, name: &str) -> Result<(), S
 }
 
 fn require_set(c: &Connection, acct: &str, set: &str) -> Result<(), StoreError> {
-    let exists: bool = c.query_row(
-        "SELECT EXISTS (SELECT 1 FROM configuration_sets WHERE account_id = ?1 AND name = ?2)",
-        params![acct, set],
-        |r| r.get(0),
-    )?;
+    let exists: bool = c
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM configuration_sets WHERE account_id = ?1 AND name = ?2)",
+        )?
+        .query_row(params![acct, set], |r| r.get(0))?;
     if exists {
         Ok(())
     } else {
@@ -301,11 +299,10 @@ pub(crate) fn get_identity(
     acct: &str,
     name: &str,
 ) -> Result<Option<Identity>, StoreError> {
-    c.query_row(
-        &format!("SELECT {IDENTITY_COLUMNS} FROM identities WHERE account_id = ?1 AND name = ?2"),
-        params![acct, name],
-        identity_from_row,
-    )
+    c.prepare_cached(&format!(
+        "SELECT {IDENTITY_COLUMNS} FROM identities WHERE account_id = ?1 AND name = ?2"
+    ))?
+    .query_row(params![acct, name], identity_from_row)
     .optional()?
     .map(identity_from_parts)
     .transpose()

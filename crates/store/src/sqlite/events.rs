@@ -475,9 +475,8 @@ pub(crate) fn release_due(
 }
 
 pub(crate) fn next_due(c: &Connection) -> Result<Option<Millis>, StoreError> {
-    Ok(c.query_row("SELECT min(due) FROM scheduled", [], |r| {
-        r.get::<_, Option<i64>>(0)
-    })?)
+    Ok(c.prepare_cached("SELECT min(due) FROM scheduled")?
+        .query_row([], |r| r.get::<_, Option<i64>>(0))?)
 }
 
 pub(crate) fn message_events(
@@ -543,11 +542,11 @@ pub(crate) fn count_messages_since(
     acct: &str,
     since: Millis,
 ) -> Result<u64, StoreError> {
-    let n: i64 = c.query_row(
-        "SELECT count(*) FROM messages
+    let n: i64 = c
+        .prepare_cached(
+            "SELECT count(*) FROM messages
          WHERE account_id = ?1 AND sent_at >= ?2 AND from_address IS NOT NULL",
-        params![acct, since],
-        |r| r.get(0),
-    )?;
+        )?
+        .query_row(params![acct, since], |r| r.get(0))?;
     Ok(n as u64)
 }

@@ -22,15 +22,17 @@ pub(crate) fn put(
     mode: PutMode,
     now: Millis,
 ) -> Result<(), StoreError> {
-    let exists: bool = c
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM items WHERE account_id = ?1 AND kind = ?2 AND key = ?3)",
-        )?
-        .query_row(params![acct, kind.as_str(), key], |r| r.get(0))?;
-    match (mode, exists) {
-        (PutMode::Create, true) => return Err(StoreError::AlreadyExists(name(kind, key))),
-        (PutMode::Replace, false) => return Err(StoreError::NotFound(name(kind, key))),
-        _ => {}
+    if mode != PutMode::Upsert {
+        let exists: bool = c
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM items WHERE account_id = ?1 AND kind = ?2 AND key = ?3)",
+            )?
+            .query_row(params![acct, kind.as_str(), key], |r| r.get(0))?;
+        match (mode, exists) {
+            (PutMode::Create, true) => return Err(StoreError::AlreadyExists(name(kind, key))),
+            (PutMode::Replace, false) => return Err(StoreError::NotFound(name(kind, key))),
+            _ => {}
+        }
     }
     c.prepare_cached(
         "INSERT INTO items (account_id, kind, key, body, created_at, updated_at)

@@ -20,7 +20,7 @@ use async_trait::async_trait;
 use mailsight_model::EventType;
 
 use crate::error::StoreError;
-use crate::items::{Item, ItemKind, MachineActivity, PutMode};
+use crate::items::{Item, ItemKind, ItemPut, MachineActivity, PutMode};
 use crate::traits::Store;
 use crate::types::*;
 use pool::Pool;
@@ -436,6 +436,19 @@ impl Store for SqliteStore {
         let (a, k) = (own(account), own(key));
         self.pool
             .write(move |c| items::put(c, &a, kind, &k, &body, mode, now))
+            .await
+    }
+
+    async fn put_items(&self, puts: Vec<ItemPut>) -> Result<(), StoreError> {
+        if puts.is_empty() {
+            return Ok(());
+        }
+        self.pool
+            .write(move |c| {
+                puts.iter().try_for_each(|p| {
+                    items::put(c, &p.account_id, p.kind, &p.key, &p.body, p.mode, p.now)
+                })
+            })
             .await
     }
 

@@ -44,6 +44,16 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection, StoreError> {
          PRAGMA cache_size = -16384;
          PRAGMA temp_store = MEMORY;",
     )?;
+    // SQLite re-prepares a statement on every new binding when its plan
+    // might depend on the bound value (an ORDER BY beside `col = ?`, a
+    // LIKE on a parameter, ...). The store's queries have one good plan
+    // whatever the values, so the query planner stability guarantee turns
+    // that off: without it, GetMessageInsights re-parsed its SQL on every
+    // request (see `statements_are_not_reprepared` below).
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     // rusqlite keeps 16 prepared statements per connection by default; the
     // store uses more than that, and re-preparing one costs more than the
     // point read it serves.
@@ -154,8 +164,15 @@ fn writer_loop(conn: Connection, mut rx: mpsc::UnboundedReceiver<Job>) {
     }
 }
 
+/// Runs a transaction-control statement through the statement cache: the
+/// writer runs four of them per write, and parsing each anew cost more
+/// than some writes.
+fn run(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
 fn run_batch(conn: &Connection, batch: Vec<Job>) {
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+    if let Err(e) = run(conn, "BEGIN IMMEDIATE") {
         let err = StoreError::from(e);
         for job in batch {
             let (_, done) = job(None);
@@ -165,23 +182,46 @@ fn run_batch(conn: &Connection, batch: Vec<Job>) {
     }
     let mut completions = Vec::with_capacity(batch.len());
     for job in batch {
-        let savepoint = conn.execute_batch("SAVEPOINT job");
+        let savepoint = run(conn, "SAVEPOINT job");
         let (ok, done) = job(Some(conn));
         let closed = if ok {
-            conn.execute_batch("RELEASE job")
+            run(conn, "RELEASE job")
         } else {
-            conn.execute_batch("ROLLBACK TO job; RELEASE job")
+            run(conn, "ROLLBACK TO job").and_then(|()| run(conn, "RELEASE job"))
         };
         match savepoint.and(closed) {
             Ok(()) => completions.push(done),
             Err(e) => done(Err(e.into())),
         }
     }
-    let commit = conn.execute_batch("COMMIT").map_err(StoreError::from);
+    let commit = run(conn, "COMMIT").map_err(StoreError::from);
     if commit.is_err() {
-        let _ = conn.execute_batch("ROLLBACK");
+        let _ = run(conn, "ROLLBACK");
     }
     for done in completions {
         done(commit.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::StatementStatus;
+
+    #[test]
+    fn statements_are_not_reprepared() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = super::open_connection(&dir.path().join("t.db")).unwrap();
+        c.execute_batch(
+            "CREATE TABLE e (mid INTEGER, r TEXT, t INTEGER, PRIMARY KEY (mid, r, t)) WITHOUT ROWID;
+             INSERT INTO e VALUES (1, 'a', 1), (2, 'b', 2), (2, 'a', 3);",
+        )
+        .unwrap();
+        for mid in [1i64, 2, 1, 2] {
+            let mut s = c
+                .prepare_cached("SELECT r FROM e WHERE mid = ?1 ORDER BY r, t")
+                .unwrap();
+            let _ = s.query_map([mid], |_| Ok(())).unwrap().count();
+            assert_eq!(s.get_status(StatementStatus::RePrepare), 0);
+        }
     }
 }

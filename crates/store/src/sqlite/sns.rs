@@ -96,11 +96,10 @@ pub(crate) fn get_topic(
     acct: &str,
     arn: &str,
 ) -> Result<Option<SnsTopic>, StoreError> {
-    c.query_row(
-        &format!("SELECT {TOPIC_COLUMNS} FROM sns_topics WHERE account_id = ?1 AND arn = ?2"),
-        params![acct, arn],
-        topic_row,
-    )
+    c.prepare_cached(&format!(
+        "SELECT {TOPIC_COLUMNS} FROM sns_topics WHERE account_id = ?1 AND arn = ?2"
+    ))?
+    .query_row(params![acct, arn], topic_row)
     .optional()?
     .map(to_topic)
     .transpose()
@@ -170,11 +169,11 @@ pub(crate) fn create_subscription(
             s.created_at
         ],
     )?;
-    c.query_row(
-        &format!(
-            "SELECT {SUBSCRIPTION_COLUMNS} FROM sns_subscriptions
+    c.prepare_cached(&format!(
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM sns_subscriptions
              WHERE topic_arn = ?1 AND protocol = ?2 AND endpoint = ?3"
-        ),
+    ))?
+    .query_row(
         params![s.topic_arn, s.protocol, s.endpoint],
         subscription_row,
     )
@@ -187,13 +186,10 @@ pub(crate) fn get_subscription(
     acct: &str,
     arn: &str,
 ) -> Result<Option<SnsSubscription>, StoreError> {
-    c.query_row(
-        &format!(
-            "SELECT {SUBSCRIPTION_COLUMNS} FROM sns_subscriptions WHERE account_id = ?1 AND arn = ?2"
-        ),
-        params![acct, arn],
-        subscription_row,
-    )
+    c.prepare_cached(&format!(
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM sns_subscriptions WHERE account_id = ?1 AND arn = ?2"
+    ))?
+    .query_row(params![acct, arn], subscription_row)
     .optional()?
     .map(to_subscription)
     .transpose()
@@ -206,12 +202,11 @@ pub(crate) fn confirm_subscription(
     token: &str,
 ) -> Result<SnsSubscription, StoreError> {
     let arn: Option<String> = c
-        .query_row(
+        .prepare_cached(
             "SELECT arn FROM sns_subscriptions
              WHERE account_id = ?1 AND topic_arn = ?2 AND token = ?3",
-            params![acct, topic_arn, token],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![acct, topic_arn, token], |r| r.get(0))
         .optional()?;
     let Some(arn) = arn else {
         return Err(StoreError::NotFound("Subscription with this token".into()));
