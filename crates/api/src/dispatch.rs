@@ -134,6 +134,7 @@ async fn run(
         O::ListEmailIdentities { post } => identities::list(state, caller, post, query, body).await,
         O::DeleteEmailIdentity { identity } => identities::delete(state, caller, &identity).await,
         O::GetAccount => account::get(state, caller).await,
+        // `answer` serves this one without the detour through `Value`.
         O::GetMessageInsights { message_id } => {
             let text = insights::get(state, caller, &message_id).await?;
             serde_json::from_str(&text).map_err(|e| ApiError::internal(e.to_string()))
