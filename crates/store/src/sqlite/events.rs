@@ -450,27 +450,42 @@ pub(crate) fn append(
     Ok(fresh)
 }
 
-pub(crate) fn release_due(
+/// Scheduled records due at `now`, oldest first, with their row ids. Read
+/// outside the writer, which then only has to [`release`] them.
+pub(crate) fn due(
     c: &Connection,
     now: Millis,
     limit: usize,
-) -> Result<Vec<NewRecord>, StoreError> {
+) -> Result<Vec<(i64, NewRecord)>, StoreError> {
     let mut stmt = c.prepare_cached(
         "SELECT id, record FROM scheduled WHERE due <= ?1 ORDER BY due, id LIMIT ?2",
     )?;
-    let rows = stmt
-        .query_map(params![now, limit as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut records = Vec::with_capacity(rows.len());
-    let mut delete = c.prepare_cached("DELETE FROM scheduled WHERE id = ?1")?;
-    for (id, json) in rows {
-        records.push(serde_json::from_str::<NewRecord>(&json)?);
-        delete.execute(params![id])?;
+    let mut rows = stmt.query(params![now, limit as i64])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let json = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+        out.push((r.get(0)?, serde_json::from_str::<NewRecord>(json)?));
     }
-    let encoded = encode_all(&records)?;
-    append(c, &records, &encoded)?;
+    Ok(out)
+}
+
+/// Moves scheduled records, read by [`due`] and encoded by the caller, into
+/// the event log. A row no longer there (released meanwhile) is skipped, so
+/// nothing is released twice. Returns the records released.
+pub(crate) fn release(
+    c: &Connection,
+    due: Vec<(i64, NewRecord)>,
+    encoded: Vec<Encoded>,
+) -> Result<Vec<NewRecord>, StoreError> {
+    let mut delete = c.prepare_cached("DELETE FROM scheduled WHERE id = ?1")?;
+    let (mut records, mut kept) = (Vec::with_capacity(due.len()), Vec::new());
+    for ((id, record), e) in due.into_iter().zip(encoded) {
+        if delete.execute(params![id])? == 1 {
+            records.push(record);
+            kept.push(e);
+        }
+    }
+    append(c, &records, &kept)?;
     Ok(records)
 }
 

@@ -226,8 +226,16 @@ impl Store for SqliteStore {
     }
 
     async fn release_due(&self, now: Millis, limit: usize) -> Result<Vec<NewRecord>, StoreError> {
+        // Reading, decoding and compressing happen here, off the writer
+        // thread, which then only deletes and inserts: releasing inside the
+        // writer took a tenth of its time under a SendEmail load.
+        let due = self.pool.read(move |c| events::due(c, now, limit)).await?;
+        if due.is_empty() {
+            return Ok(Vec::new());
+        }
+        let encoded = events::encode_each(due.iter().map(|(_, r)| r))?;
         self.pool
-            .write(move |c| events::release_due(c, now, limit))
+            .write(move |c| events::release(c, due, encoded))
             .await
     }
 
