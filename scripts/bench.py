@@ -137,7 +137,15 @@ def warm(data_dir):
                     pass
 
 
+def settle():
+    """Flushes what earlier phases left for the kernel to write back (the 10M
+    fill leaves gigabytes), so that it does not slow the fsyncs of the phase
+    about to be measured."""
+    os.sync()
+
+
 def insights_phase(args, data_dir, id_files, label, results):
+    settle()
     warm(data_dir)
     srv = Server(args, data_dir)
     script = os.path.join(args.work, "insights.lua")
@@ -154,6 +162,7 @@ def insights_phase(args, data_dir, id_files, label, results):
 
 
 def send_phase(args, results):
+    settle()
     rport = free_port()
     receiver = subprocess.Popen([args.bin, "bench", "receiver", "--listen", f"127.0.0.1:{rport}"])
     wait_http(f"http://127.0.0.1:{rport}/count")
@@ -199,6 +208,7 @@ def send_phase(args, results):
 
 
 def sns_phase(args, results):
+    settle()
     data = os.path.join(args.work, "sns-data")
     certs = os.path.join(args.work, "sns-certs")
     shutil.rmtree(data, ignore_errors=True)
