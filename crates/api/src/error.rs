@@ -1,6 +1,9 @@
-//! API errors: each carries its SES error code and HTTP status, and renders
-//! the way AWS clients parse rest-json errors (the `x-amzn-ErrorType` header,
-//! and `__type` / `message` / `Message` in the body).
+//! The one error type of every protocol: an AWS error code, an HTTP status
+//! and a message. Each protocol renders it in its own shape (SES v2: the
+//! `x-amzn-ErrorType` header and `__type` / `message` / `Message` in a JSON
+//! body; the query protocols: an XML `<ErrorResponse>`). The `From`
+//! conversions give the SES APIs' codes; SNS maps store errors its own way
+//! (`sns::errors::store_error`).
 
 use axum::http::StatusCode;
 use mailsight_engine::SendError;
@@ -51,7 +54,17 @@ impl ApiError {
         )
     }
 
-    /// The JSON body of the error.
+    /// `Sender` for client errors, `Receiver` for server errors (the query
+    /// protocol's `<Type>`).
+    pub fn fault(&self) -> &'static str {
+        if self.status.is_server_error() {
+            "Receiver"
+        } else {
+            "Sender"
+        }
+    }
+
+    /// The JSON body of the error (the REST-JSON protocols' shape).
     pub fn body(&self) -> String {
         serde_json::json!({
             "__type": self.code,

@@ -1,17 +1,27 @@
-//! mailsight's HTTP front: the SES v2 REST-JSON API.
+//! mailsight's HTTP side: every AWS protocol it speaks behind one front,
+//! and its own endpoints beside them.
 //!
-//! - [`dispatch`]: the single handler every request goes through
-//!   (body limit → [`operation::route`] → [`auth`] → [`ops`]).
-//! - [`operation`]: one enum variant per SES operation, with routing tests.
-//! - [`ops`]: the operations, one file per resource.
-//! - [`error`]: errors carrying their AWS code and HTTP status.
+//! - [`front`]: the [`front::Protocol`] trait and the one handler every
+//!   AWS request goes through (request id → body limit → route → SigV4 →
+//!   operation → rendering), and the `operations!` macro that declares each
+//!   operation once.
+//! - [`ses_v2`]: the SES v2 REST-JSON API: the operation table and one file
+//!   of handlers per resource.
+//! - [`sns`]: the SNS query API for topics mailsight hosts, and its
+//!   confirmation links; [`query`]: the AWS query protocol's form
+//!   parameters and XML, shared by the query protocols.
+//! - [`error`]: the one error type, carrying its AWS code and HTTP status;
+//!   each protocol renders it in its own shape.
 //! - [`auth`]: SigV4 (via `mailsight-sigv4`) and access key → account.
-//! - [`body`]: JSON and paging helpers; [`state`]: shared state and settings.
-//! - [`admin`]: `/_mailsight/deliveries`: what the outbox sent where.
-//! - [`sns`]: the SNS query API for topics mailsight hosts (`POST /` with a
-//!   form body naming an `Action`), and its confirmation links.
+//! - [`body`]: JSON, query and paging helpers; [`state`]: shared state;
+//!   [`config`]: the settings of this crate.
+//! - [`admin`]: `/_mailsight/…`: what the outbox sent where, messages.
 //! - [`ingest`]: the endpoints where real SES events arrive (Firehose,
-//!   EventBridge, SNS), outside the SES API.
+//!   EventBridge, SNS), outside the AWS APIs.
+//! - [`tracking`]: open, click and unsubscribe links.
+//!
+//! Modules point one way: handlers (`ses_v2`, `sns`, `ingest`, `admin`,
+//! `tracking`) → `front` → `state` → `config`, `auth`, `error`.
 //!
 //! [`serve`] takes a bound listener and a shutdown future, so tests run the
 //! server in-process on port 0.
@@ -19,11 +29,12 @@
 pub mod admin;
 pub mod auth;
 pub mod body;
-pub mod dispatch;
+pub mod config;
 pub mod error;
+pub mod front;
 pub mod ingest;
-pub mod operation;
-pub mod ops;
+pub mod query;
+pub mod ses_v2;
 pub mod sns;
 pub mod state;
 pub mod tracking;
@@ -35,78 +46,72 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 pub use auth::{AccessKey, Authenticator, Caller, DEFAULT_ACCOUNT};
+pub use config::{ApiConfig, IngestConfig, InsightsConfig, SnsHostingConfig, SnsTopicConfig};
 pub use error::ApiError;
-pub use ingest::IngestConfig;
-pub use sns::{SnsApi, SnsHostingConfig, SnsTopicConfig};
-pub use state::{ApiConfig, AppState, IngestState, InsightsConfig};
+pub use state::{AppState, IngestState, SnsApi};
 
-/// The router: the ingest endpoints, and everything else to the SES
-/// dispatcher, which answers unknown routes in the AWS error shape.
+/// The router: mailsight's own endpoints, and everything else to the
+/// [`front`], which picks the AWS protocol that answers (the SES v2 API
+/// answers unknown routes in its error shape).
 pub fn router(state: AppState) -> Router {
     use axum::routing::{get, post};
     Router::new()
         .route(
             "/ingest/firehose",
-            post(ingest::firehose::handle).fallback(dispatch::handle),
+            post(ingest::firehose::handle).fallback(front::handle),
         )
         .route(
             "/ingest/eventbridge",
-            post(ingest::eventbridge::handle).fallback(dispatch::handle),
+            post(ingest::eventbridge::handle).fallback(front::handle),
         )
         .route(
             "/ingest/sns",
-            post(ingest::sns::handle).fallback(dispatch::handle),
+            post(ingest::sns::handle).fallback(front::handle),
         )
-        .route("/metrics", get(metrics).fallback(dispatch::handle))
+        .route("/metrics", get(metrics).fallback(front::handle))
         .route(
             "/_mailsight/deliveries",
-            get(admin::list).fallback(dispatch::handle),
+            get(admin::list).fallback(front::handle),
         )
         .route(
             "/_mailsight/deliveries/replay",
-            post(admin::replay).fallback(dispatch::handle),
+            post(admin::replay).fallback(front::handle),
         )
         .route(
             "/_mailsight/deliveries/{id}/attempts",
-            get(admin::attempts).fallback(dispatch::handle),
+            get(admin::attempts).fallback(front::handle),
         )
         .route(
             "/_mailsight/t/o/{token}",
-            get(tracking::open).fallback(dispatch::handle),
+            get(tracking::open).fallback(front::handle),
         )
         .route(
             "/_mailsight/t/c/{token}",
-            get(tracking::click).fallback(dispatch::handle),
+            get(tracking::click).fallback(front::handle),
         )
         .route(
             "/_mailsight/unsubscribe/{token}",
             get(tracking::unsubscribe_page)
                 .post(tracking::unsubscribe)
-                .fallback(dispatch::handle),
+                .fallback(front::handle),
         )
         .route(
             "/_mailsight/messages/{id}",
-            get(admin::message).fallback(dispatch::handle),
+            get(admin::message).fallback(front::handle),
         )
         .route(
             "/_mailsight/messages/{id}/mime",
-            get(admin::message_mime).fallback(dispatch::handle),
+            get(admin::message_mime).fallback(front::handle),
         )
         .route(
             "/_mailsight/ingest",
-            get(ingest_stats).fallback(dispatch::handle),
-        )
-        .route(
-            "/",
-            post(sns::handle_post)
-                .get(sns::handle_get)
-                .fallback(dispatch::handle),
+            get(ingest_stats).fallback(front::handle),
         )
         .route(
             mailsight_engine::outbox::sns::CERT_PATH,
-            get(sns::certificate).fallback(dispatch::handle),
+            get(sns::certificate).fallback(front::handle),
         )
-        .fallback(dispatch::handle)
+        .fallback(front::handle)
         .with_state(state)
 }
 

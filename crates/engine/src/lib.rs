@@ -10,6 +10,8 @@
 //! - [`normalize`]: record → stored rows and message, shared by the
 //!   simulator and ingestion.
 //! - [`ingest`]: storing records that arrive from real SES.
+//! - [`insights`]: a message's stored events shaped as `GetMessageInsights`
+//!   answers them.
 //! - [`scheduler`]: releases the planned later events when due.
 //! - [`outbox`]: delivers routed events to their targets (event
 //!   destinations and forwarders), with retries and dead letters.
@@ -28,6 +30,7 @@ pub mod config;
 pub mod engagement;
 pub mod error;
 pub mod ingest;
+pub mod insights;
 pub mod lists;
 pub mod normalize;
 pub mod outbox;

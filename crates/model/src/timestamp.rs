@@ -10,6 +10,12 @@
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
 
+/// Milliseconds since the Unix epoch, now: the one clock every stored time
+/// (`created_at`, due times, leases) is read from.
+pub fn now_ms() -> i64 {
+    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
 /// Text that is not an RFC 3339 date-time.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid timestamp '{input}': expected RFC 3339, e.g. 2024-05-01T10:00:00.000Z")]

@@ -19,6 +19,7 @@ use mailsight_engine::ingest::split::{maybe_gunzip, split};
 
 use super::secret_matches;
 use crate::state::AppState;
+use mailsight_model::now_ms;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -30,10 +31,6 @@ struct Delivery {
 #[derive(Deserialize)]
 struct Record {
     data: String,
-}
-
-fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 fn answer(status: StatusCode, request_id: &str, error: Option<&str>) -> Response {

@@ -9,19 +9,14 @@
 //! 5xx so the sender retries; a record that can never be stored is counted,
 //! logged and dropped without failing the good ones beside it.
 
-pub mod config;
 pub mod eventbridge;
 pub mod firehose;
 pub mod sns;
-pub mod stats;
-
-pub use config::IngestConfig;
-pub use stats::IngestStats;
 
 use axum::body::{Body, Bytes};
 
 use crate::state::AppState;
-use stats::SourceStats;
+use crate::state::stats::SourceStats;
 
 /// Reads a request body up to the ingest limit; `None` when it is larger.
 pub(crate) async fn read_body(state: &AppState, body: Body) -> Option<Bytes> {

@@ -9,10 +9,13 @@ use mailsight_sns::SignatureVersion;
 use mailsight_store::{SnsSubscription, SnsTopic, Store, SubscriptionStatus};
 use serde_json::{Map, Value};
 
-use super::SnsApi;
-use super::error::SnsApiError;
-use super::query::{Params, parse_bool, subscription_arn, topic_arn, valid_topic_name};
-use super::xml::Xml;
+use super::SnsCall;
+use super::arn::{subscription_arn, topic_arn, valid_topic_name};
+use super::errors::{internal, not_found, store_error};
+use crate::error::ApiError;
+use crate::query::params::{invalid, parse_bool};
+use crate::query::{Params, Xml};
+use mailsight_model::now_ms;
 
 /// Items per page of the `List*` actions (SNS's own page sizes).
 const TOPICS_PAGE: usize = 100;
@@ -33,11 +36,7 @@ const TOPIC_ATTRIBUTES: &[&str] = &[
 ];
 
 /// Result XML, or `None` for actions without a result element.
-pub type Answer = Result<Option<String>, SnsApiError>;
-
-fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
-}
+pub type Answer = Result<Option<String>, ApiError>;
 
 /// A random token or id: two v4 UUIDs (244 random bits), hex.
 fn random_hex() -> String {
@@ -48,45 +47,47 @@ fn random_hex() -> String {
     )
 }
 
-fn topic_arn_param<'a>(p: &'a Params, name: &str) -> Result<&'a str, SnsApiError> {
+fn topic_arn_param<'a>(p: &'a Params, name: &str) -> Result<&'a str, ApiError> {
     let arn = p.required(name)?;
     if topic_arn(arn).is_none() {
-        return Err(SnsApiError::invalid(format!(
+        return Err(invalid(format!(
             "Invalid parameter: {name} Reason: {arn} is not a topic ARN"
         )));
     }
     Ok(arn)
 }
 
-async fn topic(store: &dyn Store, account: &str, arn: &str) -> Result<SnsTopic, SnsApiError> {
+async fn topic(store: &dyn Store, account: &str, arn: &str) -> Result<SnsTopic, ApiError> {
     store
         .get_sns_topic(account, arn)
-        .await?
-        .ok_or_else(|| SnsApiError::not_found("Topic does not exist"))
+        .await
+        .map_err(store_error)?
+        .ok_or_else(|| not_found("Topic does not exist"))
 }
 
-fn check_signature_version(v: &str) -> Result<(), SnsApiError> {
+fn check_signature_version(v: &str) -> Result<(), ApiError> {
     SignatureVersion::parse(v).map(|_| ()).ok_or_else(|| {
-        SnsApiError::invalid(format!(
+        invalid(format!(
             "Invalid parameter: SignatureVersion Reason: must be 1 or 2, not {v}"
         ))
     })
 }
 
-pub async fn create_topic(api: &SnsApi, store: &dyn Store, account: &str, p: &Params) -> Answer {
+pub async fn create_topic(c: &SnsCall<'_>) -> Answer {
+    let (api, store, account, p) = (c.api(), c.store().as_ref(), c.account()?, c.params);
     let name = p.required("Name")?;
     if name.ends_with(".fifo") {
-        return Err(SnsApiError::invalid(
+        return Err(invalid(
             "Invalid parameter: Name Reason: FIFO topics are not supported by mailsight",
         ));
     }
     if !valid_topic_name(name) {
-        return Err(SnsApiError::invalid("Invalid parameter: Topic Name"));
+        return Err(invalid("Invalid parameter: Topic Name"));
     }
     let attributes = p.map("Attributes")?;
     for (k, v) in &attributes {
         if !TOPIC_ATTRIBUTES.contains(&k.as_str()) {
-            return Err(SnsApiError::invalid(format!(
+            return Err(invalid(format!(
                 "Invalid parameter: Attributes Reason: Unknown attribute {k}"
             )));
         }
@@ -107,11 +108,12 @@ pub async fn create_topic(api: &SnsApi, store: &dyn Store, account: &str, p: &Pa
             attributes: Value::Object(requested.clone()),
             created_at: now_ms(),
         })
-        .await?;
+        .await
+        .map_err(store_error)?;
     // Idempotent only for the same attributes, as SNS.
     for (k, v) in &requested {
         if stored.attributes.get(k) != Some(v) {
-            return Err(SnsApiError::invalid(
+            return Err(invalid(
                 "Invalid parameter: Attributes Reason: Topic already exists with different attributes",
             ));
         }
@@ -121,7 +123,8 @@ pub async fn create_topic(api: &SnsApi, store: &dyn Store, account: &str, p: &Pa
     Ok(Some(x.finish()))
 }
 
-pub async fn delete_topic(store: &dyn Store, account: &str, p: &Params) -> Answer {
+pub async fn delete_topic(c: &SnsCall<'_>) -> Answer {
+    let (store, account, p) = (c.store().as_ref(), c.account()?, c.params);
     let arn = topic_arn_param(p, "TopicArn")?;
     // Deleting a topic that does not exist is not an error in SNS.
     match store.delete_sns_topic(account, arn).await {
@@ -130,10 +133,12 @@ pub async fn delete_topic(store: &dyn Store, account: &str, p: &Params) -> Answe
     }
 }
 
-pub async fn list_topics(store: &dyn Store, account: &str, p: &Params) -> Answer {
+pub async fn list_topics(c: &SnsCall<'_>) -> Answer {
+    let (store, account, p) = (c.store().as_ref(), c.account()?, c.params);
     let page = store
         .list_sns_topics(account, p.get("NextToken"), TOPICS_PAGE)
-        .await?;
+        .await
+        .map_err(store_error)?;
     let mut x = Xml::new();
     x.elem("Topics", |x| {
         for t in &page.items {
@@ -148,7 +153,8 @@ pub async fn list_topics(store: &dyn Store, account: &str, p: &Params) -> Answer
     Ok(Some(x.finish()))
 }
 
-pub async fn get_topic_attributes(store: &dyn Store, account: &str, p: &Params) -> Answer {
+pub async fn get_topic_attributes(c: &SnsCall<'_>) -> Answer {
+    let (store, account, p) = (c.store().as_ref(), c.account()?, c.params);
     let arn = topic_arn_param(p, "TopicArn")?;
     let t = topic(store, account, arn).await?;
     let subs = all_subscriptions(store, account, arn).await?;
@@ -193,13 +199,14 @@ async fn all_subscriptions(
     store: &dyn Store,
     account: &str,
     topic_arn: &str,
-) -> Result<Vec<SnsSubscription>, SnsApiError> {
+) -> Result<Vec<SnsSubscription>, ApiError> {
     let mut out = Vec::new();
     let mut after: Option<String> = None;
     loop {
         let page = store
             .list_sns_subscriptions(account, Some(topic_arn), after.as_deref(), 500)
-            .await?;
+            .await
+            .map_err(store_error)?;
         out.extend(page.items);
         match page.next_after {
             Some(n) => after = Some(n),
@@ -210,36 +217,37 @@ async fn all_subscriptions(
 
 /// Checks subscription attributes given to `Subscribe` or stored by
 /// `SetSubscriptionAttributes`; only `RawMessageDelivery` is implemented.
-fn subscription_attribute(name: &str, value: &str) -> Result<(String, String), SnsApiError> {
+fn subscription_attribute(name: &str, value: &str) -> Result<(String, String), ApiError> {
     match name {
         "RawMessageDelivery" => {
             let v = parse_bool(value).ok_or_else(|| {
-                SnsApiError::invalid(
+                invalid(
                     "Invalid parameter: Attributes Reason: RawMessageDelivery: Invalid value [must be true or false]",
                 )
             })?;
             Ok((name.to_owned(), v.to_string()))
         }
-        other => Err(SnsApiError::invalid(format!(
+        other => Err(invalid(format!(
             "Invalid parameter: AttributeName Reason: {other} is not supported by mailsight \
              (only RawMessageDelivery is)"
         ))),
     }
 }
 
-pub async fn subscribe(api: &SnsApi, store: &Arc<dyn Store>, account: &str, p: &Params) -> Answer {
+pub async fn subscribe(c: &SnsCall<'_>) -> Answer {
+    let (api, store, account, p) = (c.api(), c.store(), c.account()?, c.params);
     let arn = topic_arn_param(p, "TopicArn")?;
     let protocol = p.required("Protocol")?.to_ascii_lowercase();
     if protocol != "http" && protocol != "https" {
-        return Err(SnsApiError::invalid(format!(
+        return Err(invalid(format!(
             "Invalid parameter: Protocol Reason: mailsight supports only http and https, not {protocol}"
         )));
     }
     let endpoint = p.required("Endpoint")?;
     let parsed = url::Url::parse(endpoint)
-        .map_err(|_| SnsApiError::invalid("Invalid parameter: Endpoint Reason: not a URL"))?;
+        .map_err(|_| invalid("Invalid parameter: Endpoint Reason: not a URL"))?;
     if parsed.scheme() != protocol || parsed.host().is_none() {
-        return Err(SnsApiError::invalid(
+        return Err(invalid(
             "Invalid parameter: Endpoint must match the specified protocol",
         ));
     }
@@ -262,7 +270,8 @@ pub async fn subscribe(api: &SnsApi, store: &Arc<dyn Store>, account: &str, p: &
             attributes: Value::Object(attributes),
             created_at: now_ms(),
         })
-        .await?;
+        .await
+        .map_err(store_error)?;
     // With ReturnSubscriptionArn the real ARN is shown even while pending.
     let shown = if sub.status == SubscriptionStatus::Confirmed || return_arn {
         sub.arn.clone()
@@ -312,7 +321,8 @@ async fn confirm_in_background(host: Arc<SnsHost>, topic: SnsTopic, sub: SnsSubs
 
 /// `ConfirmSubscription`, signed or through the unsigned `SubscribeURL`:
 /// the token is the capability, so the account is the topic's.
-pub async fn confirm_subscription(store: &dyn Store, p: &Params) -> Answer {
+pub async fn confirm_subscription(c: &SnsCall<'_>) -> Answer {
+    let (store, p) = (c.store().as_ref(), c.params);
     let arn = topic_arn_param(p, "TopicArn")?;
     let token = p.required("Token")?;
     let account = topic_arn(arn).map(|t| t.account).unwrap_or_default();
@@ -321,20 +331,20 @@ pub async fn confirm_subscription(store: &dyn Store, p: &Params) -> Answer {
         .confirm_sns_subscription(account, arn, token)
         .await
         .map_err(|e| match e {
-            mailsight_store::StoreError::NotFound(_) => SnsApiError::invalid("Invalid token"),
-            other => other.into(),
+            mailsight_store::StoreError::NotFound(_) => invalid("Invalid token"),
+            other => store_error(other),
         })?;
     let mut x = Xml::new();
     x.text("SubscriptionArn", &sub.arn);
     Ok(Some(x.finish()))
 }
 
-fn subscription_arn_param(p: &Params) -> Result<(&str, &str), SnsApiError> {
+fn subscription_arn_param(p: &Params) -> Result<(&str, &str), ApiError> {
     let arn = p.required("SubscriptionArn")?;
     subscription_arn(arn)
         .map(|(_, account)| (arn, account))
         .ok_or_else(|| {
-            SnsApiError::invalid(format!(
+            invalid(format!(
                 "Invalid parameter: SubscriptionArn Reason: {arn} is not a subscription ARN"
             ))
         })
@@ -342,17 +352,16 @@ fn subscription_arn_param(p: &Params) -> Result<(&str, &str), SnsApiError> {
 
 /// `Unsubscribe`; `account` is the caller's, or for the unsigned
 /// `UnsubscribeURL` the ARN's own (its random id is the capability).
-pub async fn unsubscribe(store: &dyn Store, account: Option<&str>, p: &Params) -> Answer {
+pub async fn unsubscribe(c: &SnsCall<'_>) -> Answer {
+    let (store, account, p) = (c.store().as_ref(), c.caller_account, c.params);
     let (arn, arn_account) = subscription_arn_param(p)?;
     let account = account.unwrap_or(arn_account);
     store
         .delete_sns_subscription(account, arn)
         .await
         .map_err(|e| match e {
-            mailsight_store::StoreError::NotFound(_) => {
-                SnsApiError::not_found("Subscription does not exist")
-            }
-            other => other.into(),
+            mailsight_store::StoreError::NotFound(_) => not_found("Subscription does not exist"),
+            other => store_error(other),
         })?;
     Ok(None)
 }
@@ -375,10 +384,12 @@ fn subscription_members(x: &mut Xml, subs: &[SnsSubscription]) {
     });
 }
 
-pub async fn list_subscriptions(store: &dyn Store, account: &str, p: &Params) -> Answer {
+pub async fn list_subscriptions(c: &SnsCall<'_>) -> Answer {
+    let (store, account, p) = (c.store().as_ref(), c.account()?, c.params);
     let page = store
         .list_sns_subscriptions(account, None, p.get("NextToken"), SUBSCRIPTIONS_PAGE)
-        .await?;
+        .await
+        .map_err(store_error)?;
     let mut x = Xml::new();
     subscription_members(&mut x, &page.items);
     if let Some(next) = &page.next_after {
@@ -387,12 +398,14 @@ pub async fn list_subscriptions(store: &dyn Store, account: &str, p: &Params) ->
     Ok(Some(x.finish()))
 }
 
-pub async fn list_subscriptions_by_topic(store: &dyn Store, account: &str, p: &Params) -> Answer {
+pub async fn list_subscriptions_by_topic(c: &SnsCall<'_>) -> Answer {
+    let (store, account, p) = (c.store().as_ref(), c.account()?, c.params);
     let arn = topic_arn_param(p, "TopicArn")?;
     topic(store, account, arn).await?;
     let page = store
         .list_sns_subscriptions(account, Some(arn), p.get("NextToken"), SUBSCRIPTIONS_PAGE)
-        .await?;
+        .await
+        .map_err(store_error)?;
     let mut x = Xml::new();
     subscription_members(&mut x, &page.items);
     if let Some(next) = &page.next_after {
@@ -405,15 +418,17 @@ async fn subscription(
     store: &dyn Store,
     account: &str,
     p: &Params,
-) -> Result<SnsSubscription, SnsApiError> {
+) -> Result<SnsSubscription, ApiError> {
     let (arn, _) = subscription_arn_param(p)?;
     store
         .get_sns_subscription(account, arn)
-        .await?
-        .ok_or_else(|| SnsApiError::not_found("Subscription does not exist"))
+        .await
+        .map_err(store_error)?
+        .ok_or_else(|| not_found("Subscription does not exist"))
 }
 
-pub async fn get_subscription_attributes(store: &dyn Store, account: &str, p: &Params) -> Answer {
+pub async fn get_subscription_attributes(c: &SnsCall<'_>) -> Answer {
+    let (store, account, p) = (c.store().as_ref(), c.account()?, c.params);
     let s = subscription(store, account, p).await?;
     let pending = s.status == SubscriptionStatus::Pending;
     let mut attrs: Vec<(String, String)> = vec![
@@ -434,7 +449,8 @@ pub async fn get_subscription_attributes(store: &dyn Store, account: &str, p: &P
     Ok(Some(x.finish()))
 }
 
-pub async fn set_subscription_attributes(store: &dyn Store, account: &str, p: &Params) -> Answer {
+pub async fn set_subscription_attributes(c: &SnsCall<'_>) -> Answer {
+    let (store, account, p) = (c.store().as_ref(), c.account()?, c.params);
     let s = subscription(store, account, p).await?;
     let name = p.required("AttributeName")?;
     let (k, v) = subscription_attribute(name, p.get("AttributeValue").unwrap_or_default())?;
@@ -442,7 +458,8 @@ pub async fn set_subscription_attributes(store: &dyn Store, account: &str, p: &P
     attributes.insert(k, Value::String(v));
     store
         .set_sns_subscription_attributes(account, &s.arn, Value::Object(attributes))
-        .await?;
+        .await
+        .map_err(store_error)?;
     Ok(None)
 }
 
@@ -450,9 +467,10 @@ pub async fn set_subscription_attributes(store: &dyn Store, account: &str, p: &P
 /// background with a few retries per subscriber. It is not outboxed: a
 /// restart loses notifications not yet delivered (SES event destinations
 /// go through the outbox instead, and survive restarts).
-pub async fn publish(api: &SnsApi, store: &Arc<dyn Store>, account: &str, p: &Params) -> Answer {
+pub async fn publish(c: &SnsCall<'_>) -> Answer {
+    let (api, store, account, p) = (c.api(), c.store(), c.account()?, c.params);
     if p.get("PhoneNumber").is_some() {
-        return Err(SnsApiError::invalid(
+        return Err(invalid(
             "Invalid parameter: PhoneNumber Reason: SMS is not supported by mailsight",
         ));
     }
@@ -464,13 +482,13 @@ pub async fn publish(api: &SnsApi, store: &Arc<dyn Store>, account: &str, p: &Pa
     let arn = topic_arn_param(p, arn_name)?;
     let message = p.get("Message").unwrap_or_default();
     if message.is_empty() {
-        return Err(SnsApiError::invalid("Invalid parameter: Empty message"));
+        return Err(invalid("Invalid parameter: Empty message"));
     }
     if message.len() > MAX_MESSAGE_BYTES {
-        return Err(SnsApiError::invalid("Invalid parameter: Message too long"));
+        return Err(invalid("Invalid parameter: Message too long"));
     }
     if p.get("MessageStructure").is_some() {
-        return Err(SnsApiError::invalid(
+        return Err(invalid(
             "Invalid parameter: MessageStructure Reason: not supported by mailsight",
         ));
     }
@@ -478,7 +496,7 @@ pub async fn publish(api: &SnsApi, store: &Arc<dyn Store>, account: &str, p: &Pa
     if let Some(s) = subject {
         let printable = s.chars().all(|c| c.is_ascii() && !c.is_ascii_control());
         if s.is_empty() || s.len() > 100 || !printable {
-            return Err(SnsApiError::invalid(
+            return Err(invalid(
                 "Invalid parameter: Subject Reason: must be 1 to 100 printable ASCII characters",
             ));
         }
@@ -488,10 +506,10 @@ pub async fn publish(api: &SnsApi, store: &Arc<dyn Store>, account: &str, p: &Pa
     let envelope = api
         .host
         .notification(&t, &message_id, subject, message)
-        .map_err(|e| SnsApiError::internal(e.message))?;
+        .map_err(|e| internal(e.message))?;
     let subs = confirmed_subscriptions(store.as_ref(), &t)
         .await
-        .map_err(|e| SnsApiError::internal(e.message))?;
+        .map_err(|e| internal(e.message))?;
     for sub in subs {
         let host = api.host.clone();
         let envelope = envelope.clone();

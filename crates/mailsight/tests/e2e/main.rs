@@ -18,6 +18,7 @@ mod ingest;
 mod lifecycle;
 mod nats_forwarder;
 mod outbox;
+mod protocols;
 mod receiver;
 mod restart;
 mod send_insights;

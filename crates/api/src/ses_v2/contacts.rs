@@ -1,50 +1,20 @@
-//! Contact lists and their contacts: Create/Get/List/Update/DeleteContactList
-//! and Create/Get/List/Update/DeleteContact.
+//! Contacts of a contact list: Create/Get/List/Update/DeleteContact.
 //!
-//! A list is an item (`ItemKind::ContactList`, keyed by its name); a contact
-//! is an item (`ItemKind::Contact`) keyed by [`contact_key`], so one list's
-//! contacts share a prefix and go with it. The engine reads both bodies for
-//! list management (unsubscribe headers and links).
+//! A contact is an item (`ItemKind::Contact`) keyed by [`contact_key`], so
+//! one list's contacts share a prefix and are deleted with it.
 
 use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::configuration_sets::now_ms;
-use super::validate::resource_name;
-use crate::auth::Caller;
-use crate::body::{
-    decode_token, epoch_seconds, json, list_answer, page_size, query_page_size, query_param,
-};
+use super::Call;
+use super::contact_lists::{Status, Topic, load_list, topics_of};
+use super::paging::{PageRequest, create_item, filtered_page, replace_item};
+use crate::body::{epoch_seconds, json, list_answer};
 use crate::error::ApiError;
-use crate::state::AppState;
 use mailsight_engine::address::is_valid_address;
-use mailsight_store::{Item, ItemKind, PutMode, StoreError, contact_key, contact_prefix};
-
-#[derive(Deserialize, Serialize, Clone, Copy, PartialEq, Eq, Debug)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Status {
-    OptIn,
-    OptOut,
-}
-
-#[derive(Deserialize, Serialize, Clone)]
-#[serde(rename_all = "PascalCase")]
-struct Topic {
-    topic_name: String,
-    display_name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
-    default_subscription_status: Status,
-}
-
-#[derive(Deserialize, Serialize, Clone)]
-#[serde(rename_all = "PascalCase")]
-struct Tag {
-    key: String,
-    value: String,
-}
+use mailsight_store::{Item, ItemKind, contact_key, contact_prefix};
 
 #[derive(Deserialize, Serialize, Clone)]
 #[serde(rename_all = "PascalCase")]
@@ -52,26 +22,6 @@ struct TopicPreference {
     topic_name: String,
     subscription_status: Status,
 }
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct CreateListRequest {
-    contact_list_name: Option<String>,
-    #[serde(default)]
-    topics: Vec<Topic>,
-    description: Option<String>,
-    #[serde(default)]
-    tags: Vec<Tag>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct UpdateListRequest {
-    #[serde(default)]
-    topics: Vec<Topic>,
-    description: Option<String>,
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct ContactRequest {
@@ -109,185 +59,8 @@ struct TopicFilter {
 /// `AttributesData` may hold at most this many characters.
 const MAX_ATTRIBUTES: usize = 1_000;
 
-fn list_missing(list: &str) -> ApiError {
-    ApiError::not_found(format!("List with name {list} does not exist."))
-}
-
 fn contact_missing(list: &str, email: &str) -> ApiError {
     ApiError::not_found(format!("Contact {email} does not exist in list {list}."))
-}
-
-fn check_topics(topics: &[Topic]) -> Result<(), ApiError> {
-    let mut seen = HashSet::new();
-    for t in topics {
-        resource_name("topic", &t.topic_name)?;
-        if t.display_name.is_empty() || t.display_name.chars().count() > 128 {
-            return Err(ApiError::bad_request(format!(
-                "The DisplayName of topic {} must be 1 to 128 characters long.",
-                t.topic_name
-            )));
-        }
-        if !seen.insert(t.topic_name.as_str()) {
-            return Err(ApiError::bad_request(format!(
-                "Topic {} is given more than once.",
-                t.topic_name
-            )));
-        }
-    }
-    Ok(())
-}
-
-fn topics_of(list: &Value) -> Vec<Topic> {
-    list.get("Topics")
-        .cloned()
-        .and_then(|t| serde_json::from_value(t).ok())
-        .unwrap_or_default()
-}
-
-async fn load_list(state: &AppState, caller: &Caller, list: &str) -> Result<Item, ApiError> {
-    state
-        .store()
-        .get_item(&caller.account_id, ItemKind::ContactList, list)
-        .await?
-        .ok_or_else(|| list_missing(list))
-}
-
-pub async fn create_list(
-    state: &AppState,
-    caller: &Caller,
-    body: &[u8],
-) -> Result<Value, ApiError> {
-    let req: CreateListRequest = json(body)?;
-    let name = req
-        .contact_list_name
-        .ok_or_else(|| ApiError::bad_request("Missing required parameter: ContactListName."))?;
-    resource_name("contact list", &name)?;
-    check_topics(&req.topics)?;
-    let mut doc = json!({
-        "ContactListName": name,
-        "Topics": req.topics,
-        "Tags": req.tags,
-    });
-    if let Some(d) = req.description {
-        doc["Description"] = json!(d);
-    }
-    let put = state
-        .store()
-        .put_item(
-            &caller.account_id,
-            ItemKind::ContactList,
-            &name,
-            doc,
-            PutMode::Create,
-            now_ms(),
-        )
-        .await;
-    match put {
-        Err(StoreError::AlreadyExists(_)) => Err(ApiError::already_exists(format!(
-            "List with name {name} already exists."
-        ))),
-        other => other.map(|_| json!({})).map_err(Into::into),
-    }
-}
-
-pub async fn get_list(state: &AppState, caller: &Caller, list: &str) -> Result<Value, ApiError> {
-    let item = load_list(state, caller, list).await?;
-    let mut out = json!({
-        "ContactListName": list,
-        "Topics": item.body.get("Topics").cloned().unwrap_or(json!([])),
-        "Tags": item.body.get("Tags").cloned().unwrap_or(json!([])),
-        "CreatedTimestamp": epoch_seconds(item.created_at),
-        "LastUpdatedTimestamp": epoch_seconds(item.updated_at),
-    });
-    if let Some(d) = item.body.get("Description").filter(|d| !d.is_null()) {
-        out["Description"] = d.clone();
-    }
-    Ok(out)
-}
-
-pub async fn list_lists(
-    state: &AppState,
-    caller: &Caller,
-    query: Option<&str>,
-) -> Result<Value, ApiError> {
-    let limit = page_size(query_page_size(query)?, 100, 1000)?;
-    let after = decode_token(query_param(query, "NextToken").as_deref())?;
-    let page = state
-        .store()
-        .list_items(
-            &caller.account_id,
-            ItemKind::ContactList,
-            "",
-            after.as_deref(),
-            limit,
-        )
-        .await?;
-    let items: Vec<Value> = page
-        .items
-        .iter()
-        .map(|i| {
-            json!({
-                "ContactListName": i.key,
-                "LastUpdatedTimestamp": epoch_seconds(i.updated_at),
-            })
-        })
-        .collect();
-    Ok(list_answer("ContactLists", items, page.next_after))
-}
-
-/// `PUT /contact-lists/{list}`: replaces the topics and description; the
-/// tags stay.
-pub async fn update_list(
-    state: &AppState,
-    caller: &Caller,
-    list: &str,
-    body: &[u8],
-) -> Result<Value, ApiError> {
-    let req: UpdateListRequest = json(body)?;
-    check_topics(&req.topics)?;
-    let item = load_list(state, caller, list).await?;
-    let mut doc = item.body;
-    doc["ContactListName"] = json!(list);
-    doc["Topics"] = json!(req.topics);
-    match req.description {
-        Some(d) => doc["Description"] = json!(d),
-        None => {
-            if let Some(o) = doc.as_object_mut() {
-                o.remove("Description");
-            }
-        }
-    }
-    let put = state
-        .store()
-        .put_item(
-            &caller.account_id,
-            ItemKind::ContactList,
-            list,
-            doc,
-            PutMode::Replace,
-            now_ms(),
-        )
-        .await;
-    match put {
-        Err(StoreError::NotFound(_)) => Err(list_missing(list)),
-        other => other.map(|_| json!({})).map_err(Into::into),
-    }
-}
-
-/// Deletes the list and every contact in it.
-pub async fn delete_list(state: &AppState, caller: &Caller, list: &str) -> Result<Value, ApiError> {
-    let existed = state
-        .store()
-        .delete_item(&caller.account_id, ItemKind::ContactList, list)
-        .await?;
-    if !existed {
-        return Err(list_missing(list));
-    }
-    state
-        .store()
-        .delete_items_with_prefix(&caller.account_id, ItemKind::Contact, &contact_prefix(list))
-        .await?;
-    Ok(json!({}))
 }
 
 /// Checks a contact's preferences against its list's topics, and builds
@@ -326,12 +99,8 @@ fn contact_doc(email: &str, req: ContactRequest, topics: &[Topic]) -> Result<Val
     Ok(doc)
 }
 
-pub async fn create_contact(
-    state: &AppState,
-    caller: &Caller,
-    list: &str,
-    body: &[u8],
-) -> Result<Value, ApiError> {
+pub async fn create(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, list, body) = (c.state, c.caller, c.label("ContactListName")?, c.body);
     let req: ContactRequest = json(body)?;
     let email = req
         .email_address
@@ -344,23 +113,14 @@ pub async fn create_contact(
     }
     let list_item = load_list(state, caller, list).await?;
     let doc = contact_doc(&email, req, &topics_of(&list_item.body))?;
-    let put = state
-        .store()
-        .put_item(
-            &caller.account_id,
-            ItemKind::Contact,
-            &contact_key(list, &email),
-            doc,
-            PutMode::Create,
-            now_ms(),
-        )
-        .await;
-    match put {
-        Err(StoreError::AlreadyExists(_)) => Err(ApiError::already_exists(format!(
-            "Contact already exists in list {list}."
-        ))),
-        other => other.map(|_| json!({})).map_err(Into::into),
-    }
+    create_item(
+        c,
+        ItemKind::Contact,
+        &contact_key(list, &email),
+        doc,
+        || ApiError::already_exists(format!("Contact already exists in list {list}.")),
+    )
+    .await
 }
 
 /// The list's topic defaults, as `TopicDefaultPreferences`.
@@ -376,12 +136,13 @@ fn default_preferences(topics: &[Topic]) -> Value {
     )
 }
 
-pub async fn get_contact(
-    state: &AppState,
-    caller: &Caller,
-    list: &str,
-    email: &str,
-) -> Result<Value, ApiError> {
+pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, list, email) = (
+        c.state,
+        c.caller,
+        c.label("ContactListName")?,
+        c.label("EmailAddress")?,
+    );
     let list_item = load_list(state, caller, list).await?;
     let item = state
         .store()
@@ -410,13 +171,14 @@ pub async fn get_contact(
 
 /// `PUT /contact-lists/{list}/contacts/{email}`: replaces the preferences,
 /// `UnsubscribeAll` and `AttributesData`; the address stays as first given.
-pub async fn update_contact(
-    state: &AppState,
-    caller: &Caller,
-    list: &str,
-    email: &str,
-    body: &[u8],
-) -> Result<Value, ApiError> {
+pub async fn update(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, list, email, body) = (
+        c.state,
+        c.caller,
+        c.label("ContactListName")?,
+        c.label("EmailAddress")?,
+        c.body,
+    );
     let req: ContactRequest = json(body)?;
     let list_item = load_list(state, caller, list).await?;
     let key = contact_key(list, email);
@@ -432,29 +194,19 @@ pub async fn update_contact(
         .unwrap_or(email)
         .to_owned();
     let doc = contact_doc(&address, req, &topics_of(&list_item.body))?;
-    let put = state
-        .store()
-        .put_item(
-            &caller.account_id,
-            ItemKind::Contact,
-            &key,
-            doc,
-            PutMode::Replace,
-            now_ms(),
-        )
-        .await;
-    match put {
-        Err(StoreError::NotFound(_)) => Err(contact_missing(list, email)),
-        other => other.map(|_| json!({})).map_err(Into::into),
-    }
+    replace_item(c, ItemKind::Contact, &key, doc, || {
+        contact_missing(list, email)
+    })
+    .await
 }
 
-pub async fn delete_contact(
-    state: &AppState,
-    caller: &Caller,
-    list: &str,
-    email: &str,
-) -> Result<Value, ApiError> {
+pub async fn delete(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, list, email) = (
+        c.state,
+        c.caller,
+        c.label("ContactListName")?,
+        c.label("EmailAddress")?,
+    );
     load_list(state, caller, list).await?;
     let existed = state
         .store()
@@ -512,14 +264,9 @@ fn keeps(
     }
 }
 
-pub async fn list_contacts(
-    state: &AppState,
-    caller: &Caller,
-    list: &str,
-    body: &[u8],
-) -> Result<Value, ApiError> {
+pub async fn list(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, list, body) = (c.state, c.caller, c.label("ContactListName")?, c.body);
     let req: ListContactsRequest = json(body)?;
-    let limit = page_size(req.page_size, 100, 1000)?;
     let list_item = load_list(state, caller, list).await?;
     let topics = topics_of(&list_item.body);
     let filter = req.filter.unwrap_or_default();
@@ -540,45 +287,35 @@ pub async fn list_contacts(
         None => (None, false),
     };
     let prefix = contact_prefix(list);
-    let mut after = decode_token(req.next_token.as_deref())?;
-    if after.as_deref().is_some_and(|a| !a.starts_with(&prefix)) {
+    let page = PageRequest::new(req.page_size, req.next_token.as_deref(), 100, 1000)?;
+    if page
+        .after
+        .as_deref()
+        .is_some_and(|a| !a.starts_with(&prefix))
+    {
         return Err(ApiError::bad_request("The NextToken is not valid."));
     }
     let defaults = default_preferences(&topics);
-    // Filters are applied here, so keep reading pages until this one is full.
-    let mut kept: Vec<Item> = Vec::new();
-    let next = loop {
-        let page = state
-            .store()
-            .list_items(
-                &caller.account_id,
-                ItemKind::Contact,
-                &prefix,
-                after.as_deref(),
-                limit,
-            )
-            .await?;
-        let mut full_at = None;
-        for i in page.items {
-            if kept.len() == limit {
-                break;
+    let (kept, next) = filtered_page(
+        page,
+        |after, limit| {
+            let prefix = &prefix;
+            async move {
+                c.store()
+                    .list_items(
+                        c.account(),
+                        ItemKind::Contact,
+                        prefix,
+                        after.as_deref(),
+                        limit,
+                    )
+                    .await
             }
-            if keeps(&i.body, &filter, topic, use_default) {
-                kept.push(i);
-                if kept.len() == limit {
-                    full_at = kept.last().map(|i| i.key.clone());
-                }
-            }
-        }
-        if let Some(key) = full_at {
-            // More may follow only if the store had more.
-            break Some(key);
-        }
-        match page.next_after {
-            Some(n) => after = Some(n),
-            None => break None,
-        }
-    };
+        },
+        |i: &Item| keeps(&i.body, &filter, topic, use_default),
+        |i: &Item| i.key.clone(),
+    )
+    .await?;
     let contacts: Vec<Value> = kept
         .iter()
         .map(|i| {

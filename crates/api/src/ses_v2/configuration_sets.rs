@@ -7,13 +7,63 @@
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::Call;
+use super::Operation;
+use super::paging::ListRequest;
 use super::validate::resource_name;
 use crate::auth::Caller;
-use crate::body::{decode_token, json, list_answer, page_size, query_page_size, query_param};
+use crate::body::{json, list_answer};
 use crate::error::ApiError;
-use crate::operation::SetOption;
 use crate::state::AppState;
+use mailsight_model::now_ms;
 use mailsight_store::ConfigurationSet;
+
+/// The member a `PutConfigurationSet…Options` operation replaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SetOption {
+    Tracking,
+    Delivery,
+    Reputation,
+    Sending,
+    Suppression,
+    Vdm,
+    Archiving,
+}
+
+impl SetOption {
+    /// The option the operation writes.
+    fn of(op: Operation) -> Result<Self, ApiError> {
+        use Operation as O;
+        Ok(match op {
+            O::PutConfigurationSetTrackingOptions => SetOption::Tracking,
+            O::PutConfigurationSetDeliveryOptions => SetOption::Delivery,
+            O::PutConfigurationSetReputationOptions => SetOption::Reputation,
+            O::PutConfigurationSetSendingOptions => SetOption::Sending,
+            O::PutConfigurationSetSuppressionOptions => SetOption::Suppression,
+            O::PutConfigurationSetVdmOptions => SetOption::Vdm,
+            O::PutConfigurationSetArchivingOptions => SetOption::Archiving,
+            other => {
+                return Err(ApiError::internal(format!(
+                    "{} is not a Put…Options operation",
+                    other.name()
+                )));
+            }
+        })
+    }
+
+    /// The configuration set member the option call writes.
+    fn member(self) -> &'static str {
+        match self {
+            SetOption::Tracking => "TrackingOptions",
+            SetOption::Delivery => "DeliveryOptions",
+            SetOption::Reputation => "ReputationOptions",
+            SetOption::Sending => "SendingOptions",
+            SetOption::Suppression => "SuppressionOptions",
+            SetOption::Vdm => "VdmOptions",
+            SetOption::Archiving => "ArchivingOptions",
+        }
+    }
+}
 
 // --- option shapes, for validation only ---
 
@@ -189,7 +239,8 @@ fn name_from(body: &Map<String, Value>) -> Result<String, ApiError> {
     }
 }
 
-pub async fn create(state: &AppState, caller: &Caller, body: &[u8]) -> Result<Value, ApiError> {
+pub async fn create(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, body) = (c.state, c.caller, c.body);
     let body: Map<String, Value> = json(body)?;
     let name = name_from(&body)?;
     resource_name("configuration set", &name)?;
@@ -206,15 +257,12 @@ pub async fn create(state: &AppState, caller: &Caller, body: &[u8]) -> Result<Va
     Ok(json!({}))
 }
 
-pub(crate) fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
-}
-
 fn set_missing(name: &str) -> ApiError {
     ApiError::not_found(format!("Configuration set <{name}> does not exist."))
 }
 
-pub async fn get(state: &AppState, caller: &Caller, name: &str) -> Result<Value, ApiError> {
+pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, name) = (c.state, c.caller, c.label("ConfigurationSetName")?);
     let set = state
         .store()
         .get_configuration_set(&caller.account_id, name)
@@ -235,49 +283,26 @@ pub async fn get(state: &AppState, caller: &Caller, name: &str) -> Result<Value,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
-struct ListRequest {
-    filter: Option<ListFilter>,
-    next_token: Option<String>,
-    page_size: Option<i64>,
-}
-
-#[derive(Deserialize, Default)]
 struct ListFilter {
     #[serde(rename = "CONFIGURATION_SET_NAME_CONTAINS")]
     name_contains: Option<String>,
 }
 
-pub async fn list(
-    state: &AppState,
-    caller: &Caller,
-    post: bool,
-    query: Option<&str>,
-    body: &[u8],
-) -> Result<Value, ApiError> {
-    let req: ListRequest = if post {
-        json(body)?
-    } else {
-        ListRequest {
-            filter: None,
-            next_token: query_param(query, "NextToken"),
-            page_size: query_page_size(query)?,
-        }
-    };
-    let limit = page_size(req.page_size, 100, 1000)?;
-    let after = decode_token(req.next_token.as_deref())?;
+pub async fn list(c: &Call<'_>) -> Result<Value, ApiError> {
+    let req = ListRequest::<ListFilter>::read(c)?;
+    let page = req.page(100, 1000)?;
     let contains = req.filter.and_then(|f| f.name_contains);
-    let page = state
+    let found = c
         .store()
         .list_configuration_sets(
-            &caller.account_id,
+            c.account(),
             contains.as_deref(),
-            after.as_deref(),
-            limit,
+            page.after.as_deref(),
+            page.limit,
         )
         .await?;
-    let names = page.items.into_iter().map(Value::String).collect();
-    Ok(list_answer("ConfigurationSets", names, page.next_after))
+    let names = found.items.into_iter().map(Value::String).collect();
+    Ok(list_answer("ConfigurationSets", names, found.next_after))
 }
 
 async fn load_options(
@@ -297,7 +322,8 @@ async fn load_options(
 }
 
 /// `POST /update-configuration-sets`: members present replace, others stay.
-pub async fn update(state: &AppState, caller: &Caller, body: &[u8]) -> Result<Value, ApiError> {
+pub async fn update(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, body) = (c.state, c.caller, c.body);
     let body: Map<String, Value> = json(body)?;
     let name = name_from(&body)?;
     let changes = options_from(&body)?;
@@ -311,13 +337,14 @@ pub async fn update(state: &AppState, caller: &Caller, body: &[u8]) -> Result<Va
 }
 
 /// `PUT /configuration-sets/{name}/<option>`: replaces one member.
-pub async fn put_option(
-    state: &AppState,
-    caller: &Caller,
-    name: &str,
-    option: SetOption,
-    body: &[u8],
-) -> Result<Value, ApiError> {
+pub async fn put_option(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, name, option, body) = (
+        c.state,
+        c.caller,
+        c.label("ConfigurationSetName")?,
+        SetOption::of(c.op)?,
+        c.body,
+    );
     let body: Map<String, Value> = json(body)?;
     let member = option.member();
     let mut options = load_options(state, caller, name).await?;
@@ -348,7 +375,8 @@ pub async fn put_option(
     Ok(json!({}))
 }
 
-pub async fn delete(state: &AppState, caller: &Caller, name: &str) -> Result<Value, ApiError> {
+pub async fn delete(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, name) = (c.state, c.caller, c.label("ConfigurationSetName")?);
     state
         .store()
         .delete_configuration_set(&caller.account_id, name)

@@ -1,10 +1,13 @@
-//! The SNS query protocol's request side: a form-encoded body (or query
-//! string) of `Action=…&Version=…&Name=value` pairs, with maps spelled
-//! `Attributes.entry.N.key` / `Attributes.entry.N.value`.
+//! The query protocol's request side (SNS, and SES v1): a form-encoded
+//! body (or query string) of `Action=…&Version=…&Name=value` pairs, with
+//! maps spelled `Attributes.entry.N.key` / `Attributes.entry.N.value`.
+//!
+//! A missing or malformed parameter is an `InvalidParameter` (400), in
+//! SNS's wording.
 
 use std::collections::BTreeMap;
 
-use super::error::SnsApiError;
+use crate::error::ApiError;
 
 /// The parameters of one request, in the order sent; a repeated name keeps
 /// its first value (as AWS does not define the others).
@@ -37,15 +40,15 @@ impl Params {
     }
 
     /// A parameter that must be present and not empty.
-    pub fn required(&self, name: &str) -> Result<&str, SnsApiError> {
+    pub fn required(&self, name: &str) -> Result<&str, ApiError> {
         self.get(name)
             .filter(|v| !v.is_empty())
-            .ok_or_else(|| SnsApiError::invalid(format!("Invalid parameter: {name}")))
+            .ok_or_else(|| invalid(format!("Invalid parameter: {name}")))
     }
 
     /// A map parameter (`{prefix}.entry.N.key` / `.value`). An entry with a
     /// key but no value, or the reverse, is refused.
-    pub fn map(&self, prefix: &str) -> Result<BTreeMap<String, String>, SnsApiError> {
+    pub fn map(&self, prefix: &str) -> Result<BTreeMap<String, String>, ApiError> {
         let head = format!("{prefix}.entry.");
         let mut keys: BTreeMap<u32, &str> = BTreeMap::new();
         let mut values: BTreeMap<u32, &str> = BTreeMap::new();
@@ -53,7 +56,7 @@ impl Params {
             let Some(rest) = k.strip_prefix(&head) else {
                 continue;
             };
-            let bad = || SnsApiError::invalid(format!("Invalid parameter: {k}"));
+            let bad = || invalid(format!("Invalid parameter: {k}"));
             let (n, field) = rest.split_once('.').ok_or_else(bad)?;
             let n: u32 = n.parse().map_err(|_| bad())?;
             match field {
@@ -65,14 +68,14 @@ impl Params {
         let mut out = BTreeMap::new();
         for (n, key) in &keys {
             let value = values.remove(n).ok_or_else(|| {
-                SnsApiError::invalid(format!(
+                invalid(format!(
                     "Invalid parameter: {prefix} Reason: {key} has no value"
                 ))
             })?;
             out.insert((*key).to_owned(), value.to_owned());
         }
         if let Some(n) = values.keys().next() {
-            return Err(SnsApiError::invalid(format!(
+            return Err(invalid(format!(
                 "Invalid parameter: {prefix} Reason: entry {n} has no key"
             )));
         }
@@ -80,11 +83,10 @@ impl Params {
     }
 
     /// A boolean parameter (`true`/`false`, any case); absent is `false`.
-    pub fn flag(&self, name: &str) -> Result<bool, SnsApiError> {
+    pub fn flag(&self, name: &str) -> Result<bool, ApiError> {
         match self.get(name) {
             None => Ok(false),
-            Some(v) => parse_bool(v)
-                .ok_or_else(|| SnsApiError::invalid(format!("Invalid parameter: {name}"))),
+            Some(v) => parse_bool(v).ok_or_else(|| invalid(format!("Invalid parameter: {name}"))),
         }
     }
 }
@@ -100,62 +102,13 @@ pub fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
-/// The parts of a topic ARN `arn:aws:sns:<region>:<account>:<name>`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TopicArn<'a> {
-    pub region: &'a str,
-    pub account: &'a str,
-    pub name: &'a str,
-}
-
-/// Parses a topic ARN; `None` unless it has exactly that shape.
-pub fn topic_arn(arn: &str) -> Option<TopicArn<'_>> {
-    let mut parts = arn.split(':');
-    let (Some("arn"), Some(_partition), Some("sns"), Some(region), Some(account), Some(name)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return None;
-    };
-    if parts.next().is_some()
-        || region.is_empty()
-        || !valid_account(account)
-        || !valid_topic_name(name)
-    {
-        return None;
-    }
-    Some(TopicArn {
-        region,
-        account,
-        name,
-    })
-}
-
-/// The topic ARN and account of a subscription ARN (`<topic arn>:<id>`).
-pub fn subscription_arn(arn: &str) -> Option<(&str, &str)> {
-    let (topic, id) = arn.rsplit_once(':')?;
-    if id.is_empty() {
-        return None;
-    }
-    let parsed = topic_arn(topic)?;
-    Some((topic, parsed.account))
-}
-
-fn valid_account(a: &str) -> bool {
-    a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// SNS topic names: 1 to 256 ASCII letters, digits, `-` and `_`.
-pub fn valid_topic_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 256
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+/// `InvalidParameter` (400).
+pub fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::new(
+        "InvalidParameter",
+        axum::http::StatusCode::BAD_REQUEST,
+        message,
+    )
 }
 
 #[cfg(test)]
@@ -205,37 +158,5 @@ mod tests {
     fn anything_parses_without_panicking() {
         let p = Params::parse(b"%ff%fe=\xff&&==&a=%");
         assert_eq!(p.get("a"), Some("%"));
-    }
-
-    #[test]
-    fn arns_are_checked() {
-        let t = topic_arn("arn:aws:sns:us-east-1:000000000000:ses-events").unwrap();
-        assert_eq!(
-            (t.region, t.account, t.name),
-            ("us-east-1", "000000000000", "ses-events")
-        );
-        for bad in [
-            "",
-            "arn:aws:sns:us-east-1:000000000000",
-            "arn:aws:sqs:us-east-1:000000000000:q",
-            "arn:aws:sns:us-east-1:12:t",
-            "arn:aws:sns::000000000000:t",
-            "arn:aws:sns:us-east-1:000000000000:t:x",
-            "arn:aws:sns:us-east-1:000000000000:a b",
-        ] {
-            assert!(topic_arn(bad).is_none(), "{bad}");
-        }
-        assert_eq!(
-            subscription_arn("arn:aws:sns:us-east-1:000000000000:t:abc"),
-            Some(("arn:aws:sns:us-east-1:000000000000:t", "000000000000"))
-        );
-        assert_eq!(
-            subscription_arn("arn:aws:sns:us-east-1:000000000000:t:"),
-            None
-        );
-        assert_eq!(
-            subscription_arn("arn:aws:sns:us-east-1:000000000000:t"),
-            None
-        );
     }
 }

@@ -7,11 +7,10 @@ use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::Call;
 use super::templates::check_template_data;
-use crate::auth::Caller;
 use crate::body::json;
 use crate::error::ApiError;
-use crate::state::AppState;
 use mailsight_engine::{
     Attachment, Content, ListManagement, SendError, SendRequest, TemplateContent, TemplateSource,
 };
@@ -201,12 +200,8 @@ fn template_data(data: Option<String>, member: &str) -> Result<String, ApiError>
     Ok(data)
 }
 
-pub async fn send_email(
-    state: &AppState,
-    caller: &Caller,
-    source_ip: &str,
-    body: &[u8],
-) -> Result<Value, ApiError> {
+pub async fn send_email(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, source_ip, body) = (c.state, c.caller, c.source_ip.as_str(), c.body);
     let req: SendEmail = json(body)?;
     let content = req
         .content
@@ -384,12 +379,8 @@ fn entry_data(default: &str, replacement: Option<String>) -> Result<String, Stri
     Ok(if empty { default.to_owned() } else { data })
 }
 
-pub async fn send_bulk_email(
-    state: &AppState,
-    caller: &Caller,
-    source_ip: &str,
-    body: &[u8],
-) -> Result<Value, ApiError> {
+pub async fn send_bulk_email(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, source_ip, body) = (c.state, c.caller, c.source_ip.as_str(), c.body);
     let req: SendBulkEmail = json(body)?;
     let mut template = req
         .default_content

@@ -4,14 +4,14 @@
 
 use serde_json::{Value, json};
 
-use super::configuration_sets::now_ms;
-use crate::auth::Caller;
+use super::Call;
 use crate::error::ApiError;
-use crate::state::AppState;
+use mailsight_model::now_ms;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
-pub async fn get(state: &AppState, caller: &Caller) -> Result<Value, ApiError> {
+pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller) = (c.state, c.caller);
     let sent = state
         .store()
         .count_messages_since(&caller.account_id, now_ms() - DAY_MS)

@@ -1,32 +1,14 @@
-//! GetMessageInsights: one indexed read of the message and its events,
-//! shaped per recipient.
+//! `GetMessageInsights`' answer from a message's stored events: grouped
+//! by recipient (the message's own order first), each in time order, and
+//! optionally filtered the way SES itself filters (`ses_exact`).
 
 use std::collections::BTreeMap;
 
-use mailsight_engine::simulator::is_simulator_address;
 use mailsight_model::insights::{EmailInsights, EventDetails, InsightsEvent, MessageInsights};
 use mailsight_model::{EventType, MessageTag, isp};
 use mailsight_store::MessageEvents;
 
-use crate::auth::Caller;
-use crate::error::ApiError;
-use crate::state::{AppState, InsightsConfig};
-
-/// The answer as JSON text.
-pub async fn get(state: &AppState, caller: &Caller, message_id: &str) -> Result<String, ApiError> {
-    let found = state
-        .store()
-        .message_events(&caller.account_id, message_id)
-        .await?;
-    let Some(found) = found else {
-        return Err(ApiError::not_found(format!(
-            "Message {message_id} not found for account {}",
-            caller.account_id
-        )));
-    };
-    let insights = shape(found, &state.config.insights);
-    serde_json::to_string(&insights).map_err(|e| ApiError::internal(e.to_string()))
-}
+use crate::simulator::is_simulator_address;
 
 /// Whether SES would show this event (only applied in `ses_exact` mode).
 fn ses_shows(kind: EventType, recipient: &str, multi: bool) -> bool {
@@ -45,12 +27,16 @@ fn ses_shows(kind: EventType, recipient: &str, multi: bool) -> bool {
 
 /// Groups stored events by recipient (the message's own order first, then
 /// any recipient only events name), each list in time order.
-pub fn shape(found: MessageEvents, config: &InsightsConfig) -> MessageInsights {
+///
+/// With `ses_exact`, leaves out what SES does not show: deliveries, bounces
+/// and complaints of mailbox simulator recipients, and everything but the
+/// send of messages with more than one recipient.
+pub fn shape(found: MessageEvents, ses_exact: bool) -> MessageInsights {
     let MessageEvents { message, events } = found;
     let multi = message.recipients.len() > 1;
     let mut by_recipient: BTreeMap<String, Vec<InsightsEvent>> = BTreeMap::new();
     for e in events {
-        if config.ses_exact && !ses_shows(e.event_type, &e.recipient, multi) {
+        if ses_exact && !ses_shows(e.event_type, &e.recipient, multi) {
             continue;
         }
         let details = e

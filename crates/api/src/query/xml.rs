@@ -1,13 +1,10 @@
-//! XML answers in the shape of SNS's query protocol: every success is
-//! `<{Action}Response xmlns=…><{Action}Result>…</{Action}Result>
+//! XML answers in the shape of the query protocol (SNS, SES v1): every
+//! success is `<{Action}Response xmlns=…><{Action}Result>…</{Action}Result>
 //! <ResponseMetadata><RequestId>…</RequestId></ResponseMetadata></{Action}Response>`
 //! and every error an `<ErrorResponse>`, which is what botocore and the AWS
-//! CLI parse.
+//! CLI parse. Each service has its own namespace.
 
-use super::error::SnsApiError;
-
-/// The SNS API's XML namespace.
-pub const NAMESPACE: &str = "http://sns.amazonaws.com/doc/2010-03-31/";
+use crate::error::ApiError;
 
 /// Escapes text for an element's content.
 pub fn escape(s: &str) -> String {
@@ -83,8 +80,8 @@ impl Xml {
 
 /// A success answer; `result` is the content of `<{action}Result>`, or
 /// `None` for actions that return nothing.
-pub fn response(action: &str, result: Option<String>, request_id: &str) -> String {
-    let mut body = format!(r#"<{action}Response xmlns="{NAMESPACE}">"#);
+pub fn response(namespace: &str, action: &str, result: Option<String>, request_id: &str) -> String {
+    let mut body = format!(r#"<{action}Response xmlns="{namespace}">"#);
     if let Some(result) = result {
         body.push_str(&format!("<{action}Result>{result}</{action}Result>"));
     }
@@ -96,9 +93,9 @@ pub fn response(action: &str, result: Option<String>, request_id: &str) -> Strin
 }
 
 /// An error answer.
-pub fn error(e: &SnsApiError, request_id: &str) -> String {
+pub fn error(namespace: &str, e: &ApiError, request_id: &str) -> String {
     format!(
-        r#"<ErrorResponse xmlns="{NAMESPACE}"><Error><Type>{}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>"#,
+        r#"<ErrorResponse xmlns="{namespace}"><Error><Type>{}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>"#,
         e.fault(),
         escape(e.code),
         escape(&e.message),
@@ -110,28 +107,34 @@ pub fn error(e: &SnsApiError, request_id: &str) -> String {
 mod tests {
     use super::*;
 
+    const NAMESPACE: &str = "http://sns.amazonaws.com/doc/2010-03-31/";
+
     #[test]
     fn a_result_is_wrapped_in_the_action_s_elements() {
         let mut x = Xml::new();
         x.text("TopicArn", "arn:aws:sns:us-east-1:000000000000:t");
         assert_eq!(
-            response("CreateTopic", Some(x.finish()), "r-1"),
+            response(NAMESPACE, "CreateTopic", Some(x.finish()), "r-1"),
             r#"<CreateTopicResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><CreateTopicResult><TopicArn>arn:aws:sns:us-east-1:000000000000:t</TopicArn></CreateTopicResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></CreateTopicResponse>"#
         );
         assert_eq!(
-            response("DeleteTopic", None, "r"),
+            response(NAMESPACE, "DeleteTopic", None, "r"),
             r#"<DeleteTopicResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DeleteTopicResponse>"#
         );
     }
 
     #[test]
     fn errors_name_type_code_and_message() {
-        let e = SnsApiError::not_found("Topic <x> & co does not exist");
+        let e = ApiError::new(
+            "NotFound",
+            axum::http::StatusCode::NOT_FOUND,
+            "Topic <x> & co does not exist",
+        );
         assert_eq!(
-            error(&e, "r"),
+            error(NAMESPACE, &e, "r"),
             r#"<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>NotFound</Code><Message>Topic &lt;x&gt; &amp; co does not exist</Message></Error><RequestId>r</RequestId></ErrorResponse>"#
         );
-        assert!(error(&SnsApiError::internal("x"), "r").contains("<Type>Receiver</Type>"));
+        assert!(error(NAMESPACE, &ApiError::internal("x"), "r").contains("<Type>Receiver</Type>"));
     }
 
     #[test]

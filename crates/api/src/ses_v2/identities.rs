@@ -5,12 +5,12 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::configuration_sets::now_ms;
-use crate::auth::Caller;
-use crate::body::{decode_token, json, list_answer, page_size, query_page_size, query_param};
+use super::Call;
+use super::paging::{ListRequest, filtered_page};
+use crate::body::{json, list_answer};
 use crate::error::ApiError;
-use crate::state::AppState;
 use mailsight_engine::address::is_valid_address;
+use mailsight_model::now_ms;
 use mailsight_store::{Identity, IdentityType};
 
 #[derive(Deserialize)]
@@ -87,7 +87,8 @@ fn dkim(identity: &Identity) -> Value {
     }
 }
 
-pub async fn create(state: &AppState, caller: &Caller, body: &[u8]) -> Result<Value, ApiError> {
+pub async fn create(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, body) = (c.state, c.caller, c.body);
     let req: CreateRequest = json(body)?;
     let name = req
         .email_identity
@@ -123,7 +124,8 @@ pub async fn create(state: &AppState, caller: &Caller, body: &[u8]) -> Result<Va
     Ok(answer)
 }
 
-pub async fn get(state: &AppState, caller: &Caller, name: &str) -> Result<Value, ApiError> {
+pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, name) = (c.state, c.caller, c.label("EmailIdentity")?);
     let identity = state
         .store()
         .get_identity(&caller.account_id, &name.to_ascii_lowercase())
@@ -146,14 +148,6 @@ pub async fn get(state: &AppState, caller: &Caller, name: &str) -> Result<Value,
 }
 
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
-struct ListRequest {
-    filter: Option<ListFilter>,
-    next_token: Option<String>,
-    page_size: Option<i64>,
-}
-
-#[derive(Deserialize, Default)]
 struct ListFilter {
     #[serde(rename = "IDENTITY_NAME_CONTAINS")]
     name_contains: Option<String>,
@@ -172,48 +166,21 @@ impl ListFilter {
     }
 }
 
-pub async fn list(
-    state: &AppState,
-    caller: &Caller,
-    post: bool,
-    query: Option<&str>,
-    body: &[u8],
-) -> Result<Value, ApiError> {
-    let req: ListRequest = if post {
-        json(body)?
-    } else {
-        ListRequest {
-            filter: None,
-            next_token: query_param(query, "NextToken"),
-            page_size: query_page_size(query)?,
-        }
-    };
-    let limit = page_size(req.page_size, 100, 1000)?;
+pub async fn list(c: &Call<'_>) -> Result<Value, ApiError> {
+    let req = ListRequest::<ListFilter>::read(c)?;
+    let page = req.page(100, 1000)?;
     let filter = req.filter.unwrap_or_default();
-    let mut after = decode_token(req.next_token.as_deref())?;
-    // Filters are applied here, so keep reading pages until this one is full.
-    let mut kept = Vec::new();
-    let next = loop {
-        let page = state
-            .store()
-            .list_identities(&caller.account_id, after.as_deref(), limit)
-            .await?;
-        for i in page.items {
-            if kept.len() == limit {
-                break;
-            }
-            if filter.keeps(&i) {
-                kept.push(i);
-            }
-        }
-        if kept.len() == limit {
-            break kept.last().map(|i: &Identity| i.name.clone());
-        }
-        match page.next_after {
-            Some(n) => after = Some(n),
-            None => break None,
-        }
-    };
+    let (kept, next) = filtered_page(
+        page,
+        |after, limit| async move {
+            c.store()
+                .list_identities(c.account(), after.as_deref(), limit)
+                .await
+        },
+        |i| filter.keeps(i),
+        |i: &Identity| i.name.clone(),
+    )
+    .await?;
     let items: Vec<Value> = kept
         .iter()
         .map(|i| {
@@ -228,7 +195,8 @@ pub async fn list(
     Ok(list_answer("EmailIdentities", items, next))
 }
 
-pub async fn delete(state: &AppState, caller: &Caller, name: &str) -> Result<Value, ApiError> {
+pub async fn delete(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, name) = (c.state, c.caller, c.label("EmailIdentity")?);
     state
         .store()
         .delete_identity(&caller.account_id, &name.to_ascii_lowercase())

@@ -10,16 +10,13 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::configuration_sets::now_ms;
-use crate::auth::Caller;
-use crate::body::{
-    decode_token, epoch_seconds, json, list_answer, page_size, query_page_size, query_param,
-    query_params,
-};
+use super::Call;
+use super::paging::{PageRequest, filtered_page};
+use crate::body::{epoch_seconds, json, list_answer, query_param, query_params};
 use crate::error::ApiError;
-use crate::state::AppState;
 use mailsight_engine::address::is_valid_address;
 use mailsight_engine::suppression::ACCOUNT_SETTING;
+use mailsight_model::now_ms;
 use mailsight_store::{Item, ItemKind, PutMode};
 
 const REASONS: &[&str] = &["BOUNCE", "COMPLAINT"];
@@ -47,7 +44,8 @@ struct PutRequest {
     reason: Option<String>,
 }
 
-pub async fn put(state: &AppState, caller: &Caller, body: &[u8]) -> Result<Value, ApiError> {
+pub async fn put(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, body) = (c.state, c.caller, c.body);
     let req: PutRequest = json(body)?;
     let email = req
         .email_address
@@ -75,7 +73,8 @@ pub async fn put(state: &AppState, caller: &Caller, body: &[u8]) -> Result<Value
     Ok(json!({}))
 }
 
-pub async fn get(state: &AppState, caller: &Caller, email: &str) -> Result<Value, ApiError> {
+pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, email) = (c.state, c.caller, c.label("EmailAddress")?);
     let item = state
         .store()
         .get_item(
@@ -114,11 +113,8 @@ fn parse_time(member: &str, v: &str) -> Result<i64, ApiError> {
         })
 }
 
-pub async fn list(
-    state: &AppState,
-    caller: &Caller,
-    query: Option<&str>,
-) -> Result<Value, ApiError> {
+pub async fn list(c: &Call<'_>) -> Result<Value, ApiError> {
+    let query = c.query;
     let reasons = query_params(query, "Reason");
     for r in &reasons {
         check_reason(r)?;
@@ -129,50 +125,36 @@ pub async fn list(
     let end = query_param(query, "EndDate")
         .map(|v| parse_time("EndDate", &v))
         .transpose()?;
-    let limit = page_size(query_page_size(query)?, 100, 1000)?;
-    let mut after = decode_token(query_param(query, "NextToken").as_deref())?;
+    let page = PageRequest::from_query(query, 100, 1000)?;
     let keeps = |i: &Item| {
         let reason = i.body.get("Reason").and_then(Value::as_str).unwrap_or("");
         (reasons.is_empty() || reasons.iter().any(|r| r == reason))
             && start.is_none_or(|s| i.updated_at >= s)
             && end.is_none_or(|e| i.updated_at <= e)
     };
-    // Filters are applied here, so keep reading pages until this one is full.
-    let mut kept: Vec<Item> = Vec::new();
-    let next = loop {
-        let page = state
-            .store()
-            .list_items(
-                &caller.account_id,
-                ItemKind::Suppressed,
-                "",
-                after.as_deref(),
-                limit,
-            )
-            .await?;
-        let mut full_at = None;
-        for i in page.items {
-            if keeps(&i) {
-                kept.push(i);
-                if kept.len() == limit {
-                    full_at = kept.last().map(|i| i.key.clone());
-                    break;
-                }
-            }
-        }
-        if full_at.is_some() {
-            break full_at;
-        }
-        match page.next_after {
-            Some(n) => after = Some(n),
-            None => break None,
-        }
-    };
+    let (kept, next) = filtered_page(
+        page,
+        |after, limit| async move {
+            c.store()
+                .list_items(
+                    c.account(),
+                    ItemKind::Suppressed,
+                    "",
+                    after.as_deref(),
+                    limit,
+                )
+                .await
+        },
+        keeps,
+        |i: &Item| i.key.clone(),
+    )
+    .await?;
     let items: Vec<Value> = kept.iter().map(summary).collect();
     Ok(list_answer("SuppressedDestinationSummaries", items, next))
 }
 
-pub async fn delete(state: &AppState, caller: &Caller, email: &str) -> Result<Value, ApiError> {
+pub async fn delete(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, email) = (c.state, c.caller, c.label("EmailAddress")?);
     let existed = state
         .store()
         .delete_item(
@@ -197,11 +179,8 @@ struct AccountAttributes {
 
 /// `PUT /account/suppression`: the reasons that add an address to the
 /// account's list (an empty list turns account suppression off).
-pub async fn put_account_attributes(
-    state: &AppState,
-    caller: &Caller,
-    body: &[u8],
-) -> Result<Value, ApiError> {
+pub async fn put_account_attributes(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, body) = (c.state, c.caller, c.body);
     let req: AccountAttributes = json(body)?;
     let mut reasons: Vec<String> = Vec::new();
     for r in req.suppressed_reasons {

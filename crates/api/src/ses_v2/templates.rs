@@ -9,16 +9,13 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::configuration_sets::now_ms;
+use super::Call;
+use super::paging::{PageRequest, create_item, item_page, replace_item};
 use super::validate::resource_name;
-use crate::auth::Caller;
-use crate::body::{
-    decode_token, epoch_seconds, json, list_answer, page_size, query_page_size, query_param,
-};
+use crate::body::{epoch_seconds, json};
 use crate::error::ApiError;
-use crate::state::AppState;
 use mailsight_engine::{SendError, TemplateContent};
-use mailsight_store::{ItemKind, PutMode, StoreError};
+use mailsight_store::ItemKind;
 
 /// `TemplateData` may hold at most this many characters.
 pub const MAX_TEMPLATE_DATA: usize = 262_144;
@@ -74,7 +71,8 @@ fn check_content(content: Option<TemplateContent>) -> Result<TemplateContent, Ap
     Ok(content)
 }
 
-pub async fn create(state: &AppState, caller: &Caller, body: &[u8]) -> Result<Value, ApiError> {
+pub async fn create(c: &Call<'_>) -> Result<Value, ApiError> {
+    let body = c.body;
     let req: CreateRequest = json(body)?;
     let name = req
         .template_name
@@ -86,26 +84,14 @@ pub async fn create(state: &AppState, caller: &Caller, body: &[u8]) -> Result<Va
         "TemplateContent": content,
         "Tags": req.tags.unwrap_or_default(),
     });
-    let put = state
-        .store()
-        .put_item(
-            &caller.account_id,
-            ItemKind::Template,
-            &name,
-            doc,
-            PutMode::Create,
-            now_ms(),
-        )
-        .await;
-    match put {
-        Err(StoreError::AlreadyExists(_)) => Err(ApiError::already_exists(format!(
-            "Template {name} already exists."
-        ))),
-        other => other.map(|_| json!({})).map_err(Into::into),
-    }
+    create_item(c, ItemKind::Template, &name, doc, || {
+        ApiError::already_exists(format!("Template {name} already exists."))
+    })
+    .await
 }
 
-pub async fn get(state: &AppState, caller: &Caller, name: &str) -> Result<Value, ApiError> {
+pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, name) = (c.state, c.caller, c.label("TemplateName")?);
     let item = state
         .store()
         .get_item(&caller.account_id, ItemKind::Template, name)
@@ -118,42 +104,19 @@ pub async fn get(state: &AppState, caller: &Caller, name: &str) -> Result<Value,
     }))
 }
 
-pub async fn list(
-    state: &AppState,
-    caller: &Caller,
-    query: Option<&str>,
-) -> Result<Value, ApiError> {
-    let limit = page_size(query_page_size(query)?, 100, 100)?;
-    let after = decode_token(query_param(query, "NextToken").as_deref())?;
-    let page = state
-        .store()
-        .list_items(
-            &caller.account_id,
-            ItemKind::Template,
-            "",
-            after.as_deref(),
-            limit,
-        )
-        .await?;
-    let items: Vec<Value> = page
-        .items
-        .iter()
-        .map(|i| {
-            json!({
-                "TemplateName": i.key,
-                "CreatedTimestamp": epoch_seconds(i.created_at),
-            })
+pub async fn list(c: &Call<'_>) -> Result<Value, ApiError> {
+    let page = PageRequest::from_query(c.query, 100, 100)?;
+    item_page(c, ItemKind::Template, "", page, "TemplatesMetadata", |i| {
+        json!({
+            "TemplateName": i.key,
+            "CreatedTimestamp": epoch_seconds(i.created_at),
         })
-        .collect();
-    Ok(list_answer("TemplatesMetadata", items, page.next_after))
+    })
+    .await
 }
 
-pub async fn update(
-    state: &AppState,
-    caller: &Caller,
-    name: &str,
-    body: &[u8],
-) -> Result<Value, ApiError> {
+pub async fn update(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, name, body) = (c.state, c.caller, c.label("TemplateName")?, c.body);
     let req: UpdateRequest = json(body)?;
     let content = check_content(req.template_content)?;
     let item = state
@@ -164,24 +127,11 @@ pub async fn update(
     let mut doc = item.body;
     doc["TemplateName"] = json!(name);
     doc["TemplateContent"] = json!(content);
-    let put = state
-        .store()
-        .put_item(
-            &caller.account_id,
-            ItemKind::Template,
-            name,
-            doc,
-            PutMode::Replace,
-            now_ms(),
-        )
-        .await;
-    match put {
-        Err(StoreError::NotFound(_)) => Err(template_missing(name)),
-        other => other.map(|_| json!({})).map_err(Into::into),
-    }
+    replace_item(c, ItemKind::Template, name, doc, || template_missing(name)).await
 }
 
-pub async fn delete(state: &AppState, caller: &Caller, name: &str) -> Result<Value, ApiError> {
+pub async fn delete(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, name) = (c.state, c.caller, c.label("TemplateName")?);
     let existed = state
         .store()
         .delete_item(&caller.account_id, ItemKind::Template, name)
@@ -193,12 +143,8 @@ pub async fn delete(state: &AppState, caller: &Caller, name: &str) -> Result<Val
     }
 }
 
-pub async fn test_render(
-    state: &AppState,
-    caller: &Caller,
-    name: &str,
-    body: &[u8],
-) -> Result<Value, ApiError> {
+pub async fn test_render(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, name, body) = (c.state, c.caller, c.label("TemplateName")?, c.body);
     let req: RenderRequest = json(body)?;
     let data = req
         .template_data

@@ -5,11 +5,10 @@
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::Call;
 use super::validate::resource_name;
-use crate::auth::Caller;
 use crate::body::json;
 use crate::error::ApiError;
-use crate::state::AppState;
 use mailsight_model::EventType;
 use mailsight_store::EventDestination;
 
@@ -246,12 +245,8 @@ struct CreateRequest {
     event_destination: Option<Value>,
 }
 
-pub async fn create(
-    state: &AppState,
-    caller: &Caller,
-    set: &str,
-    body: &[u8],
-) -> Result<Value, ApiError> {
+pub async fn create(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, set, body) = (c.state, c.caller, c.label("ConfigurationSetName")?, c.body);
     let req: CreateRequest = json(body)?;
     let name = req.event_destination_name.ok_or_else(|| {
         ApiError::bad_request("Missing required parameter: EventDestinationName.")
@@ -274,7 +269,8 @@ pub async fn create(
     Ok(json!({}))
 }
 
-pub async fn get(state: &AppState, caller: &Caller, set: &str) -> Result<Value, ApiError> {
+pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, set) = (c.state, c.caller, c.label("ConfigurationSetName")?);
     let destinations = state
         .store()
         .list_event_destinations(&caller.account_id, set)
@@ -299,13 +295,14 @@ struct UpdateRequest {
     event_destination: Option<Value>,
 }
 
-pub async fn update(
-    state: &AppState,
-    caller: &Caller,
-    set: &str,
-    name: &str,
-    body: &[u8],
-) -> Result<Value, ApiError> {
+pub async fn update(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, set, name, body) = (
+        c.state,
+        c.caller,
+        c.label("ConfigurationSetName")?,
+        c.label("EventDestinationName")?,
+        c.body,
+    );
     let req: UpdateRequest = json(body)?;
     let destination = definition(
         name.to_owned(),
@@ -318,12 +315,13 @@ pub async fn update(
     Ok(json!({}))
 }
 
-pub async fn delete(
-    state: &AppState,
-    caller: &Caller,
-    set: &str,
-    name: &str,
-) -> Result<Value, ApiError> {
+pub async fn delete(c: &Call<'_>) -> Result<Value, ApiError> {
+    let (state, caller, set, name) = (
+        c.state,
+        c.caller,
+        c.label("ConfigurationSetName")?,
+        c.label("EventDestinationName")?,
+    );
     state
         .store()
         .delete_event_destination(&caller.account_id, set, name)

@@ -1,45 +1,19 @@
-//! What every request handler shares.
+//! What every request handler shares: the engine, the authenticator, the
+//! settings, and the state of the ingest endpoints and hosted SNS topics.
+//!
+//! - [`stats`]: counters of what each ingest endpoint took and refused.
+
+pub mod stats;
 
 use std::sync::Arc;
 
 use mailsight_engine::Engine;
 use mailsight_store::Store;
-use serde::Deserialize;
 
 use crate::auth::Authenticator;
-use crate::ingest::{IngestConfig, IngestStats};
+use crate::config::{ApiConfig, IngestConfig};
 use mailsight_engine::Ingestor;
-
-/// How `GetMessageInsights` chooses what to show.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct InsightsConfig {
-    /// SES leaves out deliveries, bounces and complaints of mailbox
-    /// simulator recipients, and everything but the send of messages with
-    /// more than one recipient. mailsight shows them unless this is on.
-    pub ses_exact: bool,
-}
-
-/// Settings of the HTTP layer.
-#[derive(Debug, Clone)]
-pub struct ApiConfig {
-    /// The largest request body accepted, in bytes (SES takes 40 MB messages).
-    pub max_body_bytes: usize,
-    pub insights: InsightsConfig,
-    /// Take a tracking request's client address from `X-Forwarded-For`
-    /// (behind a reverse proxy serving a custom redirect domain).
-    pub trust_forwarded_for: bool,
-}
-
-impl Default for ApiConfig {
-    fn default() -> Self {
-        ApiConfig {
-            max_body_bytes: 40 * 1024 * 1024,
-            insights: InsightsConfig::default(),
-            trust_forwarded_for: false,
-        }
-    }
-}
+pub use stats::IngestStats;
 
 /// What the ingest endpoints share.
 pub struct IngestState {
@@ -82,7 +56,7 @@ pub struct AppState {
     pub config: Arc<ApiConfig>,
     pub ingest: Arc<IngestState>,
     /// The SNS topics mailsight hosts (see [`crate::sns`]).
-    pub sns: Arc<crate::sns::SnsApi>,
+    pub sns: Arc<SnsApi>,
     /// Counters of CloudWatch event destinations, served at `/metrics`.
     pub metrics: Arc<mailsight_engine::outbox::cloudwatch::Metrics>,
 }
@@ -91,4 +65,12 @@ impl AppState {
     pub fn store(&self) -> &Arc<dyn Store> {
         self.engine.store()
     }
+}
+
+/// What the SNS API needs besides the store.
+pub struct SnsApi {
+    /// Signing key, public URL, HTTP client.
+    pub host: Arc<mailsight_engine::outbox::sns::SnsHost>,
+    /// The region named in new topic ARNs.
+    pub region: String,
 }

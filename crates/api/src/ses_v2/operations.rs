@@ -1,0 +1,101 @@
+//! Every SES v2 operation mailsight answers, declared once: its name as in
+//! the botocore `sesv2` model, its handler, and its routes (the model's,
+//! plus the older routes some SDKs still send). Routing, names in logs and
+//! errors, and dispatch all come from this table; `route.rs` tests it
+//! against the model's own list (`tests/data/sesv2-operations.tsv`).
+//!
+//! To add an operation: one line here, one handler in the resource's file.
+
+use super::*;
+use crate::front::operations::operations;
+
+operations! {
+    /// One SES v2 operation.
+    pub enum Operation(Call<'_>) -> Answer;
+
+    // Sending
+    SendEmail => send::send_email [POST "/v2/email/outbound-emails"];
+    SendBulkEmail => send::send_bulk_email [POST "/v2/email/outbound-bulk-emails"];
+
+    // Configuration sets
+    CreateConfigurationSet => configuration_sets::create [POST "/v2/email/configuration-sets"];
+    GetConfigurationSet => configuration_sets::get
+        [GET "/v2/email/configuration-sets/{ConfigurationSetName}"];
+    ListConfigurationSets => configuration_sets::list
+        [GET "/v2/email/configuration-sets", POST "/v2/email/list-configuration-sets"];
+    UpdateConfigurationSet => configuration_sets::update [POST "/v2/email/update-configuration-sets"];
+    PutConfigurationSetTrackingOptions => configuration_sets::put_option
+        [PUT "/v2/email/configuration-sets/{ConfigurationSetName}/tracking-options"];
+    PutConfigurationSetDeliveryOptions => configuration_sets::put_option
+        [PUT "/v2/email/configuration-sets/{ConfigurationSetName}/delivery-options"];
+    PutConfigurationSetReputationOptions => configuration_sets::put_option
+        [PUT "/v2/email/configuration-sets/{ConfigurationSetName}/reputation-options"];
+    PutConfigurationSetSendingOptions => configuration_sets::put_option
+        [PUT "/v2/email/configuration-sets/{ConfigurationSetName}/sending"];
+    PutConfigurationSetSuppressionOptions => configuration_sets::put_option
+        [PUT "/v2/email/configuration-sets/{ConfigurationSetName}/suppression-options"];
+    PutConfigurationSetVdmOptions => configuration_sets::put_option
+        [PUT "/v2/email/configuration-sets/{ConfigurationSetName}/vdm-options"];
+    PutConfigurationSetArchivingOptions => configuration_sets::put_option
+        [PUT "/v2/email/configuration-sets/{ConfigurationSetName}/archiving-options"];
+    DeleteConfigurationSet => configuration_sets::delete
+        [DELETE "/v2/email/configuration-sets/{ConfigurationSetName}"];
+
+    // Event destinations
+    CreateConfigurationSetEventDestination => event_destinations::create
+        [POST "/v2/email/configuration-sets/{ConfigurationSetName}/event-destinations"];
+    GetConfigurationSetEventDestinations => event_destinations::get
+        [GET "/v2/email/configuration-sets/{ConfigurationSetName}/event-destinations"];
+    UpdateConfigurationSetEventDestination => event_destinations::update
+        [PUT "/v2/email/configuration-sets/{ConfigurationSetName}/event-destinations/{EventDestinationName}"];
+    DeleteConfigurationSetEventDestination => event_destinations::delete
+        [DELETE "/v2/email/configuration-sets/{ConfigurationSetName}/event-destinations/{EventDestinationName}"];
+
+    // Identities
+    CreateEmailIdentity => identities::create [POST "/v2/email/identities"];
+    GetEmailIdentity => identities::get [GET "/v2/email/identities/{EmailIdentity}"];
+    ListEmailIdentities => identities::list
+        [GET "/v2/email/identities", POST "/v2/email/list-identities"];
+    DeleteEmailIdentity => identities::delete [DELETE "/v2/email/identities/{EmailIdentity}"];
+
+    // Account and insights
+    GetAccount => account::get [GET "/v2/email/account"];
+    GetMessageInsights => insights::get
+        [GET "/v2/email/insights/{MessageId}/", GET "/v2/email/insights/{MessageId}"];
+
+    // Templates
+    CreateEmailTemplate => templates::create [POST "/v2/email/templates"];
+    ListEmailTemplates => templates::list [GET "/v2/email/templates"];
+    GetEmailTemplate => templates::get [GET "/v2/email/templates/{TemplateName}"];
+    UpdateEmailTemplate => templates::update [PUT "/v2/email/templates/{TemplateName}"];
+    DeleteEmailTemplate => templates::delete [DELETE "/v2/email/templates/{TemplateName}"];
+    TestRenderEmailTemplate => templates::test_render
+        [POST "/v2/email/templates/{TemplateName}/render"];
+
+    // Contact lists and contacts
+    CreateContactList => contact_lists::create [POST "/v2/email/contact-lists"];
+    ListContactLists => contact_lists::list [GET "/v2/email/contact-lists"];
+    GetContactList => contact_lists::get [GET "/v2/email/contact-lists/{ContactListName}"];
+    UpdateContactList => contact_lists::update [PUT "/v2/email/contact-lists/{ContactListName}"];
+    DeleteContactList => contact_lists::delete
+        [DELETE "/v2/email/contact-lists/{ContactListName}"];
+    CreateContact => contacts::create [POST "/v2/email/contact-lists/{ContactListName}/contacts"];
+    ListContacts => contacts::list
+        [POST "/v2/email/contact-lists/{ContactListName}/contacts/list"];
+    GetContact => contacts::get
+        [GET "/v2/email/contact-lists/{ContactListName}/contacts/{EmailAddress}"];
+    UpdateContact => contacts::update
+        [PUT "/v2/email/contact-lists/{ContactListName}/contacts/{EmailAddress}"];
+    DeleteContact => contacts::delete
+        [DELETE "/v2/email/contact-lists/{ContactListName}/contacts/{EmailAddress}"];
+
+    // Suppression
+    PutSuppressedDestination => suppression::put [PUT "/v2/email/suppression/addresses"];
+    ListSuppressedDestinations => suppression::list [GET "/v2/email/suppression/addresses"];
+    GetSuppressedDestination => suppression::get
+        [GET "/v2/email/suppression/addresses/{EmailAddress}"];
+    DeleteSuppressedDestination => suppression::delete
+        [DELETE "/v2/email/suppression/addresses/{EmailAddress}"];
+    PutAccountSuppressionAttributes => suppression::put_account_attributes
+        [PUT "/v2/email/account/suppression"];
+}

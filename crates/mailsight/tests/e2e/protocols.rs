@@ -1,0 +1,174 @@
+//! One front for every protocol: the credential scope's service and the
+//! route decide which protocol answers, and each answers in its own shape
+//! (SES v2: JSON with `x-amzn-ErrorType`; SNS: an XML `<ErrorResponse>`),
+//! never in the other's.
+
+use std::time::SystemTime;
+
+use crate::common::*;
+
+/// Sends a request signed for `service` with a test key.
+async fn signed(
+    url: &str,
+    method: &str,
+    path: &str,
+    service: &str,
+    content_type: &str,
+    body: &[u8],
+) -> reqwest::Response {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    let full = format!("{url}{path}");
+    let host = url.trim_start_matches("http://").to_owned();
+    let identity =
+        aws_credential_types::Credentials::new("AKIDEXAMPLE", "secret", None, None, "test").into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name(service)
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .unwrap()
+        .into();
+    let headers = [("host", host.as_str()), ("content-type", content_type)];
+    let signable = SignableRequest::new(
+        method,
+        &full,
+        headers.into_iter(),
+        SignableBody::Bytes(body),
+    )
+    .unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut request = http::Request::builder().method(method).uri(&full);
+    for (k, v) in headers {
+        request = request.header(k, v);
+    }
+    let mut request = request.body(body.to_vec()).unwrap();
+    instructions.apply_to_request_http1x(&mut request);
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut out = reqwest::Client::new().request(method, &full);
+    for (k, v) in request.headers() {
+        if k != "host" {
+            out = out.header(k.as_str(), v.to_str().unwrap());
+        }
+    }
+    out.body(request.into_body()).send().await.unwrap()
+}
+
+const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
+
+/// Status, `Code` and the whole body of an SNS-shaped XML error.
+async fn xml_error(resp: reqwest::Response) -> (u16, String, String) {
+    let status = resp.status().as_u16();
+    assert!(
+        resp.headers().get("x-amzn-ErrorType").is_none(),
+        "a query-protocol error carries no REST-JSON error header"
+    );
+    assert!(resp.headers().get("x-amzn-RequestId").is_some());
+    assert_eq!(resp.headers().get("content-type").unwrap(), "text/xml");
+    let body = resp.text().await.unwrap();
+    assert!(
+        body.starts_with(r#"<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">"#),
+        "{body}"
+    );
+    let code = body
+        .split_once("<Code>")
+        .and_then(|(_, rest)| rest.split_once("</Code>"))
+        .map(|(code, _)| code.to_owned())
+        .unwrap_or_default();
+    (status, code, body)
+}
+
+#[tokio::test]
+async fn a_request_signed_for_sns_on_an_ses_route_gets_the_ses_error() {
+    let t = start().await;
+    let url = t.server.url();
+    let resp = signed(
+        &url,
+        "GET",
+        "/v2/email/account",
+        "sns",
+        "application/json",
+        b"",
+    )
+    .await;
+    let body = expect_error(resp, 403, "InvalidSignatureException").await;
+    assert!(
+        body["message"].as_str().unwrap().contains("'ses'"),
+        "{body}"
+    );
+    // Signed for SES, the same call works.
+    let resp = signed(
+        &url,
+        "GET",
+        "/v2/email/account",
+        "ses",
+        "application/json",
+        b"",
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    t.server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_request_signed_for_ses_on_the_sns_api_gets_an_sns_error() {
+    let t = start().await;
+    let url = t.server.url();
+    let body = b"Action=ListTopics&Version=2010-03-31";
+    let (status, code, xml) = xml_error(signed(&url, "POST", "/", "ses", FORM, body).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (403, "InvalidSignatureException"),
+        "{xml}"
+    );
+    assert!(xml.contains("&apos;sns&apos;"), "{xml}");
+    // Signed for SNS, the same call works and answers in SNS's XML.
+    let resp = signed(&url, "POST", "/", "sns", FORM, body).await;
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers().get("x-amzn-RequestId").is_some());
+    let text = resp.text().await.unwrap();
+    assert!(text.starts_with("<ListTopicsResponse"), "{text}");
+    t.server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn query_protocol_requests_without_an_action_get_an_xml_error() {
+    let t = start().await;
+    let url = t.server.url();
+    let resp = signed(&url, "POST", "/", "sns", FORM, b"Version=2010-03-31").await;
+    let (status, code, xml) = xml_error(resp).await;
+    assert_eq!((status, code.as_str()), (400, "MissingAction"), "{xml}");
+    let resp = reqwest::Client::new()
+        .post(format!("{url}/"))
+        .header("content-type", FORM)
+        .body("Action=")
+        .send()
+        .await
+        .unwrap();
+    let (status, code, _) = xml_error(resp).await;
+    assert_eq!((status, code.as_str()), (400, "MissingAction"));
+    t.server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_in_each_protocol_s_shape() {
+    let t = start_with(|c| c.max_body_bytes = 1024).await;
+    let url = t.server.url();
+    let big = vec![b'a'; 4096];
+    let resp = signed(
+        &url,
+        "POST",
+        "/v2/email/configuration-sets",
+        "ses",
+        "application/json",
+        &big,
+    )
+    .await;
+    expect_error(resp, 413, "RequestEntityTooLargeException").await;
+    let mut form = b"Action=ListTopics&Name=".to_vec();
+    form.extend_from_slice(&big);
+    let (status, code, _) = xml_error(signed(&url, "POST", "/", "sns", FORM, &form).await).await;
+    assert_eq!((status, code.as_str()), (413, "RequestEntityTooLarge"));
+    t.server.stop().await.unwrap();
+}
