@@ -5,6 +5,8 @@
 //!   AWS request goes through (request id → body limit → route → SigV4 →
 //!   operation → rendering), and the `operations!` macro that declares each
 //!   operation once.
+//! - [`protocols`]: which protocol answers a request (the router's
+//!   fallback).
 //! - [`ses_v2`]: the SES v2 REST-JSON API: the operation table and one file
 //!   of handlers per resource.
 //! - [`sns`]: the SNS query API for topics mailsight hosts, and its
@@ -20,8 +22,9 @@
 //!   EventBridge, SNS), outside the AWS APIs.
 //! - [`tracking`]: open, click and unsubscribe links.
 //!
-//! Modules point one way: handlers (`ses_v2`, `sns`, `ingest`, `admin`,
-//! `tracking`) → `front` → `state` → `config`, `auth`, `error`.
+//! Modules point one way: `protocols` → handlers (`ses_v2`, `sns`,
+//! `ingest`, `admin`, `tracking`) → `front` → `state` → `config`, `auth`,
+//! `error`.
 //!
 //! [`serve`] takes a bound listener and a shutdown future, so tests run the
 //! server in-process on port 0.
@@ -33,6 +36,7 @@ pub mod config;
 pub mod error;
 pub mod front;
 pub mod ingest;
+pub mod protocols;
 pub mod query;
 pub mod ses_v2;
 pub mod sns;
@@ -51,67 +55,67 @@ pub use error::ApiError;
 pub use state::{AppState, IngestState, SnsApi};
 
 /// The router: mailsight's own endpoints, and everything else to the
-/// [`front`], which picks the AWS protocol that answers (the SES v2 API
+/// [`protocols`], which picks the AWS protocol that answers (the SES v2 API
 /// answers unknown routes in its error shape).
 pub fn router(state: AppState) -> Router {
     use axum::routing::{get, post};
     Router::new()
         .route(
             "/ingest/firehose",
-            post(ingest::firehose::handle).fallback(front::handle),
+            post(ingest::firehose::handle).fallback(protocols::handle),
         )
         .route(
             "/ingest/eventbridge",
-            post(ingest::eventbridge::handle).fallback(front::handle),
+            post(ingest::eventbridge::handle).fallback(protocols::handle),
         )
         .route(
             "/ingest/sns",
-            post(ingest::sns::handle).fallback(front::handle),
+            post(ingest::sns::handle).fallback(protocols::handle),
         )
-        .route("/metrics", get(metrics).fallback(front::handle))
+        .route("/metrics", get(metrics).fallback(protocols::handle))
         .route(
             "/_mailsight/deliveries",
-            get(admin::list).fallback(front::handle),
+            get(admin::list).fallback(protocols::handle),
         )
         .route(
             "/_mailsight/deliveries/replay",
-            post(admin::replay).fallback(front::handle),
+            post(admin::replay).fallback(protocols::handle),
         )
         .route(
             "/_mailsight/deliveries/{id}/attempts",
-            get(admin::attempts).fallback(front::handle),
+            get(admin::attempts).fallback(protocols::handle),
         )
         .route(
             "/_mailsight/t/o/{token}",
-            get(tracking::open).fallback(front::handle),
+            get(tracking::open).fallback(protocols::handle),
         )
         .route(
             "/_mailsight/t/c/{token}",
-            get(tracking::click).fallback(front::handle),
+            get(tracking::click).fallback(protocols::handle),
         )
         .route(
             "/_mailsight/unsubscribe/{token}",
             get(tracking::unsubscribe_page)
                 .post(tracking::unsubscribe)
-                .fallback(front::handle),
+                .fallback(protocols::handle),
         )
         .route(
             "/_mailsight/messages/{id}",
-            get(admin::message).fallback(front::handle),
+            get(admin::message).fallback(protocols::handle),
         )
         .route(
             "/_mailsight/messages/{id}/mime",
-            get(admin::message_mime).fallback(front::handle),
+            get(admin::message_mime).fallback(protocols::handle),
         )
         .route(
             "/_mailsight/ingest",
-            get(ingest_stats).fallback(front::handle),
+            get(ingest_stats).fallback(protocols::handle),
         )
         .route(
             mailsight_engine::outbox::sns::CERT_PATH,
-            get(sns::certificate).fallback(front::handle),
+            get(sns::certificate).fallback(protocols::handle),
         )
-        .fallback(front::handle)
+        .fallback(protocols::handle)
         .with_state(state)
 }
 

@@ -1,14 +1,14 @@
 //! The one front every AWS protocol sits behind.
 //!
 //! Every request that is not an ingest, tracking or admin endpoint comes to
-//! [`handle`]. It picks the [`Protocol`] that answers ([`choose`]), then
-//! [`serve`] does the same steps for all of them, in this order: a request
+//! [`crate::protocols::handle`], which picks the [`Protocol`] that answers;
+//! then [`serve`] does the same steps for all of them, in this order: a request
 //! id, the body read up to the limit, the operation routed, the SigV4
 //! signature checked over the exact bytes for the protocol's signing name,
 //! the handler run, and the answer or error rendered in the protocol's
 //! shape with `x-amzn-RequestId`. A protocol only says how to route, what
 //! to run and how to render; adding one (SES v1 next to SNS) is one more
-//! implementation and one more arm in [`choose`].
+//! implementation and one more arm in `protocols::choose`.
 //!
 //! - [`operations`]: the `operations!` macro declaring each operation once.
 
@@ -18,8 +18,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderValue, Method, Request, header, request::Parts};
+use axum::http::{HeaderValue, request::Parts};
 use axum::response::Response;
 
 use crate::auth::Caller;
@@ -73,79 +72,6 @@ pub trait Protocol: Send + Sync + 'static {
 
     /// The error for a body over the limit, in the protocol's codes.
     fn too_large(limit: usize) -> ApiError;
-}
-
-/// The protocols behind the front.
-enum Chosen {
-    SesV2,
-    Sns,
-}
-
-/// Which protocol answers. SES v2 is REST-JSON under `/v2/email/`; the
-/// query protocols share `POST /` with a form body, and the service named
-/// by the signature's credential scope tells them apart (`sns` for SNS; SES
-/// v1, signed for `ses`, will be the other arm). Until SES v1 answers, a
-/// form request signed for anything but `sns` is SNS's to refuse. The
-/// unsigned confirmation links SNS puts in its envelopes are `GET /` with
-/// an `Action`; everything else is the SES v2 API's, which answers an
-/// unknown route in its own error shape.
-fn choose(parts: &Parts) -> Chosen {
-    if parts.uri.path() != "/" {
-        return Chosen::SesV2;
-    }
-    if parts.method == Method::POST && is_form(parts) {
-        return match scope_service(parts).as_deref() {
-            Some(crate::sns::SIGNING_NAME) => Chosen::Sns,
-            _ => Chosen::Sns,
-        };
-    }
-    if parts.method == Method::GET && crate::sns::is_link(parts.uri.query()) {
-        return Chosen::Sns;
-    }
-    Chosen::SesV2
-}
-
-fn is_form(parts: &Parts) -> bool {
-    parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        })
-}
-
-/// The service of the credential scope (`AKID/date/region/service/aws4_request`),
-/// from the `Authorization` header or a presigned `X-Amz-Credential`;
-/// `None` for an unsigned or malformed request (the protocol refuses it).
-fn scope_service(parts: &Parts) -> Option<String> {
-    let credential = match parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
-        Some(auth) => auth
-            .split([',', ' '])
-            .find_map(|p| p.trim().strip_prefix("Credential="))?
-            .to_owned(),
-        None => crate::body::query_param(parts.uri.query(), "X-Amz-Credential")?,
-    };
-    credential.split('/').nth(3).map(str::to_owned)
-}
-
-/// The router's fallback: every request for an AWS protocol.
-pub async fn handle(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request<Body>,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    match choose(&parts) {
-        Chosen::SesV2 => serve::<crate::ses_v2::SesV2>(&state, peer, parts, body).await,
-        Chosen::Sns => serve::<crate::sns::Sns>(&state, peer, parts, body).await,
-    }
 }
 
 /// The steps every protocol shares; see the module doc.
@@ -213,75 +139,4 @@ async fn answer<P: Protocol>(
         .await
         .map_err(|e| (Some(name), e))?;
     Ok(P::render(&op, answer, request_id))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parts(method: &str, uri: &str, headers: &[(&str, &str)]) -> Parts {
-        let mut b = Request::builder().method(method).uri(uri);
-        for (k, v) in headers {
-            b = b.header(*k, *v);
-        }
-        b.body(()).unwrap().into_parts().0
-    }
-
-    const FORM: (&str, &str) = (
-        "content-type",
-        "application/x-www-form-urlencoded; charset=utf-8",
-    );
-
-    fn auth(service: &str) -> String {
-        format!(
-            "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=00"
-        )
-    }
-
-    #[test]
-    fn the_scope_s_service_is_read_from_header_or_query() {
-        let a = auth("sns");
-        let p = parts("POST", "/", &[FORM, ("authorization", &a)]);
-        assert_eq!(scope_service(&p).as_deref(), Some("sns"));
-        let p = parts(
-            "GET",
-            "/?X-Amz-Credential=AKID%2F20260101%2Fus-east-1%2Fses%2Faws4_request",
-            &[],
-        );
-        assert_eq!(scope_service(&p).as_deref(), Some("ses"));
-        assert_eq!(scope_service(&parts("POST", "/", &[FORM])), None);
-    }
-
-    #[test]
-    fn protocols_are_chosen_by_path_body_and_scope() {
-        let sns = auth("sns");
-        let ses = auth("ses");
-        let cases = [
-            (
-                parts("GET", "/v2/email/account", &[("authorization", &sns)]),
-                "SesV2",
-            ),
-            (parts("POST", "/", &[FORM, ("authorization", &sns)]), "Sns"),
-            (parts("POST", "/", &[FORM, ("authorization", &ses)]), "Sns"),
-            (parts("POST", "/", &[FORM]), "Sns"),
-            (
-                parts("POST", "/", &[("content-type", "application/json")]),
-                "SesV2",
-            ),
-            (
-                parts("GET", "/?Action=ConfirmSubscription&Token=x", &[]),
-                "Sns",
-            ),
-            (parts("GET", "/?Action=Other", &[]), "SesV2"),
-            (parts("GET", "/", &[]), "SesV2"),
-            (parts("POST", "/v2/email/outbound-emails", &[FORM]), "SesV2"),
-        ];
-        for (p, expected) in cases {
-            let got = match choose(&p) {
-                Chosen::SesV2 => "SesV2",
-                Chosen::Sns => "Sns",
-            };
-            assert_eq!(got, expected, "{} {}", p.method, p.uri);
-        }
-    }
 }
