@@ -1,0 +1,110 @@
+//! Which sink delivers a target's deliveries: one match over the
+//! [`Target`] and, for event destinations, the [`DestinationKind`] parsed
+//! from the stored definition. A kind's sink decides what its own
+//! configuration needs (a bound bus, a bound stream, an existing topic).
+
+use std::sync::Arc;
+
+use mailsight_store::Target;
+
+use super::cloudwatch::CloudWatchSink;
+use super::deliverer::Deliverer;
+use super::destination::DestinationKind;
+use super::eventbridge::EventBridgeSink;
+use super::nats::NatsSink;
+use super::pinpoint::StoredOnly;
+use super::policy::SinkError;
+use super::sink::Sink;
+use super::sns::SnsSink;
+use super::webhook::WebhookSink;
+
+impl Deliverer {
+    /// The sink for `account`'s deliveries to `target`, as configured now.
+    /// A target that no longer exists, or whose configuration cannot be
+    /// delivered to, is a permanent failure; a store that cannot be read
+    /// is a transient one.
+    pub(super) async fn sink_for(
+        &self,
+        account: &str,
+        target: &Target,
+    ) -> Result<Arc<dyn Sink>, SinkError> {
+        let (set, name) = match target {
+            Target::Forwarder { name } => return self.forwarder_sink(name),
+            Target::Destination { set, name } => (set, name),
+        };
+        Ok(match self.destination_kind(account, set, name).await? {
+            DestinationKind::Sns(d) => Arc::new(
+                SnsSink::resolve(self.sns.clone(), self.store.clone(), account, &d.topic_arn)
+                    .await?,
+            ),
+            DestinationKind::Firehose(d) => {
+                Arc::new(self.firehose.sink(&d.delivery_stream_arn, &self.client)?)
+            }
+            DestinationKind::EventBridge(d) => Arc::new(EventBridgeSink::resolve(
+                &self.config.eventbridge,
+                &d,
+                &self.client,
+                &self.region,
+            )?),
+            DestinationKind::CloudWatch(d) => Arc::new(CloudWatchSink {
+                metrics: self.metrics.clone(),
+                destination: format!("{set}/{name}"),
+                dimensions: d.dimension_configurations,
+            }),
+            DestinationKind::Pinpoint(_) => Arc::new(StoredOnly),
+        })
+    }
+
+    /// The kind of event destination `set/name`, read from the store.
+    async fn destination_kind(
+        &self,
+        account: &str,
+        set: &str,
+        name: &str,
+    ) -> Result<DestinationKind, SinkError> {
+        let destinations = self
+            .store
+            .list_event_destinations(account, set)
+            .await
+            .map_err(|e| SinkError::retry(e.to_string()))?;
+        let destination = destinations
+            .into_iter()
+            .find(|x| x.name == name)
+            .ok_or_else(|| {
+                SinkError::permanent(format!("event destination {set}/{name} no longer exists"))
+            })?;
+        // Definitions were checked by the same parser when stored, so this
+        // fails only for one stored by a version with other rules.
+        DestinationKind::from_definition(&destination.definition).map_err(|e| {
+            SinkError::permanent(format!(
+                "event destination {set}/{name} cannot be delivered to: {e}"
+            ))
+        })
+    }
+
+    /// A forwarder's sink: JetStream when it names a `nats` subject, else
+    /// its webhook.
+    fn forwarder_sink(&self, name: &str) -> Result<Arc<dyn Sink>, SinkError> {
+        let config = self
+            .config
+            .forwarders
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| {
+                SinkError::permanent(format!("forwarder {name} is no longer configured"))
+            })?;
+        Ok(match &config.nats {
+            Some(target) => Arc::new(NatsSink {
+                pool: self.nats.clone(),
+                target: target.clone(),
+                format: config.format,
+                region: self.region.clone(),
+            }),
+            None => Arc::new(WebhookSink {
+                client: self.client.clone(),
+                config: config.clone(),
+                region: self.region.clone(),
+            }),
+        })
+    }
+}
