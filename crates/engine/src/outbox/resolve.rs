@@ -108,3 +108,87 @@ impl Deliverer {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use mailsight_model::EventType;
+    use mailsight_store::{DeliveryStatus, Target};
+    use serde_json::json;
+
+    use crate::outbox::compliance::{ACCOUNT, Env, Mode, Receiver, SET};
+    use crate::outbox::config::BusBinding;
+    use crate::outbox::destination::event_destination;
+
+    fn bus(n: &str) -> String {
+        format!("arn:aws:events:us-east-1:000000000000:event-bus/{n}")
+    }
+
+    fn on_bus(n: &str) -> mailsight_store::EventDestination {
+        event_destination(
+            "d".into(),
+            &json!({"Enabled": true, "MatchingEventTypes": ["SEND"],
+                    "EventBridgeDestination": {"EventBusArn": bus(n)}}),
+        )
+        .unwrap()
+    }
+
+    /// Sinks are resolved once per batch, not once for the deliverer's
+    /// life: a destination changed or deleted while mailsight runs counts
+    /// from the next batch on.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_changed_or_deleted_destination_counts_from_the_next_batch() {
+        let mut env = Env::new().await;
+        let (a, b) = (Receiver::start(false).await, Receiver::start(false).await);
+        for (n, r) in [("a", &a), ("b", &b)] {
+            env.config.eventbridge.buses.push(BusBinding {
+                arn: bus(n),
+                targets: vec![r.url.clone()],
+            });
+        }
+        env.store
+            .create_event_destination(ACCOUNT, SET, on_bus("a"))
+            .await
+            .unwrap();
+        let target = Target::destination(SET, "d");
+        env.start();
+
+        env.send(SET, &[EventType::Send]).await;
+        env.until(&target, "delivered to a", |ds| {
+            ds.iter().all(|d| d.status == DeliveryStatus::Delivered)
+        })
+        .await;
+        assert_eq!((a.accepted().len(), b.accepted().len()), (1, 0));
+
+        // Changed: the next delivery goes to the new bus.
+        env.store
+            .update_event_destination(ACCOUNT, SET, on_bus("b"))
+            .await
+            .unwrap();
+        env.send(SET, &[EventType::Send]).await;
+        env.until(&target, "delivered to b", |ds| {
+            ds.len() == 2 && ds.iter().all(|d| d.status == DeliveryStatus::Delivered)
+        })
+        .await;
+        assert_eq!((a.accepted().len(), b.accepted().len()), (1, 1));
+
+        // Deleted while a delivery is being retried: its next attempt,
+        // in a new batch, finds the destination gone.
+        b.set(Mode::Fail);
+        env.send(SET, &[EventType::Send]).await;
+        env.until(&target, "retried", |ds| {
+            ds.len() == 3 && ds[0].attempts >= 1
+        })
+        .await;
+        env.store
+            .delete_event_destination(ACCOUNT, SET, "d")
+            .await
+            .unwrap();
+        let ds = env
+            .until(&target, "dead", |ds| ds[0].status == DeliveryStatus::Dead)
+            .await;
+        assert_eq!(
+            ds[0].last_error.as_deref(),
+            Some("event destination cs/d no longer exists")
+        );
+    }
+}
