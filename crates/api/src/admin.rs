@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use mailsight_store::{DeliveryFilter, DeliveryStatus};
+use mailsight_store::{DeliveryFilter, DeliveryStatus, Target, UnknownTarget};
 use serde_json::{Value, json};
 
 use crate::body::query_param;
@@ -78,9 +78,12 @@ async fn list_inner(state: &AppState, request: Request<Body>) -> Result<Value, A
             .transpose()
     };
     let limit = number("limit")?.unwrap_or(100).clamp(1, 1000) as usize;
+    let Ok(target) = target_param(q) else {
+        return Ok(json!({ "deliveries": [], "nextBefore": null }));
+    };
     let filter = DeliveryFilter {
         account_id,
-        target: query_param(q, "target"),
+        target,
         status,
         message_id: query_param(q, "message_id"),
     };
@@ -130,10 +133,19 @@ pub async fn replay(State(state): State<AppState>, request: Request<Body>) -> Re
 
 async fn replay_inner(state: &AppState, request: Request<Body>) -> Result<Value, ApiError> {
     let (_, query) = caller_account(state, request).await?;
-    let target = query_param(query.as_deref(), "target");
-    let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
-    let replayed = state.store().replay_dead(target.as_deref(), now).await?;
+    let Ok(target) = target_param(query.as_deref()) else {
+        return Ok(json!({ "replayed": 0 }));
+    };
+    let now = mailsight_model::now_ms();
+    let replayed = state.store().replay_dead(target.as_ref(), now).await?;
     Ok(json!({ "replayed": replayed }))
+}
+
+/// The `target=` filter. Text that names no target is an `Err`, and the
+/// callers answer as for a target without deliveries, as they did when
+/// targets were compared as plain text.
+fn target_param(q: Option<&str>) -> Result<Option<Target>, UnknownTarget> {
+    query_param(q, "target").map(|t| t.parse()).transpose()
 }
 
 /// The account whose messages an admin request may read: the caller's,

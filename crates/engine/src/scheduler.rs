@@ -17,9 +17,7 @@ const MAX_SLEEP: Duration = Duration::from_secs(5);
 /// Wait after a storage failure before trying again.
 const RETRY_AFTER: Duration = Duration::from_millis(500);
 
-pub(crate) fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
-}
+pub(crate) use mailsight_model::now_ms;
 
 /// Runs until `shutdown` resolves.
 pub async fn run(

@@ -170,17 +170,32 @@ impl ServeArgs {
 }
 
 async fn run_deliveries(args: DeliveriesArgs) -> anyhow::Result<std::process::ExitCode> {
-    use mailsight_store::{DeliveryFilter, DeliveryStatus, Store};
+    use mailsight_store::{DeliveryFilter, DeliveryStatus, Store, Target};
     let dir = args
         .data_dir
         .unwrap_or_else(|| PathBuf::from(mailsight::config::DEFAULT_DATA_DIR));
     let store = mailsight_store::SqliteStore::open(&dir)
         .with_context(|| format!("cannot open the store in {}", dir.display()))?;
+    // Text that names no target matches no delivery (as when targets were
+    // compared as plain text).
+    let target = match args.target.as_deref().map(str::parse::<Target>) {
+        None => None,
+        Some(Ok(t)) => Some(t),
+        Some(Err(e)) => {
+            eprintln!("{e}");
+            None
+        }
+    };
+    let unknown = args.target.is_some() && target.is_none();
     if args.replay {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)?
             .as_millis() as i64;
-        let n = store.replay_dead(args.target.as_deref(), now).await?;
+        let n = if unknown {
+            0
+        } else {
+            store.replay_dead(target.as_ref(), now).await?
+        };
         println!("replayed {n} dead deliveries; a running server delivers them now");
         return Ok(std::process::ExitCode::SUCCESS);
     }
@@ -193,11 +208,15 @@ async fn run_deliveries(args: DeliveriesArgs) -> anyhow::Result<std::process::Ex
     };
     let filter = DeliveryFilter {
         account_id: None,
-        target: args.target,
+        target,
         status,
         message_id: args.message_id,
     };
-    let deliveries = store.list_deliveries(filter, None, args.limit).await?;
+    let deliveries = if unknown {
+        Vec::new()
+    } else {
+        store.list_deliveries(filter, None, args.limit).await?
+    };
     println!("id\tstatus\tattempts\ttype\ttarget\tmessage\tlast error");
     for d in deliveries {
         println!(

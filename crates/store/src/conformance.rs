@@ -605,7 +605,7 @@ async fn outbox_routes_and_tracks_deliveries(s: &impl Store) {
     let all = s.list_deliveries(mine.clone(), None, 100).await.unwrap();
     let mut routed: Vec<(String, EventType)> = all
         .iter()
-        .map(|d| (d.target.clone(), d.event_type))
+        .map(|d| (d.target.to_string(), d.event_type))
         .collect();
     routed.sort();
     assert_eq!(
@@ -626,26 +626,24 @@ async fn outbox_routes_and_tracks_deliveries(s: &impl Store) {
 
     let far = i64::MAX / 4;
     let targets = s.due_targets(far, 100).await.unwrap();
-    assert!(
-        targets.contains(&"destination:cs/d-send".to_owned()),
-        "{targets:?}"
-    );
+    let d_send = crate::Target::destination("cs", "d-send");
+    assert!(targets.contains(&d_send), "{targets:?}");
 
     // Claiming leases: a second claim before the lease ends gets nothing.
     let claimed = s
-        .claim_deliveries("destination:cs/d-send", far, far + 60_000, 10)
+        .claim_deliveries(&d_send, far, far + 60_000, 10)
         .await
         .unwrap();
     assert_eq!(claimed.len(), 1);
     assert!(claimed[0].body.contains("Send"));
     assert!(
-        s.claim_deliveries("destination:cs/d-send", far, far + 60_000, 10)
+        s.claim_deliveries(&d_send, far, far + 60_000, 10)
             .await
             .unwrap()
             .is_empty()
     );
     assert_eq!(
-        s.claim_deliveries("destination:cs/d-send", far + 60_000, far + 120_000, 10)
+        s.claim_deliveries(&d_send, far + 60_000, far + 120_000, 10)
             .await
             .unwrap()
             .len(),
@@ -693,16 +691,8 @@ async fn outbox_routes_and_tracks_deliveries(s: &impl Store) {
     );
     assert_eq!(attempts[0].detail.as_deref(), Some("503 from receiver"));
 
-    assert_eq!(
-        s.replay_dead(Some("destination:cs/d-send"), 30)
-            .await
-            .unwrap(),
-        1
-    );
-    let again = s
-        .claim_deliveries("destination:cs/d-send", 30, 90_000, 10)
-        .await
-        .unwrap();
+    assert_eq!(s.replay_dead(Some(&d_send), 30).await.unwrap(), 1);
+    let again = s.claim_deliveries(&d_send, 30, 90_000, 10).await.unwrap();
     assert_eq!(again.len(), 1, "a replayed delivery is due at once");
     s.settle_delivery(again[0].id, 40, AttemptResult::Delivered)
         .await

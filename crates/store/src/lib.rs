@@ -5,6 +5,7 @@
 //!   crate writes SQL.
 //! - [`sqlite`] is the embedded backend: WAL, `synchronous=FULL`, one writer
 //!   thread that group-commits concurrent writes, and a small pool of readers.
+//! - [`target`]: [`Target`], where a delivery goes, typed above the SQL.
 //! - [`conformance`] is the test suite every backend must pass; the SQLite
 //!   backend runs it in `tests/sqlite_conformance.rs`, and a later PostgreSQL
 //!   backend runs the same functions.
@@ -17,6 +18,7 @@ pub mod error;
 pub mod items;
 pub mod sns;
 pub mod sqlite;
+pub mod target;
 pub mod traits;
 pub mod types;
 
@@ -24,5 +26,6 @@ pub use error::StoreError;
 pub use items::{Item, ItemKind, ItemPut, MachineActivity, PutMode, contact_key, contact_prefix};
 pub use sns::{SnsSubscription, SnsTopic, SubscriptionStatus};
 pub use sqlite::SqliteStore;
+pub use target::{Target, UnknownTarget};
 pub use traits::Store;
 pub use types::*;

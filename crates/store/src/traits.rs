@@ -5,6 +5,7 @@ use mailsight_model::EventType;
 
 use crate::error::StoreError;
 use crate::items::{Item, ItemKind, ItemPut, MachineActivity, PutMode};
+use crate::target::Target;
 use crate::types::*;
 
 /// Everything mailsight keeps. All calls are scoped by account, and every
@@ -129,13 +130,13 @@ pub trait Store: Send + Sync + 'static {
     /// Replaces the forwarders the router knows (they come from the config).
     async fn set_forwarders(&self, forwarders: Vec<ForwarderRoute>) -> Result<(), StoreError>;
     /// Targets with pending deliveries due at `now`.
-    async fn due_targets(&self, now: Millis, limit: usize) -> Result<Vec<String>, StoreError>;
+    async fn due_targets(&self, now: Millis, limit: usize) -> Result<Vec<Target>, StoreError>;
     /// Takes up to `limit` due deliveries of `target`, oldest first, and
     /// leases them until `lease_until`: if mailsight stops before settling
     /// them they fall due again then (at-least-once).
     async fn claim_deliveries(
         &self,
-        target: &str,
+        target: &Target,
         now: Millis,
         lease_until: Millis,
         limit: usize,
@@ -161,7 +162,7 @@ pub trait Store: Send + Sync + 'static {
     async fn prune_delivered(&self, before: Millis) -> Result<usize, StoreError>;
     /// Makes dead deliveries (of `target`, or all) pending again, due now.
     /// Returns how many.
-    async fn replay_dead(&self, target: Option<&str>, now: Millis) -> Result<usize, StoreError>;
+    async fn replay_dead(&self, target: Option<&Target>, now: Millis) -> Result<usize, StoreError>;
 
     // --- SNS topics ---
 

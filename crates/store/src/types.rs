@@ -8,6 +8,8 @@ use mailsight_model::EventType;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::target::Target;
+
 /// Milliseconds since the Unix epoch; all store timestamps use it.
 pub type Millis = i64;
 
@@ -192,12 +194,12 @@ impl DeliveryStatus {
 }
 
 /// One record on its way to one target (an event destination of a
-/// configuration set, `destination:<set>/<name>`, or a forwarder,
-/// `forwarder:<name>`).
+/// configuration set, or a forwarder).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Delivery {
     pub id: i64,
-    pub target: String,
+    /// Serialised as its text, `destination:<set>/<name>` or `forwarder:<name>`.
+    pub target: Target,
     pub account_id: String,
     pub message_id: String,
     pub event_type: EventType,
@@ -237,7 +239,7 @@ pub struct Attempt {
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryFilter {
     pub account_id: Option<String>,
-    pub target: Option<String>,
+    pub target: Option<Target>,
     pub status: Option<DeliveryStatus>,
     pub message_id: Option<String>,
 }

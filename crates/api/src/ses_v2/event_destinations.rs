@@ -9,233 +9,18 @@ use super::Call;
 use super::validate::resource_name;
 use crate::body::json;
 use crate::error::ApiError;
-use mailsight_model::EventType;
+use mailsight_engine::outbox::event_destination;
 use mailsight_store::EventDestination;
 
 /// SES allows this many event destinations per configuration set.
 pub const MAX_PER_SET: usize = 10;
 
-/// The five destination kinds; a definition names exactly one.
-const KINDS: &[&str] = &[
-    "KinesisFirehoseDestination",
-    "CloudWatchDestination",
-    "SnsDestination",
-    "EventBridgeDestination",
-    "PinpointDestination",
-];
-
-/// Headers SES does not allow as an `EMAIL_HEADER` dimension.
-const FORBIDDEN_HEADERS: &[&str] = &[
-    "received",
-    "to",
-    "from",
-    "dkim-signature",
-    "cc",
-    "message-id",
-    "return-path",
-];
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-#[allow(dead_code)]
-struct Firehose {
-    iam_role_arn: String,
-    delivery_stream_arn: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-enum DimensionSource {
-    MessageTag,
-    EmailHeader,
-    LinkTag,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Dimension {
-    dimension_name: String,
-    dimension_value_source: DimensionSource,
-    default_dimension_value: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct CloudWatch {
-    dimension_configurations: Vec<Dimension>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-#[allow(dead_code)]
-struct Sns {
-    topic_arn: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-#[allow(dead_code)]
-struct EventBridge {
-    event_bus_arn: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-#[allow(dead_code)]
-struct Pinpoint {
-    application_arn: Option<String>,
-}
-
-/// Event types as SES accepts them: the API spelling, and also camelCase
-/// or lower case (`renderingFailure`, `deliverydelay`).
-fn event_type(name: &str) -> Result<EventType, ApiError> {
-    let folded: String = name
-        .chars()
-        .filter(|c| *c != '_')
-        .collect::<String>()
-        .to_ascii_lowercase();
-    EventType::ALL
-        .into_iter()
-        .find(|t| t.api_name().replace('_', "").to_ascii_lowercase() == folded)
-        .ok_or_else(|| {
-            ApiError::bad_request(format!(
-                "The event destination contains an invalid event type: {name}. Valid values are {}.",
-                EventType::ALL.map(|t| t.api_name()).join(", ")
-            ))
-        })
-}
-
-fn dimension_text(what: &str, s: &str, extra: &[u8]) -> Result<(), ApiError> {
-    let ok = !s.is_empty()
-        && s.len() <= 255
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || extra.contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(format!(
-            "Invalid {what} <{s}>: use 1 to 255 ASCII letters, digits, '_' or '-'."
-        )))
-    }
-}
-
-fn parse_kind<T: serde::de::DeserializeOwned>(kind: &str, v: &Value) -> Result<T, ApiError> {
-    serde_json::from_value(v.clone())
-        .map_err(|e| ApiError::bad_request(format!("Invalid {kind}: {e}")))
-}
-
-fn check_arn(kind: &str, arn: &str) -> Result<(), ApiError> {
-    if arn.starts_with("arn:") && arn.split(':').count() >= 6 {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(format!(
-            "Invalid ARN <{arn}> in {kind}."
-        )))
-    }
-}
-
-/// Checks an `EventDestinationDefinition` and returns the destination to store.
+/// Checks an `EventDestinationDefinition` and returns the destination to
+/// store. The rules live with the destination kinds in the engine
+/// (`mailsight_engine::outbox::destination`), which parses stored
+/// definitions with the same code when it delivers.
 fn definition(name: String, def: &Value) -> Result<EventDestination, ApiError> {
-    let Some(def) = def.as_object() else {
-        return Err(ApiError::bad_request(
-            "Missing required parameter: EventDestination.",
-        ));
-    };
-    let enabled = match def.get("Enabled") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => return Err(ApiError::bad_request("Enabled must be a boolean.")),
-    };
-    let types = match def.get("MatchingEventTypes") {
-        Some(Value::Array(items)) if !items.is_empty() => items,
-        Some(Value::Array(_)) | None | Some(Value::Null) => {
-            return Err(ApiError::bad_request(
-                "MatchingEventTypes must name at least one event type.",
-            ));
-        }
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "MatchingEventTypes must be a list of event types.",
-            ));
-        }
-    };
-    let mut matching = Vec::new();
-    for t in types {
-        let t = event_type(t.as_str().unwrap_or_default())?;
-        if !matching.contains(&t) {
-            matching.push(t);
-        }
-    }
-    let present: Vec<&str> = KINDS
-        .iter()
-        .copied()
-        .filter(|k| def.get(*k).is_some_and(|v| !v.is_null()))
-        .collect();
-    let kind = match present.as_slice() {
-        [one] => *one,
-        [] => {
-            return Err(ApiError::bad_request(
-                "The event destination names no destination.",
-            ));
-        }
-        _ => {
-            return Err(ApiError::bad_request(format!(
-                "An event destination has exactly one destination; this one names {}.",
-                present.join(", ")
-            )));
-        }
-    };
-    let target = &def[kind];
-    match kind {
-        "KinesisFirehoseDestination" => {
-            let f: Firehose = parse_kind(kind, target)?;
-            check_arn(kind, &f.iam_role_arn)?;
-            check_arn(kind, &f.delivery_stream_arn)?;
-        }
-        "CloudWatchDestination" => {
-            let c: CloudWatch = parse_kind(kind, target)?;
-            if c.dimension_configurations.is_empty() {
-                return Err(ApiError::bad_request(
-                    "CloudWatchDestination needs at least one dimension.",
-                ));
-            }
-            for d in &c.dimension_configurations {
-                dimension_text("dimension name", &d.dimension_name, b"")?;
-                dimension_text("default dimension value", &d.default_dimension_value, b"@.")?;
-                if matches!(d.dimension_value_source, DimensionSource::EmailHeader)
-                    && FORBIDDEN_HEADERS.contains(&d.dimension_name.to_ascii_lowercase().as_str())
-                {
-                    return Err(ApiError::bad_request(format!(
-                        "The header {} cannot be used as an EMAIL_HEADER dimension.",
-                        d.dimension_name
-                    )));
-                }
-            }
-        }
-        "SnsDestination" => check_arn(kind, &parse_kind::<Sns>(kind, target)?.topic_arn)?,
-        "EventBridgeDestination" => check_arn(
-            kind,
-            &parse_kind::<EventBridge>(kind, target)?.event_bus_arn,
-        )?,
-        _ => {
-            if let Some(arn) = parse_kind::<Pinpoint>(kind, target)?.application_arn {
-                check_arn(kind, &arn)?;
-            }
-        }
-    }
-    let mut stored = Map::new();
-    stored.insert("Enabled".into(), json!(enabled));
-    stored.insert(
-        "MatchingEventTypes".into(),
-        json!(matching.iter().map(|t| t.api_name()).collect::<Vec<_>>()),
-    );
-    stored.insert(kind.into(), target.clone());
-    Ok(EventDestination {
-        name,
-        enabled,
-        matching_event_types: matching,
-        definition: Value::Object(stored),
-    })
+    event_destination(name, def).map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
 #[derive(Deserialize)]
@@ -332,6 +117,7 @@ pub async fn delete(c: &Call<'_>) -> Result<Value, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mailsight_model::EventType;
 
     fn def(v: Value) -> Result<EventDestination, ApiError> {
         definition("d".into(), &v)

@@ -56,7 +56,7 @@ impl SnsHostingConfig {
     /// topics keep their attributes.
     pub async fn seed(&self, store: &dyn Store, region: &str) -> Result<(), SeedError> {
         self.check()?;
-        let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+        let now = mailsight_model::now_ms();
         for t in &self.topics {
             let arn = format!("arn:aws:sns:{region}:{}:{}", t.account_id, t.name);
             let mut attributes = Map::new();

@@ -1,10 +1,13 @@
-//! Where deliveries go: the `[delivery]`, `[[eventbridge.buses]]` and
-//! `[[forwarders]]` settings.
+//! Where deliveries go: the `[delivery]` and `[[forwarders]]` settings,
+//! and (re-exported from their kinds' folders) `[[eventbridge.buses]]`
+//! and `[[firehose.streams]]`.
 
 use mailsight_model::EventType;
 use serde::Deserialize;
 
+pub use super::eventbridge::config::{BusBinding, EventBridgeConfig};
 pub use super::firehose::config::{FirehoseConfig, StreamBinding, StreamTarget};
+pub use super::nats::config::NatsTarget;
 pub use super::policy::RetryPolicy;
 
 /// The delivery side of the config file.
@@ -16,23 +19,6 @@ pub struct OutboxConfig {
     pub forwarders: Vec<ForwarderConfig>,
     /// Delivery streams `KinesisFirehoseDestination`s may name.
     pub firehose: FirehoseConfig,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct EventBridgeConfig {
-    /// Event buses an `EventBridgeDestination` may name, each bound to the
-    /// HTTP targets that receive its events.
-    pub buses: Vec<BusBinding>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BusBinding {
-    /// The `EventBusArn` of the destination.
-    pub arn: String,
-    /// URLs that receive each event as a POST of the EventBridge envelope.
-    pub targets: Vec<String>,
 }
 
 /// The shape a forwarder posts.
@@ -72,22 +58,4 @@ pub struct ForwarderConfig {
     /// the HMAC-SHA256 of `<t>.<body>` with this secret.
     #[serde(default)]
     pub secret: Option<String>,
-}
-
-/// A JetStream subject a forwarder publishes to.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NatsTarget {
-    /// The NATS server.
-    #[serde(default = "default_nats_url")]
-    pub url: String,
-    pub subject: String,
-    /// A stream to create for the subject if none exists yet (events are
-    /// only stored, and acknowledged, when a stream covers the subject).
-    #[serde(default)]
-    pub stream: Option<String>,
-}
-
-fn default_nats_url() -> String {
-    "nats://127.0.0.1:4222".into()
 }

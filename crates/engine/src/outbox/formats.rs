@@ -2,7 +2,10 @@
 //! EventBridge event envelope, and SendPost's numbered event types.
 
 use mailsight_model::{EventRecord, EventType, parse_timestamp};
+use mailsight_store::Delivery;
 use serde_json::{Value, json};
+
+use super::config::Format;
 
 /// EventBridge's `detail-type` for each SES event type.
 pub fn detail_type(kind: EventType) -> &'static str {
@@ -112,4 +115,18 @@ pub fn sendpost_event(body: &str) -> Option<Value> {
         "url": record.click.as_ref().and_then(|c| c.link.clone()),
         "ses": serde_json::from_str::<Value>(body).ok()?,
     }))
+}
+/// The bytes a forwarder sends for a delivery in `format`, or `None` when
+/// the format has nothing for this event (SendPost has no id for delivery
+/// delays, nor for bounces that are neither hard nor soft).
+pub fn forward_body(format: Format, d: &Delivery, id: &str, region: &str) -> Option<Vec<u8>> {
+    Some(match format {
+        Format::Ses => d.body.clone().into_bytes(),
+        Format::EventBridge => {
+            eventbridge_envelope(d.event_type, &d.body, id, &d.account_id, region)
+                .to_string()
+                .into_bytes()
+        }
+        Format::SendPost => sendpost_event(&d.body)?.to_string().into_bytes(),
+    })
 }

@@ -121,7 +121,7 @@ mod tests {
     fn delivery(attempts: u32, created_at: i64) -> Delivery {
         Delivery {
             id: 1,
-            target: "forwarder:x".into(),
+            target: mailsight_store::Target::forwarder("x"),
             account_id: "a".into(),
             message_id: "m".into(),
             event_type: EventType::Send,

@@ -1,4 +1,6 @@
-//! Sinks: how one delivery reaches one kind of target.
+//! What every sink shares: the [`Sink`] trait, the stable event id of a
+//! delivery, and the HTTP POST (with its optional signature) that the
+//! webhook forwarder and EventBridge buses both make.
 
 use std::time::SystemTime;
 
@@ -7,11 +9,11 @@ use hmac::{Hmac, Mac};
 use mailsight_store::Delivery;
 use sha2::Sha256;
 
-use super::config::{Format, ForwarderConfig};
-use super::formats::{eventbridge_envelope, sendpost_event};
 use super::policy::SinkError;
 
-/// Delivers one record to one target.
+/// Delivers one record to one target. The deliverer resolves a sink once
+/// per batch of a target's deliveries and shares it between their
+/// attempts, which run at the same time.
 #[async_trait]
 pub trait Sink: Send + Sync {
     async fn deliver(&self, delivery: &Delivery) -> Result<(), SinkError>;
@@ -70,75 +72,6 @@ pub async fn post(
         Err(SinkError::permanent(format!("POST {url}: {status}")))
     } else {
         Err(SinkError::retry(format!("POST {url}: {status}")))
-    }
-}
-
-/// A forwarder from the config file.
-pub struct ForwarderSink {
-    pub client: reqwest::Client,
-    pub config: ForwarderConfig,
-    pub region: String,
-}
-
-/// The bytes a forwarder sends for a delivery in `format`, or `None` when
-/// the format has nothing for this event (SendPost has no id for delivery
-/// delays, nor for bounces that are neither hard nor soft).
-pub fn forward_body(format: Format, d: &Delivery, id: &str, region: &str) -> Option<Vec<u8>> {
-    Some(match format {
-        Format::Ses => d.body.clone().into_bytes(),
-        Format::EventBridge => {
-            eventbridge_envelope(d.event_type, &d.body, id, &d.account_id, region)
-                .to_string()
-                .into_bytes()
-        }
-        Format::SendPost => sendpost_event(&d.body)?.to_string().into_bytes(),
-    })
-}
-
-#[async_trait]
-impl Sink for ForwarderSink {
-    async fn deliver(&self, d: &Delivery) -> Result<(), SinkError> {
-        let id = event_id(d);
-        let Some(body) = forward_body(self.config.format, d, &id, &self.region) else {
-            return Ok(());
-        };
-        let url = self
-            .config
-            .url
-            .as_deref()
-            .ok_or_else(|| SinkError::permanent("the forwarder has no url"))?;
-        post(&self.client, url, body, self.config.secret.as_deref(), &id).await
-    }
-}
-
-/// An `EventBridgeDestination`: the envelope, posted to every target bound
-/// to the bus.
-pub struct EventBridgeSink {
-    pub client: reqwest::Client,
-    pub targets: Vec<String>,
-    pub region: String,
-}
-
-#[async_trait]
-impl Sink for EventBridgeSink {
-    async fn deliver(&self, d: &Delivery) -> Result<(), SinkError> {
-        let id = event_id(d);
-        let body = eventbridge_envelope(d.event_type, &d.body, &id, &d.account_id, &self.region)
-            .to_string();
-        for url in &self.targets {
-            post(&self.client, url, body.clone().into_bytes(), None, &id).await?;
-        }
-        Ok(())
-    }
-}
-
-/// A destination mailsight keeps but does not send anywhere (Pinpoint).
-pub struct StoredOnly;
-
-#[async_trait]
-impl Sink for StoredOnly {
-    async fn deliver(&self, _: &Delivery) -> Result<(), SinkError> {
-        Ok(())
     }
 }
 

@@ -21,6 +21,7 @@ use mailsight_model::EventType;
 
 use crate::error::StoreError;
 use crate::items::{Item, ItemKind, ItemPut, MachineActivity, PutMode};
+use crate::target::Target;
 use crate::traits::Store;
 use crate::types::*;
 use pool::Pool;
@@ -277,7 +278,7 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn due_targets(&self, now: Millis, limit: usize) -> Result<Vec<String>, StoreError> {
+    async fn due_targets(&self, now: Millis, limit: usize) -> Result<Vec<Target>, StoreError> {
         self.pool
             .read(move |c| outbox::due_targets(c, now, limit))
             .await
@@ -285,12 +286,12 @@ impl Store for SqliteStore {
 
     async fn claim_deliveries(
         &self,
-        target: &str,
+        target: &Target,
         now: Millis,
         lease_until: Millis,
         limit: usize,
     ) -> Result<Vec<Delivery>, StoreError> {
-        let t = own(target);
+        let t = target.to_string();
         self.pool
             .write(move |c| outbox::claim(c, &t, now, lease_until, limit))
             .await
@@ -328,8 +329,8 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn replay_dead(&self, target: Option<&str>, now: Millis) -> Result<usize, StoreError> {
-        let t = target.map(own);
+    async fn replay_dead(&self, target: Option<&Target>, now: Millis) -> Result<usize, StoreError> {
+        let t = target.map(Target::to_string);
         self.pool
             .write(move |c| outbox::replay_dead(c, t.as_deref(), now))
             .await

@@ -9,18 +9,15 @@ use mailsight_model::EventType;
 use rusqlite::{Connection, params};
 
 use crate::error::StoreError;
+use crate::target::Target;
 use crate::types::*;
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
+use mailsight_model::now_ms;
 
 /// Creates the deliveries of a freshly stored record: every enabled
 /// destination of its configuration set that matches its type, and every
-/// forwarder that takes it.
+/// forwarder that takes it. The SQL writes each target in the text form of
+/// [`Target`]'s `Display`, which reads it back.
 pub(crate) fn route(c: &Connection, record_id: i64, r: &NewRecord) -> Result<(), StoreError> {
     let now = now_ms();
     let kind = r.event_type.api_name();
@@ -68,12 +65,20 @@ pub(crate) fn due_targets(
     c: &Connection,
     now: Millis,
     limit: usize,
-) -> Result<Vec<String>, StoreError> {
+) -> Result<Vec<Target>, StoreError> {
     let mut stmt = c.prepare_cached(
         "SELECT DISTINCT target FROM deliveries WHERE status = 'pending' AND next_attempt <= ?1 LIMIT ?2",
     )?;
-    let rows = stmt.query_map(params![now, limit as i64], |r| r.get(0))?;
-    Ok(rows.collect::<Result<Vec<String>, _>>()?)
+    let rows = stmt.query_map(params![now, limit as i64], |r| target_at(r, 0))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The target in column `i`, as [`route`] wrote it.
+fn target_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Target> {
+    let text: String = row.get(i)?;
+    text.parse().map_err(|e: crate::target::UnknownTarget| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    })
 }
 
 const DELIVERY_COLUMNS: &str =
@@ -92,7 +97,7 @@ fn delivery_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Delivery> {
     };
     Ok(Delivery {
         id: row.get(0)?,
-        target: row.get(1)?,
+        target: target_at(row, 1)?,
         account_id: row.get(2)?,
         message_id: row.get(3)?,
         event_type: EventType::from_api_name(&kind).map_err(|e| bad(e.to_string()))?,
@@ -175,7 +180,7 @@ pub(crate) fn list(
     let rows = stmt.query_map(
         params![
             f.account_id,
-            f.target,
+            f.target.as_ref().map(Target::to_string),
             f.status.map(DeliveryStatus::as_str),
             f.message_id,
             before.unwrap_or(i64::MAX),

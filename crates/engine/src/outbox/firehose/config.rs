@@ -1,11 +1,39 @@
-//! The `[[firehose.streams]]` settings: which delivery stream ARNs an
-//! SES `KinesisFirehoseDestination` may name, and where each one's records
-//! really go (a directory laid out like Firehose's S3 keys, or an HTTP
-//! endpoint spoken to with the Firehose HTTP endpoint protocol).
+//! The `KinesisFirehoseDestination` member of a definition, and the
+//! `[[firehose.streams]]` settings: which delivery stream ARNs a
+//! destination may name, and where each one's records really go (a
+//! directory laid out like Firehose's S3 keys, or an HTTP endpoint spoken
+//! to with the Firehose HTTP endpoint protocol).
 
 use std::path::PathBuf;
 
 use serde::Deserialize;
+use serde_json::Value;
+
+use crate::outbox::destination::{DefinitionError, check_arn, parse_kind};
+
+/// A delivery stream, and the IAM role SES would put records with. The role
+/// is checked and kept, and mailsight, which signs nothing towards AWS,
+/// has no use for it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FirehoseDestination {
+    pub iam_role_arn: String,
+    pub delivery_stream_arn: String,
+}
+
+impl FirehoseDestination {
+    pub const KEY: &'static str = "KinesisFirehoseDestination";
+
+    /// Checks the member: both ARNs, the role first (as SES reports it).
+    /// Whether the stream is bound is up to the config file, and checked
+    /// at delivery time.
+    pub fn parse(v: &Value) -> Result<Self, DefinitionError> {
+        let d: FirehoseDestination = parse_kind(Self::KEY, v)?;
+        check_arn(Self::KEY, &d.iam_role_arn)?;
+        check_arn(Self::KEY, &d.delivery_stream_arn)?;
+        Ok(d)
+    }
+}
 
 /// Objects rotate once they would grow past this many (uncompressed) bytes:
 /// 128 MiB, Firehose's largest S3 buffer.
@@ -171,6 +199,31 @@ impl TryFrom<RawStreamBinding> for StreamBinding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_destination_needs_both_arns() {
+        let role = "arn:aws:iam::111122223333:role/ses";
+        let stream = "arn:aws:firehose:us-east-1:111122223333:deliverystream/s";
+        let ok = FirehoseDestination::parse(
+            &serde_json::json!({"IamRoleArn": role, "DeliveryStreamArn": stream}),
+        )
+        .unwrap();
+        assert_eq!(ok.delivery_stream_arn, stream);
+        assert_eq!(ok.iam_role_arn, role);
+        let err = |v| FirehoseDestination::parse(&v).unwrap_err().to_string();
+        assert_eq!(
+            err(serde_json::json!({"DeliveryStreamArn": stream})),
+            "Invalid KinesisFirehoseDestination: missing field `IamRoleArn`"
+        );
+        assert_eq!(
+            err(serde_json::json!({"IamRoleArn": "r", "DeliveryStreamArn": "s"})),
+            "Invalid ARN <r> in KinesisFirehoseDestination."
+        );
+        assert_eq!(
+            err(serde_json::json!({"IamRoleArn": role, "DeliveryStreamArn": "s"})),
+            "Invalid ARN <s> in KinesisFirehoseDestination."
+        );
+    }
 
     #[derive(Deserialize)]
     struct File {

@@ -16,6 +16,7 @@
 //! drop a copy they already stored.
 
 use base64::Engine as _;
+use mailsight_model::now_ms;
 use mailsight_store::Delivery;
 use serde_json::{Value, json};
 
@@ -158,10 +159,6 @@ fn gzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(data)?;
     gz.finish()
-}
-
-fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 #[cfg(test)]

@@ -3,34 +3,39 @@
 //! a directory of S3-like objects ([`dir`]) or an HTTP endpoint spoken to
 //! in the Firehose HTTP endpoint protocol ([`http`]).
 //!
-//! The deliverer makes a sink per delivery, but a directory stream needs
-//! state that outlives one delivery (its open object), so [`Firehose`]
-//! owns one writer per stream for the deliverer's whole life and each
-//! [`FirehoseSink`] holds an `Arc` of its stream. The deliverer calls
+//! The deliverer makes a sink per batch of deliveries, but a directory
+//! stream needs state that outlives one batch (its open object), so
+//! [`Firehose`] owns one writer per stream for the deliverer's whole life
+//! and each [`FirehoseSink`] holds an `Arc` of its stream. The deliverer calls
 //! [`Firehose::tick`] on every poll (so objects rotate by age even when no
 //! records arrive, and leftovers of a crash are finalized at start-up) and
 //! [`Firehose::close`] when it stops.
 //!
 //! Every record goes out as SES sends it to Firehose: the event-publishing
-//! JSON object on one line, followed by `\n`.
+//! JSON object on one line, followed by `\n` ([`sink::record_line`]).
+//!
+//! - [`config`]: the destination's ARNs, and the `[[firehose.streams]]`
+//!   bindings.
+//! - [`dir`], [`http`]: the two ways a stream is written.
+//! - [`sink`]: the outbox sink.
 
 pub mod config;
 pub mod dir;
 pub mod http;
+pub mod sink;
+
+#[cfg(test)]
+pub(crate) mod harness;
 
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use async_trait::async_trait;
-use mailsight_store::Delivery;
-use serde_json::Value;
-
-pub use config::{FirehoseConfig, StreamBinding, StreamTarget};
+pub use config::{FirehoseConfig, FirehoseDestination, StreamBinding, StreamTarget};
 use dir::{DirSettings, DirStream};
 use http::HttpEndpoint;
+pub use sink::{FirehoseSink, record_line};
 
 use super::policy::SinkError;
-use super::sink::Sink;
 
 /// The writers of all configured streams.
 pub struct Firehose {
@@ -39,7 +44,7 @@ pub struct Firehose {
 }
 
 #[derive(Clone)]
-enum Stream {
+pub(crate) enum Stream {
     Directory(Arc<DirStream>),
     Http(Arc<HttpEndpoint>),
 }
@@ -77,8 +82,9 @@ impl Firehose {
         Firehose { streams }
     }
 
-    /// The sink for a destination's `DeliveryStreamArn`.
-    pub fn sink(&self, arn: &str, client: &reqwest::Client) -> Result<Box<dyn Sink>, SinkError> {
+    /// The sink for a destination's `DeliveryStreamArn`; an ARN with no
+    /// binding is a permanent failure naming the missing config entry.
+    pub fn sink(&self, arn: &str, client: &reqwest::Client) -> Result<FirehoseSink, SinkError> {
         let stream = self
             .streams
             .iter()
@@ -89,10 +95,10 @@ impl Firehose {
                     "no [[firehose.streams]] entry binds {arn} to a directory or URL"
                 ))
             })?;
-        Ok(Box::new(FirehoseSink {
+        Ok(FirehoseSink {
             stream,
             client: client.clone(),
-        }))
+        })
     }
 
     fn directories(&self) -> impl Iterator<Item = &Arc<DirStream>> {
@@ -120,63 +126,9 @@ impl Firehose {
     }
 }
 
-/// One delivery to one stream.
-pub struct FirehoseSink {
-    stream: Stream,
-    client: reqwest::Client,
-}
-
-#[async_trait]
-impl Sink for FirehoseSink {
-    async fn deliver(&self, d: &Delivery) -> Result<(), SinkError> {
-        let line = record_line(&d.body)?;
-        match &self.stream {
-            Stream::Directory(s) => {
-                let s = s.clone();
-                tokio::task::spawn_blocking(move || s.append(&line, SystemTime::now()))
-                    .await
-                    .map_err(|e| SinkError::retry(format!("the firehose writer stopped: {e}")))?
-                    .map_err(|e| SinkError::retry(format!("cannot write the record: {e}")))
-            }
-            Stream::Http(e) => e.post(&self.client, d, &line).await,
-        }
-    }
-}
-
-/// A stored record as one line: the JSON with a `\n`. A record kept with
-/// line breaks (pretty JSON that was ingested) is re-serialised compactly,
-/// keeping its key order; a body that is not JSON is refused for good.
-pub fn record_line(body: &str) -> Result<Vec<u8>, SinkError> {
-    let body = body.trim();
-    let mut line = if body.contains(['\n', '\r']) {
-        serde_json::from_str::<Value>(body)
-            .map_err(|e| SinkError::permanent(format!("the record is not JSON: {e}")))?
-            .to_string()
-            .into_bytes()
-    } else {
-        serde_json::from_str::<serde::de::IgnoredAny>(body)
-            .map_err(|e| SinkError::permanent(format!("the record is not JSON: {e}")))?;
-        body.as_bytes().to_vec()
-    };
-    line.push(b'\n');
-    Ok(line)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn records_become_single_lines() {
-        assert_eq!(record_line("{\"a\":1}").unwrap(), b"{\"a\":1}\n");
-        assert_eq!(
-            record_line("{\n  \"b\": 2,\n  \"a\": [1,\r\n 2]\n}\n").unwrap(),
-            b"{\"b\":2,\"a\":[1,2]}\n"
-        );
-        assert!(record_line("{\"a\":").unwrap_err().permanent);
-        assert!(record_line("not json\nat all").unwrap_err().permanent);
-        assert!(record_line("").unwrap_err().permanent);
-    }
 
     #[test]
     fn an_unbound_arn_is_a_permanent_error() {

@@ -1,28 +1,15 @@
-//! SNS topics mailsight hosts: signing and posting envelopes to HTTP(S)
-//! subscribers, and the outbox sink of `SnsDestination`s.
-//!
-//! [`SnsHost`] holds mailsight's signing key and the public base URL that
-//! `SigningCertURL`, `SubscribeURL` and `UnsubscribeURL` point back at. Both
-//! the SNS API (`Subscribe`, `Publish`) and the outbox use it, so a
+//! [`SnsHost`]: mailsight's SNS signing key and the public base URL that
+//! `SigningCertURL`, `SubscribeURL` and `UnsubscribeURL` point back at.
+//! Both the SNS API (`Subscribe`, `Publish`) and the outbox use it, so a
 //! subscriber sees one kind of envelope whichever path produced it.
-//!
-//! A delivery to an `SnsDestination` is one `Notification` posted to every
-//! confirmed subscription of the topic. It succeeds only when every
-//! subscriber answered 2xx; otherwise the whole delivery is retried, so a
-//! subscriber that already accepted it sees the same `MessageId` again
-//! (SNS too delivers at least once; receivers drop copies by `MessageId`).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use mailsight_sns::{Envelope, SignatureVersion, Signer, SnsError};
-use mailsight_store::{Delivery, SnsSubscription, SnsTopic, Store, SubscriptionStatus};
+use mailsight_store::{SnsSubscription, SnsTopic, Store, SubscriptionStatus};
 
-use super::Deliverer;
-use super::policy::SinkError;
-use super::sink::{Sink, event_id};
+use crate::outbox::policy::SinkError;
 
 /// Where mailsight serves its signing certificate (the `SigningCertURL` path).
 pub const CERT_PATH: &str = "/_mailsight/sns/SimpleNotificationService-mailsight.pem";
@@ -298,62 +285,6 @@ pub async fn confirmed_subscriptions(
             Some(next) => after = Some(next),
             None => return Ok(out),
         }
-    }
-}
-
-/// An `SnsDestination` on a topic mailsight hosts.
-pub struct SnsSink {
-    host: Arc<SnsHost>,
-    store: Arc<dyn Store>,
-    topic: SnsTopic,
-}
-
-#[async_trait]
-impl Sink for SnsSink {
-    async fn deliver(&self, d: &Delivery) -> Result<(), SinkError> {
-        // Stable per delivery, so a retried notification keeps its MessageId.
-        let message_id = event_id(d);
-        self.host
-            .fan_out(
-                self.store.as_ref(),
-                &self.topic,
-                &message_id,
-                Some(SES_SUBJECT),
-                &d.body,
-            )
-            .await
-    }
-}
-
-impl Deliverer {
-    /// Lets `SnsDestination`s deliver to the topics mailsight hosts.
-    pub fn with_sns(mut self, host: Arc<SnsHost>) -> Self {
-        self.sns = Some(host);
-        self
-    }
-
-    /// The sink of an `SnsDestination` naming `topic_arn`; a topic that does
-    /// not exist (in the delivery's account) is a permanent failure.
-    pub(super) async fn sns_sink(
-        &self,
-        account: &str,
-        topic_arn: &str,
-    ) -> Result<Box<dyn Sink>, SinkError> {
-        let host = self
-            .sns
-            .clone()
-            .ok_or_else(|| SinkError::permanent("SNS hosting is not enabled"))?;
-        let topic = self
-            .store
-            .get_sns_topic(account, topic_arn)
-            .await
-            .map_err(|e| SinkError::retry(e.to_string()))?
-            .ok_or_else(|| SinkError::permanent(format!("SNS topic {topic_arn} does not exist")))?;
-        Ok(Box::new(SnsSink {
-            host,
-            store: self.store.clone(),
-            topic,
-        }))
     }
 }
 

@@ -1,9 +1,4 @@
-//! Forwarders that publish to a NATS JetStream subject.
-//!
-//! A publish counts as delivered only when JetStream acknowledges it, that
-//! is, once the stream has stored it. Each message carries `Nats-Msg-Id`
-//! (stable per delivery), so JetStream drops the copy a retry may send
-//! within its duplicate window.
+//! The outbox sink of a NATS forwarder, and the connections it shares.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -14,9 +9,11 @@ use async_trait::async_trait;
 use mailsight_store::Delivery;
 use tokio::sync::Mutex;
 
-use super::config::{Format, NatsTarget};
-use super::policy::SinkError;
-use super::sink::{Sink, event_id, forward_body};
+use super::config::NatsTarget;
+use crate::outbox::config::Format;
+use crate::outbox::formats::forward_body;
+use crate::outbox::policy::SinkError;
+use crate::outbox::sink::{Sink, event_id};
 
 /// Connections to NATS servers, opened on first use and shared.
 #[derive(Default)]

@@ -1,0 +1,27 @@
+//! `CloudWatchDestination`s: event counts exported at `/metrics` in the
+//! Prometheus text format, one metric per event type under CloudWatch's
+//! name (`aws_ses_Send`, `aws_ses_RenderingFailure`, …), labelled by the
+//! destination's `DimensionConfigurations`.
+//!
+//! Each dimension's value comes from the message tag (`MESSAGE_TAG`, SES's
+//! auto-tags included), the email header (`EMAIL_HEADER`) or the link tag
+//! of a click (`LINK_TAG`), else the dimension's default, as CloudWatch
+//! does. An `ses_destination` label (`<set>/<name>`) keeps two destinations
+//! with the same dimensions apart. Counters live in memory, like any
+//! Prometheus exporter's: a restart starts them from zero, which `rate()`
+//! and `increase()` handle.
+//!
+//! - [`config`]: the dimension configurations, checked as SES checks them.
+//! - [`metrics`]: the counters and their exposition.
+//! - [`sink`]: the outbox sink, which counts.
+
+pub mod config;
+pub mod metrics;
+pub mod sink;
+
+#[cfg(test)]
+pub(crate) mod harness;
+
+pub use config::{CloudWatchDestination, Dimension, DimensionSource};
+pub use metrics::{Metrics, metric_name};
+pub use sink::CloudWatchSink;

@@ -1,0 +1,25 @@
+//! `SnsDestination`s: SNS topics mailsight hosts itself.
+//!
+//! - [`config`]: the destination's `TopicArn`, checked.
+//! - [`host`]: [`SnsHost`], the signing identity shared with the SNS API,
+//!   and the posting of envelopes to HTTP(S) subscribers.
+//! - [`sink`]: the outbox sink.
+//!
+//! A delivery to an `SnsDestination` is one `Notification` posted to every
+//! confirmed subscription of the topic. It succeeds only when every
+//! subscriber answered 2xx; otherwise the whole delivery is retried, so a
+//! subscriber that already accepted it sees the same `MessageId` again
+//! (SNS too delivers at least once; receivers drop copies by `MessageId`).
+
+pub mod config;
+pub mod host;
+pub mod sink;
+
+#[cfg(test)]
+pub(crate) mod harness;
+
+pub use config::SnsDestination;
+pub use host::{
+    CERT_FILE, CERT_PATH, KEY_FILE, SES_SUBJECT, SnsHost, SnsHostError, confirmed_subscriptions,
+};
+pub use sink::SnsSink;
