@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Runs every benchmark phase against a release build and prints one table.
 
-Called by scripts/bench (which builds mailsight and installs wrk and moto);
-see BENCHMARKS.md for what each phase does. Standard library only.
+Called by scripts/bench (which builds mailsight and mailsight-bench, the load
+tools, and installs wrk and moto); see BENCHMARKS.md for what each phase does.
+Standard library only.
 """
 import argparse
 import json
@@ -149,7 +150,7 @@ def insights_phase(args, data_dir, id_files, label, results):
     warm(data_dir)
     srv = Server(args, data_dir)
     script = os.path.join(args.work, "insights.lua")
-    subprocess.run([args.bin, "bench", "wrk-script", "--host", f"127.0.0.1:{srv.port}",
+    subprocess.run([args.bench_bin, "wrk-script", "--host", f"127.0.0.1:{srv.port}",
                     "--out", script, "--id", KEY_ID, "--secret", SECRET]
                    + sum((["--ids", f] for f in id_files), []), check=True)
     # Warm up, then measure insights and the trivial endpoint in turn.
@@ -164,14 +165,14 @@ def insights_phase(args, data_dir, id_files, label, results):
 def send_phase(args, results):
     settle()
     rport = free_port()
-    receiver = subprocess.Popen([args.bin, "bench", "receiver", "--listen", f"127.0.0.1:{rport}"])
+    receiver = subprocess.Popen([args.bench_bin, "receiver", "--listen", f"127.0.0.1:{rport}"])
     wait_http(f"http://127.0.0.1:{rport}/count")
     data = os.path.join(args.work, "send-data")
     shutil.rmtree(data, ignore_errors=True)
     extra = (f'[[forwarders]]\nname = "bench-hook"\nurl = "http://127.0.0.1:{rport}/hook"\n'
              'format = "ses"\n')
     srv = Server(args, data, extra)
-    out, _, _ = run_child([args.bin, "bench", "send", "--url", srv.url, "--concurrency",
+    out, _, _ = run_child([args.bench_bin, "send", "--url", srv.url, "--concurrency",
                            str(args.send_concurrency), "--seconds", str(args.seconds),
                            "--id", KEY_ID, "--secret", SECRET])
     mine = json.loads(out.strip().splitlines()[-1])
@@ -196,7 +197,7 @@ def send_phase(args, results):
         moto = subprocess.Popen([args.moto, "-H", "127.0.0.1", "-p", str(mport)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_http(f"http://127.0.0.1:{mport}/moto-api/")
-        out, _, _ = run_child([args.bin, "bench", "send", "--url", f"http://127.0.0.1:{mport}",
+        out, _, _ = run_child([args.bench_bin, "send", "--url", f"http://127.0.0.1:{mport}",
                                "--concurrency", str(args.send_concurrency), "--seconds",
                                str(args.seconds), "--id", KEY_ID, "--secret", SECRET])
         peer = json.loads(out.strip().splitlines()[-1])
@@ -216,7 +217,7 @@ def sns_phase(args, results):
     extra = (f'[ingest.sns]\ntopics = ["{TOPIC}"]\ntrusted_certs_dir = "{certs}"\n'
              'fetch_certs = false\n')
     srv = Server(args, data, extra)
-    out, _, _ = run_child([args.bin, "bench", "sns", "--url", srv.url, "--certs-dir", certs,
+    out, _, _ = run_child([args.bench_bin, "sns", "--url", srv.url, "--certs-dir", certs,
                            "--topic", TOPIC, "--count", str(args.sns_count), "--concurrency",
                            str(args.send_concurrency), "--fixtures", args.fixtures])
     res = json.loads(out.strip().splitlines()[-1])
@@ -312,7 +313,8 @@ def table(args, r):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--bin", required=True)
+    ap.add_argument("--bin", required=True, help="the mailsight binary")
+    ap.add_argument("--bench-bin", required=True, help="the mailsight-bench binary (the load tools)")
     ap.add_argument("--work", required=True)
     ap.add_argument("--wrk", default=shutil.which("wrk"))
     ap.add_argument("--moto", default=shutil.which("moto_server"))
@@ -336,7 +338,7 @@ def main():
     corpus = os.path.join(args.work, "corpus.ndjson")
     ids_corpus = os.path.join(args.work, "ids-corpus.txt")
     log(f"generating {args.records:,} records")
-    _, secs, _ = run_child([args.bin, "bench", "corpus", "--records", str(args.records), "--out", corpus,
+    _, secs, _ = run_child([args.bench_bin, "corpus", "--records", str(args.records), "--out", corpus,
                             "--ids", ids_corpus, "--fixtures", args.fixtures])
     r["corpus"] = {"seconds": secs, "bytes": os.path.getsize(corpus)}
 
@@ -361,7 +363,7 @@ def main():
             more = args.big - args.records
             ids_fill = os.path.join(args.work, "ids-fill.txt")
             log(f"storing {more:,} more records through the ingestor")
-            out, secs, peak = run_child([args.bin, "bench", "fill", "--data-dir", data, "--records", str(more),
+            out, secs, peak = run_child([args.bench_bin, "fill", "--data-dir", data, "--records", str(more),
                                          "--ids", ids_fill, "--account", ACCOUNT, "--fixtures", args.fixtures])
             r["fill"] = dict(json.loads(out.strip().splitlines()[-1]), peak_mb=peak)
             log(out.strip())

@@ -10,7 +10,6 @@
 //! `mailsight-store` (storage), `mailsight-engine` (simulation, scheduling),
 //! `mailsight-api` (HTTP) and `mailsight-sigv4` (request signatures).
 
-pub mod bench;
 pub mod config;
 pub mod import;
 pub mod server;

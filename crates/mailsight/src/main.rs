@@ -38,9 +38,6 @@ enum Command {
     /// Shows a sent message from the data directory: its stored events (with
     /// machine-activity marks), or with --mime the message as sent.
     Message(MessageArgs),
-    /// Benchmark tools (`scripts/bench` runs them all; see BENCHMARKS.md).
-    #[command(subcommand)]
-    Bench(mailsight::bench::BenchCommand),
 }
 
 #[derive(clap::Args)]
@@ -350,7 +347,6 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
         Command::Import(args) => return run_import(args).await,
         Command::Deliveries(args) => return run_deliveries(args).await,
         Command::Message(args) => return run_message(args).await,
-        Command::Bench(command) => mailsight::bench::run(command).await?,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -7,7 +7,7 @@ use crate::error::StoreError;
 use crate::items::{Item, ItemKind, PutMode};
 use crate::types::{Millis, Page};
 
-use super::config::paginate;
+use super::configuration_sets::paginate;
 
 fn name(kind: ItemKind, key: &str) -> String {
     format!("{} <{key}>", kind.as_str())

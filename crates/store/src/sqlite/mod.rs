@@ -2,12 +2,14 @@
 //!
 //! One database file, `mailsight.db`, in the data directory. See [`pool`] for
 //! how writes are group-committed, [`schema`] for the migrations,
-//! [`config`] / [`events`] for the queries, and [`codec`] for how record
-//! bodies are kept (the shared `mail` once per message, zstd-compressed).
+//! [`configuration_sets`] / [`identities`] / [`events`] for the queries, and
+//! [`codec`] for how record bodies are kept (the shared `mail` once per
+//! message, zstd-compressed).
 
 mod codec;
-mod config;
+mod configuration_sets;
 mod events;
+mod identities;
 mod items;
 mod outbox;
 mod pool;
@@ -66,7 +68,7 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let a = own(account);
         self.pool
-            .write(move |c| config::create_set(c, &a, &set))
+            .write(move |c| configuration_sets::create_set(c, &a, &set))
             .await
     }
 
@@ -76,7 +78,8 @@ impl Store for SqliteStore {
         name: &str,
     ) -> Result<Option<ConfigurationSet>, StoreError> {
         let (a, n) = (own(account), own(name));
-        self.pool.read_now(move |c| config::get_set(c, &a, &n))
+        self.pool
+            .read_now(move |c| configuration_sets::get_set(c, &a, &n))
     }
 
     async fn update_configuration_set(
@@ -87,7 +90,7 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let (a, n) = (own(account), own(name));
         self.pool
-            .write(move |c| config::update_set(c, &a, &n, &options))
+            .write(move |c| configuration_sets::update_set(c, &a, &n, &options))
             .await
     }
 
@@ -100,14 +103,14 @@ impl Store for SqliteStore {
     ) -> Result<Page<String>, StoreError> {
         let (a, f, s) = (own(account), contains.map(own), after.map(own));
         self.pool
-            .read(move |c| config::list_sets(c, &a, f.as_deref(), s.as_deref(), limit))
+            .read(move |c| configuration_sets::list_sets(c, &a, f.as_deref(), s.as_deref(), limit))
             .await
     }
 
     async fn delete_configuration_set(&self, account: &str, name: &str) -> Result<(), StoreError> {
         let (a, n) = (own(account), own(name));
         self.pool
-            .write(move |c| config::delete_set(c, &a, &n))
+            .write(move |c| configuration_sets::delete_set(c, &a, &n))
             .await
     }
 
@@ -119,7 +122,7 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let (a, s) = (own(account), own(set));
         self.pool
-            .write(move |c| config::create_destination(c, &a, &s, &destination))
+            .write(move |c| configuration_sets::create_destination(c, &a, &s, &destination))
             .await
     }
 
@@ -130,7 +133,7 @@ impl Store for SqliteStore {
     ) -> Result<Vec<EventDestination>, StoreError> {
         let (a, s) = (own(account), own(set));
         self.pool
-            .read_now(move |c| config::list_destinations(c, &a, &s))
+            .read_now(move |c| configuration_sets::list_destinations(c, &a, &s))
     }
 
     async fn update_event_destination(
@@ -141,7 +144,7 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let (a, s) = (own(account), own(set));
         self.pool
-            .write(move |c| config::update_destination(c, &a, &s, &destination))
+            .write(move |c| configuration_sets::update_destination(c, &a, &s, &destination))
             .await
     }
 
@@ -153,14 +156,14 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let (a, s, n) = (own(account), own(set), own(name));
         self.pool
-            .write(move |c| config::delete_destination(c, &a, &s, &n))
+            .write(move |c| configuration_sets::delete_destination(c, &a, &s, &n))
             .await
     }
 
     async fn create_identity(&self, account: &str, identity: Identity) -> Result<(), StoreError> {
         let a = own(account);
         self.pool
-            .write(move |c| config::create_identity(c, &a, &identity))
+            .write(move |c| identities::create_identity(c, &a, &identity))
             .await
     }
 
@@ -170,7 +173,8 @@ impl Store for SqliteStore {
         name: &str,
     ) -> Result<Option<Identity>, StoreError> {
         let (a, n) = (own(account), own(name));
-        self.pool.read_now(move |c| config::get_identity(c, &a, &n))
+        self.pool
+            .read_now(move |c| identities::get_identity(c, &a, &n))
     }
 
     async fn list_identities(
@@ -181,14 +185,14 @@ impl Store for SqliteStore {
     ) -> Result<Page<Identity>, StoreError> {
         let (a, s) = (own(account), after.map(own));
         self.pool
-            .read(move |c| config::list_identities(c, &a, s.as_deref(), limit))
+            .read(move |c| identities::list_identities(c, &a, s.as_deref(), limit))
             .await
     }
 
     async fn delete_identity(&self, account: &str, name: &str) -> Result<(), StoreError> {
         let (a, n) = (own(account), own(name));
         self.pool
-            .write(move |c| config::delete_identity(c, &a, &n))
+            .write(move |c| identities::delete_identity(c, &a, &n))
             .await
     }
 

@@ -125,7 +125,9 @@ pub(crate) fn list_topics(
         .into_iter()
         .map(to_topic)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(super::config::paginate(topics, limit, |t| t.arn.clone()))
+    Ok(super::configuration_sets::paginate(topics, limit, |t| {
+        t.arn.clone()
+    }))
 }
 
 pub(crate) fn delete_topic(c: &Connection, acct: &str, arn: &str) -> Result<(), StoreError> {
@@ -270,5 +272,7 @@ pub(crate) fn list_subscriptions(
         .into_iter()
         .map(to_subscription)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(super::config::paginate(subs, limit, |s| s.arn.clone()))
+    Ok(super::configuration_sets::paginate(subs, limit, |s| {
+        s.arn.clone()
+    }))
 }

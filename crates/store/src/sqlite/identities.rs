@@ -1,0 +1,94 @@
+//! Identities (the `identities` table): verified senders, by address or
+//! domain.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::configuration_sets::{is_constraint, paginate};
+use crate::error::StoreError;
+use crate::types::*;
+
+pub(crate) fn create_identity(c: &Connection, acct: &str, i: &Identity) -> Result<(), StoreError> {
+    c.execute(
+        "INSERT INTO identities (account_id, name, identity_type, tags, configuration_set, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![acct, i.name, i.identity_type.as_str(), i.tags.to_string(), i.configuration_set, i.created_at],
+    )
+    .map_err(|e| {
+        if is_constraint(&e) {
+            StoreError::AlreadyExists(format!("Email identity <{}>", i.name))
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(())
+}
+
+const IDENTITY_COLUMNS: &str = "name, identity_type, tags, configuration_set, created_at";
+
+fn identity_from_row(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(String, String, String, Option<String>, i64)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn identity_from_parts(
+    p: (String, String, String, Option<String>, i64),
+) -> Result<Identity, StoreError> {
+    let (name, kind, tags, configuration_set, created_at) = p;
+    Ok(Identity {
+        identity_type: IdentityType::parse(&kind)
+            .ok_or_else(|| StoreError::Backend(format!("unknown identity type {kind}")))?,
+        name,
+        tags: serde_json::from_str(&tags)?,
+        configuration_set,
+        created_at,
+    })
+}
+
+pub(crate) fn get_identity(
+    c: &Connection,
+    acct: &str,
+    name: &str,
+) -> Result<Option<Identity>, StoreError> {
+    c.prepare_cached(&format!(
+        "SELECT {IDENTITY_COLUMNS} FROM identities WHERE account_id = ?1 AND name = ?2"
+    ))?
+    .query_row(params![acct, name], identity_from_row)
+    .optional()?
+    .map(identity_from_parts)
+    .transpose()
+}
+
+pub(crate) fn list_identities(
+    c: &Connection,
+    acct: &str,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Page<Identity>, StoreError> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {IDENTITY_COLUMNS} FROM identities WHERE account_id = ?1 AND name > ?2 ORDER BY name LIMIT ?3"
+    ))?;
+    let rows = stmt
+        .query_map(
+            params![acct, after.unwrap_or(""), limit as i64 + 1],
+            identity_from_row,
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    let items = rows
+        .into_iter()
+        .map(identity_from_parts)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(paginate(items, limit, |i| i.name.clone()))
+}
+
+pub(crate) fn delete_identity(c: &Connection, acct: &str, name: &str) -> Result<(), StoreError> {
+    let n = c.execute(
+        "DELETE FROM identities WHERE account_id = ?1 AND name = ?2",
+        params![acct, name],
+    )?;
+    if n == 0 {
+        Err(StoreError::NotFound(format!("Email identity <{name}>")))
+    } else {
+        Ok(())
+    }
+}
