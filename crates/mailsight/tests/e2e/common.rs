@@ -190,7 +190,7 @@ pub async fn insights_with_events(client: &Client, id: &str, n: usize) -> GetMes
     .await
 }
 
-/// Sends a raw HTTP request signed with the official SigV4 signer.
+/// Sends a raw HTTP request signed with the official SigV4 signer, for SES.
 pub async fn signed(
     url: &str,
     method: &str,
@@ -199,8 +199,39 @@ pub async fn signed(
     secret: &str,
     time: SystemTime,
 ) -> reqwest::Response {
+    let request = Signing {
+        service: "ses",
+        content_type: "application/json",
+        secret,
+        time,
+    };
+    signed_as(url, method, path_and_query, body, request).await
+}
+
+/// How [`signed_as`] signs.
+pub struct Signing<'a> {
+    pub service: &'a str,
+    pub content_type: &'a str,
+    pub secret: &'a str,
+    pub time: SystemTime,
+}
+
+/// Sends a raw HTTP request signed for any service and content type.
+pub async fn signed_as(
+    url: &str,
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+    signing: Signing<'_>,
+) -> reqwest::Response {
     use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
     use aws_sigv4::sign::v4;
+    let Signing {
+        service,
+        content_type,
+        secret,
+        time,
+    } = signing;
     let full = format!("{url}{path_and_query}");
     let host = url.trim_start_matches("http://").to_owned();
     let identity =
@@ -208,16 +239,13 @@ pub async fn signed(
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region("us-east-1")
-        .name("ses")
+        .name(service)
         .time(time)
         .settings(SigningSettings::default())
         .build()
         .unwrap()
         .into();
-    let headers = [
-        ("host", host.as_str()),
-        ("content-type", "application/json"),
-    ];
+    let headers = [("host", host.as_str()), ("content-type", content_type)];
     let signable = SignableRequest::new(
         method,
         &full,

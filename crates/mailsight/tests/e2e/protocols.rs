@@ -16,43 +16,13 @@ async fn signed(
     content_type: &str,
     body: &[u8],
 ) -> reqwest::Response {
-    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-    let full = format!("{url}{path}");
-    let host = url.trim_start_matches("http://").to_owned();
-    let identity =
-        aws_credential_types::Credentials::new("AKIDEXAMPLE", "secret", None, None, "test").into();
-    let params = aws_sigv4::sign::v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name(service)
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .unwrap()
-        .into();
-    let headers = [("host", host.as_str()), ("content-type", content_type)];
-    let signable = SignableRequest::new(
-        method,
-        &full,
-        headers.into_iter(),
-        SignableBody::Bytes(body),
-    )
-    .unwrap();
-    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
-    let mut request = http::Request::builder().method(method).uri(&full);
-    for (k, v) in headers {
-        request = request.header(k, v);
-    }
-    let mut request = request.body(body.to_vec()).unwrap();
-    instructions.apply_to_request_http1x(&mut request);
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut out = reqwest::Client::new().request(method, &full);
-    for (k, v) in request.headers() {
-        if k != "host" {
-            out = out.header(k.as_str(), v.to_str().unwrap());
-        }
-    }
-    out.body(request.into_body()).send().await.unwrap()
+    let signing = Signing {
+        service,
+        content_type,
+        secret: "secret",
+        time: SystemTime::now(),
+    };
+    signed_as(url, method, path, body, signing).await
 }
 
 const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";

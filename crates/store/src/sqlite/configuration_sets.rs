@@ -9,11 +9,20 @@ use crate::error::StoreError;
 use crate::types::*;
 
 /// Whether a statement failed on a constraint (a duplicate key).
-pub(super) fn is_constraint(e: &rusqlite::Error) -> bool {
+fn is_constraint(e: &rusqlite::Error) -> bool {
     matches!(
         e,
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation
     )
+}
+
+/// An insert's error: a key already taken is `AlreadyExists(what)`.
+pub(super) fn taken(e: rusqlite::Error, what: impl FnOnce() -> String) -> StoreError {
+    if is_constraint(&e) {
+        StoreError::AlreadyExists(what())
+    } else {
+        e.into()
+    }
 }
 
 pub(crate) fn create_set(
@@ -25,13 +34,7 @@ pub(crate) fn create_set(
         "INSERT INTO configuration_sets (account_id, name, options, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![acct, set.name, set.options.to_string(), set.created_at],
     )
-    .map_err(|e| {
-        if is_constraint(&e) {
-            StoreError::AlreadyExists(format!("Configuration set <{}>", set.name))
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(|e| taken(e, || format!("Configuration set <{}>", set.name)))?;
     Ok(())
 }
 
@@ -169,13 +172,7 @@ pub(crate) fn create_destination(
             d.definition.to_string()
         ],
     )
-    .map_err(|e| {
-        if is_constraint(&e) {
-            StoreError::AlreadyExists(format!("Event destination <{}>", d.name))
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(|e| taken(e, || format!("Event destination <{}>", d.name)))?;
     Ok(())
 }
 

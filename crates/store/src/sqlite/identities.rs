@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::configuration_sets::{is_constraint, paginate};
+use super::configuration_sets::{paginate, taken};
 use crate::error::StoreError;
 use crate::types::*;
 
@@ -13,13 +13,7 @@ pub(crate) fn create_identity(c: &Connection, acct: &str, i: &Identity) -> Resul
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![acct, i.name, i.identity_type.as_str(), i.tags.to_string(), i.configuration_set, i.created_at],
     )
-    .map_err(|e| {
-        if is_constraint(&e) {
-            StoreError::AlreadyExists(format!("Email identity <{}>", i.name))
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(|e| taken(e, || format!("Email identity <{}>", i.name)))?;
     Ok(())
 }
 
