@@ -157,9 +157,18 @@ def insights_phase(args, data_dir, id_files, label, results):
     wrk(args, srv.url, 2, script)
     ins = wrk(args, srv.url, args.seconds, script)
     triv = wrk(args, srv.url + "/metrics", args.seconds)
+    # The rollups' questions on the same data: BatchGetMetricData (ten
+    # 30-day queries) and GetAccount (the last 24 hours).
+    rollups = {}
+    for kind in ("metrics", "account"):
+        s = os.path.join(args.work, f"{kind}.lua")
+        subprocess.run([args.bench_bin, "wrk-script", "--request", kind, "--host", f"127.0.0.1:{srv.port}",
+                        "--out", s, "--id", KEY_ID, "--secret", SECRET], check=True)
+        wrk(args, srv.url, 1, s)
+        rollups[kind] = wrk(args, srv.url, args.seconds, s)
     peak = srv.stop()
-    log(f"insights@{label}: {ins}; /metrics: {triv}; peak {peak:.0f} MB")
-    results[f"insights_{label}"] = {"insights": ins, "trivial": triv, "peak_mb": peak}
+    log(f"insights@{label}: {ins}; /metrics: {triv}; rollups: {rollups}; peak {peak:.0f} MB")
+    results[f"insights_{label}"] = {"insights": ins, "trivial": triv, "peak_mb": peak, **rollups}
 
 
 def send_phase(args, results):
@@ -276,6 +285,21 @@ def table(args, r):
         row(f"  p50 / p99 latency (ms)", f"{fmt(ins['p50_ms'])} / {fmt(ins['p99_ms'])}",
             "p99 < 5" if big else "", f"/metrics {fmt(triv['p50_ms'])} / {fmt(triv['p99_ms'])}",
             (ins["p99_ms"] or 99) < 5 if big else None)
+        if "metrics" in r[key]:
+            m = r[key]["metrics"]
+            row(f"BatchGetMetricData, 10 queries x 30 days @ {n:,} events (req/s)", fmt(m["rps"]), "",
+                f"/metrics {fmt(triv['rps'])}/s", None)
+            row("  p50 / p99 latency (ms)", f"{fmt(m['p50_ms'])} / {fmt(m['p99_ms'])}", "p99 < 5" if big else "",
+                f"/metrics {fmt(triv['p50_ms'])} / {fmt(triv['p99_ms'])}", (m["p99_ms"] or 99) < 5 if big else None)
+        if "account" in r[key]:
+            a = r[key]["account"]
+            small = r.get("insights_small", {}).get("account")
+            same = None
+            note = f"/metrics {fmt(triv['rps'])}/s"
+            if big and small and small.get("rps"):
+                same = a["rps"] >= 0.8 * small["rps"]
+                note += f"; {a['rps'] / small['rps']:.0%} of the small store's"
+            row(f"GetAccount @ {n:,} events (req/s)", fmt(a["rps"]), "within 20% of small" if big else "", note, same)
     if "send" in r:
         s = r["send"]
         peer = s.get("moto")

@@ -1,5 +1,7 @@
-//! `mailsight-bench wrk-script`: a `wrk` Lua script of signed
-//! `GetMessageInsights` requests, for the insights phases.
+//! `mailsight-bench wrk-script`: a `wrk` Lua script of signed requests:
+//! `GetMessageInsights` over a list of ids (the insights phases),
+//! `BatchGetMetricData` with ten 30-day queries, or `GetAccount` (the
+//! metrics phase).
 
 use std::path::PathBuf;
 
@@ -7,8 +9,12 @@ use crate::sigv4::{Key, sign};
 
 #[derive(clap::Args)]
 pub struct WrkArgs {
-    /// Message ids, one per line (from `corpus --ids` / `fill --ids`).
-    #[arg(long, required = true)]
+    /// What to request.
+    #[arg(long, value_enum, default_value = "insights")]
+    request: Request,
+    /// Message ids, one per line (from `corpus --ids` / `fill --ids`), for
+    /// `insights`.
+    #[arg(long)]
     ids: Vec<PathBuf>,
     /// host:port the requests are signed for.
     #[arg(long)]
@@ -19,10 +25,72 @@ pub struct WrkArgs {
     key: Key,
 }
 
-/// A wrk script cycling through signed GetMessageInsights requests (each
-/// signature valid for the 15 minutes SigV4 allows).
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Request {
+    Insights,
+    Metrics,
+    Account,
+}
+
+/// Ten `BatchGetMetricData` queries over January 2026 (30 days), where the
+/// generator's records start: each VDM metric a dashboard shows, cut by the
+/// dimensions the generated records carry.
+fn metrics_body() -> String {
+    let start = 1_767_225_600; // 2026-01-01
+    let end = start + 30 * 86_400;
+    let queries: Vec<serde_json::Value> = [
+        ("SEND", "EMAIL_IDENTITY", "example.com"),
+        ("DELIVERY", "EMAIL_IDENTITY", "example.com"),
+        ("PERMANENT_BOUNCE", "ISP", "Gmail"),
+        ("TRANSIENT_BOUNCE", "ISP", "Gmail"),
+        ("COMPLAINT", "ISP", "Yahoo"),
+        ("OPEN", "CONFIGURATION_SET", "ConfigSet"),
+        ("CLICK", "CONFIGURATION_SET", "ConfigSet"),
+        ("DELIVERY_OPEN", "CONFIGURATION_SET", "ConfigSet"),
+        ("DELIVERY_CLICK", "ISP", "Outlook"),
+        ("DELIVERY_COMPLAINT", "ISP", "Yahoo"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (metric, dimension, value))| {
+        serde_json::json!({
+            "Id": format!("q{i}"), "Namespace": "VDM", "Metric": metric,
+            "Dimensions": {*dimension: value}, "StartDate": start, "EndDate": end,
+        })
+    })
+    .collect();
+    serde_json::json!({ "Queries": queries }).to_string()
+}
+
+/// A wrk script cycling through signed requests (each signature valid for
+/// the 15 minutes SigV4 allows).
 pub fn wrk_script(args: WrkArgs) -> anyhow::Result<()> {
     let now = time::OffsetDateTime::now_utc();
+    if !matches!(args.request, Request::Insights) {
+        let (method, path, body) = match args.request {
+            Request::Metrics => ("POST", "/v2/email/metrics/batch", metrics_body()),
+            _ => ("GET", "/v2/email/account", String::new()),
+        };
+        let (auth, date) = sign(
+            &args.key,
+            "ses",
+            method,
+            &args.host,
+            path,
+            body.as_bytes(),
+            now,
+        );
+        let lua = format!(
+            "wrk.method = \"{method}\"\nwrk.path = \"{path}\"\nwrk.body = {body:?}\n\
+             wrk.headers[\"Host\"] = \"{host}\"\nwrk.headers[\"Authorization\"] = \"{auth}\"\n\
+             wrk.headers[\"X-Amz-Date\"] = \"{date}\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n\
+             local bad = 0\n\
+             function response(status, headers, body) if status ~= 200 then bad = bad + 1; if bad < 3 then print(status, body) end end end\n",
+            host = args.host
+        );
+        std::fs::write(&args.out, lua)?;
+        return Ok(());
+    }
     let mut ids = Vec::new();
     for f in &args.ids {
         ids.extend(

@@ -12,6 +12,8 @@
 //! - [`ingest`]: storing records that arrive from real SES.
 //! - [`insights`]: a message's stored events shaped as `GetMessageInsights`
 //!   answers them.
+//! - [`analytics`]: metrics from the rollups (`BatchGetMetricData`, the
+//!   VDM switch, recent totals).
 //! - [`scheduler`]: releases the planned later events when due.
 //! - [`outbox`]: delivers routed events to their targets (event
 //!   destinations and forwarders), with retries and dead letters.
@@ -25,6 +27,7 @@
 //! - [`address`], [`config`], [`error`]: helpers, settings and errors.
 
 pub mod address;
+pub mod analytics;
 pub mod compose;
 pub mod config;
 pub mod engagement;

@@ -38,6 +38,26 @@ enum Command {
     /// Shows a sent message from the data directory: its stored events (with
     /// machine-activity marks), or with --mime the message as sent.
     Message(MessageArgs),
+    /// Maintains the counts behind metrics (BatchGetMetricData, GetAccount,
+    /// the dashboard): `mailsight rollups rebuild` counts every stored
+    /// event again, after an upgrade or a repair.
+    Rollups(RollupsArgs),
+}
+
+#[derive(clap::Args)]
+struct RollupsArgs {
+    #[command(subcommand)]
+    action: RollupsAction,
+    /// The data directory of the server [default: ./mailsight-data].
+    #[arg(long, env = "MAILSIGHT_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum RollupsAction {
+    /// Forgets the rollups and counts every stored event again (safe while
+    /// the server runs: one transaction).
+    Rebuild,
 }
 
 #[derive(clap::Args)]
@@ -270,6 +290,29 @@ async fn run_message(args: MessageArgs) -> anyhow::Result<std::process::ExitCode
     Ok(std::process::ExitCode::SUCCESS)
 }
 
+async fn run_rollups(args: RollupsArgs) -> anyhow::Result<std::process::ExitCode> {
+    use mailsight_store::Store;
+    let dir = args
+        .data_dir
+        .unwrap_or_else(|| PathBuf::from(mailsight::config::DEFAULT_DATA_DIR));
+    let store = mailsight_store::SqliteStore::open(&dir)
+        .with_context(|| format!("cannot open the store in {}", dir.display()))?;
+    match args.action {
+        RollupsAction::Rebuild => {
+            let started = std::time::Instant::now();
+            let r = store.rebuild_rollups().await?;
+            println!(
+                "counted {} events of {} messages into {} rollup rows in {:.2} s",
+                r.events,
+                r.messages,
+                r.rows,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
 async fn run_import(args: ImportArgs) -> anyhow::Result<std::process::ExitCode> {
     use std::io::IsTerminal;
     let mut config = match &args.config {
@@ -347,6 +390,7 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
         Command::Import(args) => return run_import(args).await,
         Command::Deliveries(args) => return run_deliveries(args).await,
         Command::Message(args) => return run_message(args).await,
+        Command::Rollups(args) => return run_rollups(args).await,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

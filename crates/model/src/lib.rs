@@ -14,12 +14,15 @@
 //!   insight conversion.
 //! - [`tags`]: message tags in their API and record forms, and SES's rules.
 //! - [`isp`]: recipient domain → mailbox provider name.
+//! - [`metric`]: the deliverability metrics (VDM's names) and their
+//!   dimensions.
 //! - [`timestamp`]: record timestamp text ↔ instants.
 
 pub mod event_type;
 pub mod feedback;
 pub mod insights;
 pub mod isp;
+pub mod metric;
 pub mod record;
 pub mod tags;
 pub mod timestamp;
@@ -31,6 +34,7 @@ pub use insights::{
     details_for, epoch_seconds,
 };
 pub use isp::{MAILBOX_SIMULATOR, UNKNOWN_ISP, classify};
+pub use metric::{Dimension, Metric};
 pub use record::{
     Bounce, BouncedRecipient, Click, CommonHeaders, ComplainedRecipient, Complaint,
     DelayedRecipient, Delivery, DeliveryDelay, EventRecord, Extra, Header, Mail, Open, RecordError,

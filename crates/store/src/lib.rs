@@ -5,6 +5,8 @@
 //!   crate writes SQL.
 //! - [`sqlite`] is the embedded backend: WAL, `synchronous=FULL`, one writer
 //!   thread that group-commits concurrent writes, and a small pool of readers.
+//! - [`metrics`]: the questions asked of the rollups (counts per metric,
+//!   hour and dimension kept in the same transaction as the events).
 //! - [`target`]: [`Target`], where a delivery goes, typed above the SQL.
 //! - `conformance` (with the `conformance` feature) is the test suite every
 //!   backend must pass, one file per section of the trait; the SQLite
@@ -19,6 +21,7 @@
 pub mod conformance;
 pub mod error;
 pub mod items;
+pub mod metrics;
 pub mod sns;
 pub mod sqlite;
 pub mod target;
@@ -27,6 +30,7 @@ pub mod types;
 
 pub use error::StoreError;
 pub use items::{Item, ItemKind, ItemPut, MachineActivity, PutMode, contact_key, contact_prefix};
+pub use metrics::{DAY_MS, HOUR_MS, MetricQuery, Point, QUARTER_MS, RebuildReport};
 pub use sns::{SnsSubscription, SnsTopic, SubscriptionStatus};
 pub use sqlite::SqliteStore;
 pub use target::{Target, UnknownTarget};

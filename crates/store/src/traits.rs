@@ -5,6 +5,7 @@ use mailsight_model::EventType;
 
 use crate::error::StoreError;
 use crate::items::{Item, ItemKind, ItemPut, MachineActivity, PutMode};
+use crate::metrics::{MetricQuery, Point, RebuildReport};
 use crate::target::Target;
 use crate::types::*;
 
@@ -124,6 +125,36 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<(EventType, String)>, StoreError>;
     /// Messages the account sent at or after `since` (for `SendQuota`).
     async fn count_messages_since(&self, account: &str, since: Millis) -> Result<u64, StoreError>;
+
+    // --- metrics: rollups kept with the events ---
+
+    /// The query's counts per bucket of `bucket` milliseconds (a whole
+    /// number of hours, aligned to UTC midnight), sparse, oldest first.
+    async fn metric_series(
+        &self,
+        account: &str,
+        query: MetricQuery,
+        bucket: Millis,
+    ) -> Result<Vec<Point>, StoreError>;
+    /// The query's totals per value of `dimension` (other filters ignored),
+    /// largest first, at most `limit`.
+    async fn metric_breakdown(
+        &self,
+        account: &str,
+        query: MetricQuery,
+        dimension: mailsight_model::Dimension,
+        limit: usize,
+    ) -> Result<Vec<(String, u64)>, StoreError>;
+    /// Account totals of `metric` per 15 minutes in `[start, end)`, sparse.
+    async fn metric_quarters(
+        &self,
+        account: &str,
+        metric: mailsight_model::Metric,
+        start: Millis,
+        end: Millis,
+    ) -> Result<Vec<Point>, StoreError>;
+    /// Forgets the rollups and counts every stored event again.
+    async fn rebuild_rollups(&self) -> Result<RebuildReport, StoreError>;
 
     // --- the outbox ---
 

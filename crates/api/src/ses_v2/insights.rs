@@ -7,6 +7,12 @@ use crate::error::ApiError;
 
 /// The answer as JSON text.
 pub async fn get(c: &Call<'_>) -> Result<String, ApiError> {
+    // SES looks at the VDM switch before the message id.
+    if !mailsight_engine::analytics::vdm::enabled(c.store(), c.account()).await? {
+        return Err(ApiError::not_found(
+            "Virtual Deliverability Manager is not enabled for this account.",
+        ));
+    }
     let message_id = c.label("MessageId")?;
     let found = c.store().message_events(c.account(), message_id).await?;
     let Some(found) = found else {

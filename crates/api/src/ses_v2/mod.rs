@@ -5,7 +5,7 @@
 //! - [`SesV2`]: the protocol behind [`crate::front`]: JSON answers, errors
 //!   with `x-amzn-ErrorType` and a JSON `message`;
 //! - handlers: [`send`], [`configuration_sets`], [`event_destinations`],
-//!   [`identities`], [`account`], [`insights`], [`templates`],
+//!   [`identities`], [`account`], [`insights`], [`metrics`], [`templates`],
 //!   [`contact_lists`], [`contacts`], [`suppression`]; [`validate`] holds
 //!   the name rules they share, [`paging`] the list and create patterns.
 //!
@@ -20,6 +20,7 @@ pub mod contacts;
 pub mod event_destinations;
 pub mod identities;
 pub mod insights;
+pub mod metrics;
 pub mod operations;
 pub mod paging;
 pub mod route;

@@ -58,8 +58,10 @@ operations! {
         [GET "/v2/email/identities", POST "/v2/email/list-identities"];
     DeleteEmailIdentity => identities::delete [DELETE "/v2/email/identities/{EmailIdentity}"];
 
-    // Account and insights
+    // Account, insights and metrics
     GetAccount => account::get [GET "/v2/email/account"];
+    PutAccountVdmAttributes => account::put_vdm [PUT "/v2/email/account/vdm"];
+    BatchGetMetricData => metrics::batch_get [POST "/v2/email/metrics/batch"];
     GetMessageInsights => insights::get
         [GET "/v2/email/insights/{MessageId}/", GET "/v2/email/insights/{MessageId}"];
 

@@ -13,6 +13,7 @@ use mailsight_model::EventType;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::codec::{self, Encoded};
+use super::rollups::{self, Counted, Tally};
 use crate::error::StoreError;
 use crate::types::*;
 
@@ -72,6 +73,8 @@ struct Stmts<'c> {
     insert_record: rusqlite::CachedStatement<'c>,
     insert_event: rusqlite::CachedStatement<'c>,
     routes: bool,
+    /// The rollup counts of this write, flushed by [`Stmts::finish`].
+    tally: Tally,
 }
 
 impl<'c> Stmts<'c> {
@@ -83,7 +86,13 @@ impl<'c> Stmts<'c> {
             insert_record: c.prepare_cached(INSERT_RECORD)?,
             insert_event: c.prepare_cached(INSERT_EVENT)?,
             routes: routes_exist(c)?,
+            tally: Tally::default(),
         })
+    }
+
+    /// Ends the write: adds its counts to the rollups.
+    fn finish(mut self) -> Result<(), StoreError> {
+        self.tally.flush(self.c)
     }
 }
 
@@ -243,7 +252,7 @@ pub(crate) fn insert_message(
         mid,
         account_id: m.account_id.clone(),
         mail_hash: hash,
-        message: None,
+        message: Some(m.clone()),
     };
     for (r, e) in now.iter().zip(encoded) {
         append_one(&mut st, &mut known, r, e)?;
@@ -252,7 +261,7 @@ pub(crate) fn insert_message(
     for s in later {
         stmt.execute(params![s.due, serde_json::to_string(&s.record)?])?;
     }
-    Ok(())
+    st.finish()
 }
 
 /// Creates or enriches each record's message, then appends the records.
@@ -303,6 +312,7 @@ pub(crate) fn ingest(
             fresh += 1;
         }
     }
+    st.finish()?;
     Ok(fresh)
 }
 
@@ -394,6 +404,8 @@ fn append_one(
                 owned.as_deref()
             }
         };
+        let first_of_kind = !rollups::counts_once(r.event_type)
+            || !rollups::seen_before(c, known.mid, &ev.address, r.event_type)?;
         st.insert_event.execute(params![
             known.mid,
             ev.address,
@@ -402,6 +414,15 @@ fn append_one(
             r.event_type.api_name(),
             details
         ])?;
+        st.tally.add(&Counted {
+            account: &known.account_id,
+            message: known.message.as_ref(),
+            recipient: &ev.address,
+            event_type: r.event_type,
+            timestamp: r.timestamp,
+            details: ev.details.as_ref(),
+            first_of_kind,
+        });
     }
     Ok(true)
 }
@@ -447,6 +468,7 @@ pub(crate) fn append(
             fresh += 1;
         }
     }
+    st.finish()?;
     Ok(fresh)
 }
 

@@ -158,6 +158,7 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX machine_activity_by_message ON machine_activity (message_id);",
     COMPACT_EVENTS,
+    ROLLUPS,
 ];
 
 /// 5: compact event storage (see `sqlite::codec` and `sqlite::events`).
@@ -220,6 +221,42 @@ const COMPACT_EVENTS: &str = "CREATE TABLE messages_v5 (
      DROP TABLE events;
      ALTER TABLE events_v5 RENAME TO events;";
 
+/// 6: rollups, counts per metric, hour and dimension (see
+/// `sqlite::rollups`), filled from the stored events by
+/// [`super::rollups::rebuild`] right after.
+const ROLLUPS: &str = "CREATE TABLE rollups (
+         account_id TEXT NOT NULL,
+         metric     TEXT NOT NULL,
+         dimension  TEXT NOT NULL,
+         value      TEXT NOT NULL,
+         hour       INTEGER NOT NULL,
+         tracked    INTEGER NOT NULL,
+         count      INTEGER NOT NULL,
+         PRIMARY KEY (account_id, metric, dimension, value, hour, tracked)
+     ) WITHOUT ROWID;
+
+     CREATE TABLE rollup_cells (
+         account_id        TEXT NOT NULL,
+         metric            TEXT NOT NULL,
+         hour              INTEGER NOT NULL,
+         tracked           INTEGER NOT NULL,
+         identity          TEXT NOT NULL,
+         domain            TEXT NOT NULL,
+         configuration_set TEXT NOT NULL,
+         isp               TEXT NOT NULL,
+         tenant            TEXT NOT NULL,
+         count             INTEGER NOT NULL,
+         PRIMARY KEY (account_id, metric, hour, tracked, identity, configuration_set, isp, tenant)
+     ) WITHOUT ROWID;
+
+     CREATE TABLE rollup_quarters (
+         account_id TEXT NOT NULL,
+         metric     TEXT NOT NULL,
+         quarter    INTEGER NOT NULL,
+         count      INTEGER NOT NULL,
+         PRIMARY KEY (account_id, metric, quarter)
+     ) WITHOUT ROWID;";
+
 /// Replaces the text dedupe keys copied by [`COMPACT_EVENTS`] with their hashes.
 fn after_compact_events(tx: &Connection) -> Result<(), StoreError> {
     let rows: Vec<(i64, String)> = tx
@@ -258,6 +295,9 @@ fn apply(conn: &mut Connection, current: usize) -> Result<(), StoreError> {
         tx.execute_batch(sql)?;
         if *sql == COMPACT_EVENTS {
             after_compact_events(&tx)?;
+        }
+        if *sql == ROLLUPS {
+            super::rollups::rebuild(&tx)?;
         }
         let broken: Option<String> = tx
             .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))

@@ -1,0 +1,264 @@
+//! `BatchGetMetricData` as SES runs it: 1–10 queries of namespace `VDM`,
+//! one to three dimensions each, answered as whole UTC days (sparse, oldest
+//! first) from the rollups; and the account's VDM switch, without which SES
+//! answers metrics and insights with `NotFoundException`.
+
+use mailsight_model::{Dimension, Metric};
+use mailsight_store::{DAY_MS, ItemKind, MetricQuery, Millis, PutMode, Store, StoreError};
+use serde_json::{Value, json};
+
+/// Most queries in one request.
+pub const MAX_QUERIES: usize = 10;
+/// Longest range of one query.
+pub const MAX_RANGE_DAYS: i64 = 60;
+/// Most values one dimension may list (`MetricDimensionValue`).
+pub const MAX_VALUES: usize = 10;
+
+/// One query as the request gave it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VdmQuery {
+    pub id: String,
+    pub namespace: String,
+    pub metric: String,
+    /// `(name, value)` as given: a value is `*`, one value, or up to ten
+    /// separated by commas.
+    pub dimensions: Vec<(String, String)>,
+    pub start: Millis,
+    pub end: Millis,
+}
+
+/// The answer to one query: its daily points, or why it failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Points {
+        id: String,
+        days: Vec<(Millis, u64)>,
+    },
+    Failed {
+        id: String,
+        code: &'static str,
+        message: String,
+    },
+}
+
+/// Checks every query as SES validates a request (any failure refuses the
+/// whole request); returns the store queries to run.
+pub fn check(queries: &[VdmQuery], tracked_only: bool) -> Result<Vec<MetricQuery>, String> {
+    if queries.is_empty() || queries.len() > MAX_QUERIES {
+        return Err(format!(
+            "Queries must hold between 1 and {MAX_QUERIES} queries, not {}.",
+            queries.len()
+        ));
+    }
+    let mut ids: Vec<&str> = Vec::new();
+    queries
+        .iter()
+        .map(|q| {
+            if q.id.is_empty() || q.id.len() > 255 {
+                return Err("A query Id must be 1 to 255 characters long.".to_owned());
+            }
+            if ids.contains(&q.id.as_str()) {
+                return Err(format!("The query Id {} is used twice.", q.id));
+            }
+            ids.push(&q.id);
+            one(q, tracked_only)
+        })
+        .collect()
+}
+
+fn one(q: &VdmQuery, tracked_only: bool) -> Result<MetricQuery, String> {
+    if q.namespace != "VDM" {
+        return Err(format!(
+            "Query {}: Namespace must be VDM, not {}.",
+            q.id, q.namespace
+        ));
+    }
+    let metric = Metric::parse(&q.metric)
+        .filter(|m| m.is_vdm())
+        .ok_or_else(|| format!("Query {}: {} is not a VDM metric.", q.id, q.metric))?;
+    if q.dimensions.is_empty() || q.dimensions.len() > 3 {
+        return Err(format!(
+            "Query {}: Dimensions must hold 1 to 3 entries.",
+            q.id
+        ));
+    }
+    let mut filters = Vec::new();
+    let mut wildcards = 0;
+    let mut lists = 0;
+    for (name, value) in &q.dimensions {
+        let d = Dimension::parse(name)
+            .ok_or_else(|| format!("Query {}: {name} is not a metric dimension.", q.id))?;
+        if filters.iter().any(|(f, _)| *f == d) {
+            return Err(format!("Query {}: dimension {name} is given twice.", q.id));
+        }
+        let values: Vec<String> = if value.trim() == "*" {
+            wildcards += 1;
+            Vec::new()
+        } else {
+            let v: Vec<String> = value
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect();
+            if v.is_empty() || v.len() > MAX_VALUES {
+                return Err(format!(
+                    "Query {}: dimension {name} needs '*' or 1 to {MAX_VALUES} values.",
+                    q.id
+                ));
+            }
+            if v.len() > 1 {
+                lists += 1;
+            }
+            v
+        };
+        filters.push((d, values));
+    }
+    if wildcards > 0 && lists > 0 {
+        return Err(format!(
+            "Query {}: when one dimension is '*', the others take one value each.",
+            q.id
+        ));
+    }
+    if q.start >= q.end {
+        return Err(format!("Query {}: StartDate must be before EndDate.", q.id));
+    }
+    if q.end - q.start > MAX_RANGE_DAYS * DAY_MS {
+        return Err(format!(
+            "Query {}: the range may not exceed {MAX_RANGE_DAYS} days.",
+            q.id
+        ));
+    }
+    Ok(MetricQuery {
+        metric,
+        filters,
+        start: q.start.div_euclid(DAY_MS) * DAY_MS,
+        end: q.end,
+        tracked_only,
+    })
+}
+
+/// Runs checked queries; a failing query is reported, the others answered.
+pub async fn run(
+    store: &dyn Store,
+    account: &str,
+    queries: &[VdmQuery],
+    checked: Vec<MetricQuery>,
+) -> Vec<Outcome> {
+    let mut out = Vec::with_capacity(checked.len());
+    for (q, m) in queries.iter().zip(checked) {
+        out.push(match store.metric_series(account, m, DAY_MS).await {
+            Ok(points) => Outcome::Points {
+                id: q.id.clone(),
+                days: points.into_iter().map(|p| (p.at, p.count)).collect(),
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, query = %q.id, "metric query failed");
+                Outcome::Failed {
+                    id: q.id.clone(),
+                    code: "INTERNAL_FAILURE",
+                    message: "The query could not be answered.".to_owned(),
+                }
+            }
+        });
+    }
+    out
+}
+
+/// The account setting holding `VdmAttributes`.
+const VDM_SETTING: &str = "vdm";
+
+/// The account's `VdmAttributes`: as last put, else enabled (mailsight's
+/// default, so that insights and metrics work out of the box).
+pub async fn attributes(store: &dyn Store, account: &str) -> Result<Value, StoreError> {
+    Ok(store
+        .get_item(account, ItemKind::AccountSetting, VDM_SETTING)
+        .await?
+        .map(|i| i.body)
+        .unwrap_or_else(|| json!({"VdmEnabled": "ENABLED"})))
+}
+
+/// Whether VDM is on for the account.
+pub async fn enabled(store: &dyn Store, account: &str) -> Result<bool, StoreError> {
+    Ok(attributes(store, account)
+        .await?
+        .get("VdmEnabled")
+        .and_then(Value::as_str)
+        != Some("DISABLED"))
+}
+
+/// Stores `VdmAttributes` (`PutAccountVdmAttributes`).
+pub async fn put_attributes(
+    store: &dyn Store,
+    account: &str,
+    attributes: Value,
+    now: Millis,
+) -> Result<(), StoreError> {
+    store
+        .put_item(
+            account,
+            ItemKind::AccountSetting,
+            VDM_SETTING,
+            attributes,
+            PutMode::Upsert,
+            now,
+        )
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(dims: &[(&str, &str)]) -> VdmQuery {
+        VdmQuery {
+            id: "q1".into(),
+            namespace: "VDM".into(),
+            metric: "SEND".into(),
+            dimensions: dims
+                .iter()
+                .map(|(a, b)| ((*a).into(), (*b).into()))
+                .collect(),
+            start: 10 * DAY_MS + 5,
+            end: 12 * DAY_MS,
+        }
+    }
+
+    #[test]
+    fn accepts_what_ses_accepts() {
+        let m = check(&[q(&[("ISP", "Gmail")])], false).unwrap();
+        assert_eq!(m[0].filters, [(Dimension::Isp, vec!["Gmail".to_owned()])]);
+        assert_eq!(m[0].start, 10 * DAY_MS, "start rounds down to its day");
+        let m = check(&[q(&[("EMAIL_IDENTITY", "*"), ("ISP", "Gmail")])], true).unwrap();
+        assert!(m[0].filters[0].1.is_empty() && m[0].tracked_only);
+        let m = check(&[q(&[("CONFIGURATION_SET", "a, b")])], false).unwrap();
+        assert_eq!(m[0].filters[0].1, ["a", "b"]);
+    }
+
+    #[test]
+    fn refuses_what_ses_refuses() {
+        let mut bad = Vec::new();
+        bad.push(vec![]);
+        bad.push((0..11).map(|_| q(&[("ISP", "x")])).collect());
+        bad.push(vec![q(&[])]);
+        bad.push(vec![q(&[("ISP", "a"), ("ISP", "b")])]);
+        bad.push(vec![q(&[("COUNTRY", "x")])]);
+        bad.push(vec![q(&[("ISP", "*"), ("CONFIGURATION_SET", "a,b")])]);
+        bad.push(vec![q(&[("ISP", &vec!["x"; 11].join(","))])]);
+        let mut metric = q(&[("ISP", "x")]);
+        metric.metric = "REJECT".into();
+        bad.push(vec![metric]);
+        let mut ns = q(&[("ISP", "x")]);
+        ns.namespace = "AWS".into();
+        bad.push(vec![ns]);
+        let mut long = q(&[("ISP", "x")]);
+        long.end = long.start + 61 * DAY_MS;
+        bad.push(vec![long]);
+        let mut backwards = q(&[("ISP", "x")]);
+        backwards.end = backwards.start;
+        bad.push(vec![backwards]);
+        bad.push(vec![q(&[("ISP", "x")]), q(&[("ISP", "y")])]);
+        for b in bad {
+            assert!(check(&b, false).is_err(), "{b:?}");
+        }
+    }
+}
