@@ -30,35 +30,27 @@ use crate::metrics::*;
 use crate::types::*;
 use mailsight_model::{Dimension, EventType};
 
-/// One row to add to.
+/// The finest cut of a count: every dimension of one event. A write
+/// gathers cells (a batch of a thousand events of one hour and sender is a
+/// handful of them) and expands each into its rows only when it flushes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Row {
-        metric: Metric,
-        dimension: &'static str,
-        value: String,
-        hour: Millis,
-        tracked: bool,
-    },
-    Cell {
-        metric: Metric,
-        hour: Millis,
-        tracked: bool,
-        identity: String,
-        set: String,
-        isp: String,
-        tenant: String,
-    },
-    Quarter {
-        metric: Metric,
-        quarter: Millis,
-    },
+struct Cell {
+    account: String,
+    metric: Metric,
+    hour: Millis,
+    tracked: bool,
+    /// The From address in lower case; empty while only a stub is known.
+    identity: String,
+    set: String,
+    isp: String,
+    tenant: String,
 }
 
 /// Counts gathered during one write, flushed by [`Tally::flush`].
 #[derive(Default)]
 pub(crate) struct Tally {
-    counts: HashMap<(String, Key), i64>,
+    cells: HashMap<Cell, i64>,
+    quarters: HashMap<(String, Metric, Millis), i64>,
 }
 
 /// One stored event of one recipient, with what counting it needs.
@@ -141,10 +133,6 @@ impl Tally {
         let hour = floor(e.timestamp, HOUR_MS);
         let quarter = floor(e.timestamp, QUARTER_MS);
         let identity = e.message.map(|m| identity_key(&m.from_address));
-        let domain = identity
-            .as_deref()
-            .and_then(|i| i.rsplit_once('@'))
-            .map(|(_, d)| d.to_owned());
         let set = e.message.and_then(|m| m.configuration_set.clone());
         let tenant = e.message.and_then(|m| {
             m.tags
@@ -152,125 +140,111 @@ impl Tally {
                 .find(|(n, _)| n == metric::TENANT_TAG)
                 .map(|(_, v)| v.clone())
         });
-        let mut dims: Vec<(&'static str, String)> = vec![("", String::new())];
-        let id = Dimension::EmailIdentity.name();
-        dims.extend(identity.iter().map(|i| (id, i.clone())));
-        dims.extend(domain.iter().map(|d| (id, d.clone())));
-        dims.extend(
-            set.iter()
-                .map(|s| (Dimension::ConfigurationSet.name(), s.clone())),
-        );
-        dims.push((Dimension::Isp.name(), isp_name.clone()));
-        dims.extend(
-            tenant
-                .iter()
-                .map(|t| (Dimension::TenantName.name(), t.clone())),
-        );
         for metric in metrics {
-            for (dimension, value) in &dims {
-                self.bump(
-                    e.account,
-                    Key::Row {
-                        metric,
-                        dimension,
-                        value: value.clone(),
-                        hour,
-                        tracked,
-                    },
-                );
-            }
-            self.bump(
-                e.account,
-                Key::Cell {
-                    metric,
-                    hour,
-                    tracked,
-                    identity: identity.clone().unwrap_or_default(),
-                    set: set.clone().unwrap_or_default(),
-                    isp: isp_name.clone(),
-                    tenant: tenant.clone().unwrap_or_default(),
-                },
-            );
-            self.bump(e.account, Key::Quarter { metric, quarter });
+            let cell = Cell {
+                account: e.account.to_owned(),
+                metric,
+                hour,
+                tracked,
+                identity: identity.clone().unwrap_or_default(),
+                set: set.clone().unwrap_or_default(),
+                isp: isp_name.clone(),
+                tenant: tenant.clone().unwrap_or_default(),
+            };
+            *self.cells.entry(cell).or_insert(0) += 1;
+            *self
+                .quarters
+                .entry((e.account.to_owned(), metric, quarter))
+                .or_insert(0) += 1;
         }
     }
 
-    fn bump(&mut self, account: &str, key: Key) {
-        *self.counts.entry((account.to_owned(), key)).or_insert(0) += 1;
-    }
-
     pub(crate) fn len(&self) -> usize {
-        self.counts.len()
+        self.cells.len() + self.quarters.len()
     }
 
-    /// Adds the gathered counts to the tables.
+    /// Adds the gathered counts to the tables: each cell to its own row
+    /// and to one row per dimension it has (the total, the address and the
+    /// domain, the set, the ISP, the tenant).
     pub(crate) fn flush(&mut self, c: &Connection) -> Result<(), StoreError> {
-        if self.counts.is_empty() {
+        if self.cells.is_empty() && self.quarters.is_empty() {
             return Ok(());
+        }
+        let mut rows: HashMap<(&str, Metric, &'static str, &str, Millis, bool), i64> =
+            HashMap::new();
+        let id = Dimension::EmailIdentity.name();
+        for (cell, n) in &self.cells {
+            let domain = cell.identity.rsplit_once('@').map(|(_, d)| d);
+            let dims = [
+                Some(("", "")),
+                (!cell.identity.is_empty()).then_some((id, cell.identity.as_str())),
+                domain.map(|d| (id, d)),
+                (!cell.set.is_empty())
+                    .then_some((Dimension::ConfigurationSet.name(), cell.set.as_str())),
+                Some((Dimension::Isp.name(), cell.isp.as_str())),
+                (!cell.tenant.is_empty())
+                    .then_some((Dimension::TenantName.name(), cell.tenant.as_str())),
+            ];
+            for (dimension, value) in dims.into_iter().flatten() {
+                let key = (
+                    cell.account.as_str(),
+                    cell.metric,
+                    dimension,
+                    value,
+                    cell.hour,
+                    cell.tracked,
+                );
+                *rows.entry(key).or_insert(0) += n;
+            }
         }
         let mut row = c.prepare_cached(
             "INSERT INTO rollups (account_id, metric, dimension, value, hour, tracked, count)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT DO UPDATE SET count = count + excluded.count",
         )?;
-        let mut cell = c.prepare_cached(
+        for ((account, metric, dimension, value, hour, tracked), n) in rows {
+            row.execute(params![
+                account,
+                metric.name(),
+                dimension,
+                value,
+                hour,
+                tracked,
+                n
+            ])?;
+        }
+        let mut cell_row = c.prepare_cached(
             "INSERT INTO rollup_cells (account_id, metric, hour, tracked, identity, domain,
                                        configuration_set, isp, tenant, count)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT DO UPDATE SET count = count + excluded.count",
         )?;
+        for (cell, n) in self.cells.drain() {
+            let domain = cell
+                .identity
+                .rsplit_once('@')
+                .map(|(_, d)| d.to_owned())
+                .unwrap_or_default();
+            cell_row.execute(params![
+                cell.account,
+                cell.metric.name(),
+                cell.hour,
+                cell.tracked,
+                cell.identity,
+                domain,
+                cell.set,
+                cell.isp,
+                cell.tenant,
+                n
+            ])?;
+        }
         let mut quarter = c.prepare_cached(
             "INSERT INTO rollup_quarters (account_id, metric, quarter, count)
              VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT DO UPDATE SET count = count + excluded.count",
         )?;
-        for ((account, key), count) in self.counts.drain() {
-            match key {
-                Key::Row {
-                    metric,
-                    dimension,
-                    value,
-                    hour,
-                    tracked,
-                } => row.execute(params![
-                    account,
-                    metric.name(),
-                    dimension,
-                    value,
-                    hour,
-                    tracked,
-                    count
-                ])?,
-                Key::Cell {
-                    metric,
-                    hour,
-                    tracked,
-                    identity,
-                    set,
-                    isp,
-                    tenant,
-                } => {
-                    let domain = identity
-                        .rsplit_once('@')
-                        .map(|(_, d)| d.to_owned())
-                        .unwrap_or_default();
-                    cell.execute(params![
-                        account,
-                        metric.name(),
-                        hour,
-                        tracked,
-                        identity,
-                        domain,
-                        set,
-                        isp,
-                        tenant,
-                        count
-                    ])?
-                }
-                Key::Quarter { metric, quarter: q } => {
-                    quarter.execute(params![account, metric.name(), q, count])?
-                }
-            };
+        for ((account, metric, q), n) in self.quarters.drain() {
+            quarter.execute(params![account, metric.name(), q, n])?;
         }
         Ok(())
     }
