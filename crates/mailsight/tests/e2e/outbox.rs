@@ -511,13 +511,22 @@ async fn dead_letters_are_listed_and_replayed() {
     assert_eq!(replayed["replayed"], 1);
     let got = hook.until("the replayed Send", |g| !g.is_empty()).await;
     assert_eq!(got[0].json()["detail"]["mail"]["messageId"], id.as_str());
-    let delivered = admin(
-        &t,
-        "GET",
-        &format!("/_mailsight/deliveries?status=delivered&message_id={id}"),
-    )
-    .await;
-    assert_eq!(delivered["deliveries"].as_array().unwrap().len(), 1);
+    // The receiver has the post before the deliverer records the outcome.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let delivered = admin(
+            &t,
+            "GET",
+            &format!("/_mailsight/deliveries?status=delivered&message_id={id}"),
+        )
+        .await;
+        let n = delivered["deliveries"].as_array().unwrap().len();
+        if n == 1 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{delivered}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]
