@@ -116,6 +116,25 @@ impl Authenticator {
     }
 }
 
+impl Authenticator {
+    /// The caller whose access key id is `id` and secret is `secret`
+    /// (the dashboard's HTTP Basic credentials), or `None`. The secret is
+    /// compared in constant time.
+    pub fn authenticate_secret(&self, id: &str, secret: &str) -> Option<Caller> {
+        use subtle::ConstantTimeEq;
+        let key = self.keys.get(id)?;
+        let same: bool = key
+            .secret_access_key
+            .as_bytes()
+            .ct_eq(secret.as_bytes())
+            .into();
+        same.then(|| Caller {
+            account_id: key.account_id.clone(),
+            access_key_id: key.access_key_id.clone(),
+        })
+    }
+}
+
 fn sigv4_error(e: SigV4Error) -> ApiError {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::FORBIDDEN);
     ApiError::new(e.aws_code(), status, e.to_string())

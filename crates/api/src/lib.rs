@@ -21,9 +21,11 @@
 //! - [`ingest`]: the endpoints where real SES events arrive (Firehose,
 //!   EventBridge, SNS), outside the AWS APIs.
 //! - [`tracking`]: open, click and unsubscribe links.
+//! - [`dashboard`]: the web pages under `/dashboard` (server-rendered
+//!   HTML, SVG charts).
 //!
 //! Modules point one way: `protocols` → handlers (`ses_v2`, `sns`,
-//! `ingest`, `admin`, `tracking`) → `front` → `state` → `config`, `auth`,
+//! `ingest`, `admin`, `tracking`, `dashboard`) → `front` → `state` → `config`, `auth`,
 //! `error`.
 //!
 //! [`serve`] takes a bound listener and a shutdown future, so tests run the
@@ -33,6 +35,7 @@ pub mod admin;
 pub mod auth;
 pub mod body;
 pub mod config;
+pub mod dashboard;
 pub mod error;
 pub mod front;
 pub mod ingest;
@@ -115,6 +118,7 @@ pub fn router(state: AppState) -> Router {
             mailsight_engine::outbox::sns::CERT_PATH,
             get(sns::certificate).fallback(protocols::handle),
         )
+        .merge(dashboard::routes())
         .fallback(protocols::handle)
         .with_state(state)
 }

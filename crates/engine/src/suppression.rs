@@ -54,6 +54,33 @@ pub async fn is_suppressed(
         .is_some())
 }
 
+/// One page of the account's list: addresses whose key (the address in
+/// lower case) starts with `prefix`, in key order after `after`.
+pub async fn list(
+    store: &dyn Store,
+    account: &str,
+    prefix: &str,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<mailsight_store::Page<mailsight_store::Item>, StoreError> {
+    store
+        .list_items(
+            account,
+            ItemKind::Suppressed,
+            &prefix.to_ascii_lowercase(),
+            after,
+            limit,
+        )
+        .await
+}
+
+/// Takes `address` off the account's list; returns whether it was on it.
+pub async fn remove(store: &dyn Store, account: &str, address: &str) -> Result<bool, StoreError> {
+    store
+        .delete_item(account, ItemKind::Suppressed, &key(address))
+        .await
+}
+
 /// The key of an address on the list: the bare address, lower case.
 pub fn key(address: &str) -> String {
     crate::address::bare_address(address).to_ascii_lowercase()

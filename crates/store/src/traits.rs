@@ -194,6 +194,23 @@ pub trait Store: Send + Sync + 'static {
     /// Makes dead deliveries (of `target`, or all) pending again, due now.
     /// Returns how many.
     async fn replay_dead(&self, target: Option<&Target>, now: Millis) -> Result<usize, StoreError>;
+    /// Makes the dead deliveries of `account` (of `target`, or all of its
+    /// targets) pending again, due now; other accounts' are left alone.
+    /// Returns how many.
+    async fn replay_dead_of(
+        &self,
+        account: &str,
+        target: Option<&Target>,
+        now: Millis,
+    ) -> Result<usize, StoreError>;
+    /// How many deliveries of `account` each target holds, by status, in
+    /// target order after `after`, at most `limit` targets.
+    async fn delivery_counts(
+        &self,
+        account: &str,
+        after: Option<&Target>,
+        limit: usize,
+    ) -> Result<Vec<TargetCounts>, StoreError>;
 
     // --- SNS topics ---
 

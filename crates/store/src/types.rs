@@ -212,6 +212,15 @@ pub struct Delivery {
     pub last_error: Option<String>,
 }
 
+/// How many deliveries one target holds, by status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetCounts {
+    pub target: Target,
+    pub pending: u64,
+    pub delivered: u64,
+    pub dead: u64,
+}
+
 /// How one attempt ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AttemptResult {

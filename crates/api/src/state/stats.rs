@@ -1,7 +1,7 @@
 //! Counters of what each ingest endpoint took and refused, for logs and
 //! `GET /_mailsight/ingest`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use serde_json::{Value, json};
 
@@ -12,6 +12,9 @@ pub struct SourceStats {
     pub duplicates: AtomicU64,
     pub rejected: AtomicU64,
     pub refused_requests: AtomicU64,
+    /// When the source last handed over records (ms since the epoch); 0
+    /// if never since start.
+    pub last_received_ms: AtomicI64,
 }
 
 impl SourceStats {
@@ -20,6 +23,13 @@ impl SourceStats {
         self.duplicates
             .fetch_add(duplicates as u64, Ordering::Relaxed);
         self.rejected.fetch_add(rejected as u64, Ordering::Relaxed);
+        self.last_received_ms
+            .fetch_max(mailsight_model::now_ms(), Ordering::Relaxed);
+    }
+
+    /// When records last arrived, if they did since start.
+    pub fn last_received(&self) -> Option<i64> {
+        Some(self.last_received_ms.load(Ordering::Relaxed)).filter(|&t| t > 0)
     }
 
     pub fn refuse(&self) {
@@ -32,6 +42,7 @@ impl SourceStats {
             "duplicates": self.duplicates.load(Ordering::Relaxed),
             "rejected": self.rejected.load(Ordering::Relaxed),
             "refusedRequests": self.refused_requests.load(Ordering::Relaxed),
+            "lastReceivedAt": self.last_received(),
         })
     }
 }

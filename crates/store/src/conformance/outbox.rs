@@ -145,6 +145,54 @@ pub(super) async fn outbox_routes_and_tracks_deliveries(s: &impl Store) {
     );
     assert_eq!(attempts[0].detail.as_deref(), Some("503 from receiver"));
 
+    let counts = s.delivery_counts(a, None, 100).await.unwrap();
+    let of = |t: &str| counts.iter().find(|c| c.target.to_string() == t).cloned();
+    assert_eq!(
+        of("destination:cs/d-send").map(|c| (c.pending, c.delivered, c.dead)),
+        Some((0, 0, 1)),
+        "{counts:?}"
+    );
+    assert_eq!(
+        of("forwarder:f-all").map(|c| (c.pending, c.delivered, c.dead)),
+        Some((2, 0, 0)),
+        "{counts:?}"
+    );
+    assert_eq!(counts.len(), 4, "one row per target: {counts:?}");
+    let after = s
+        .delivery_counts(a, Some(&counts[0].target), 1)
+        .await
+        .unwrap();
+    assert_eq!(after, counts[1..2], "paged after a target");
+    assert!(
+        s.delivery_counts("acct-none", None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        s.replay_dead_of("acct-none", Some(&d_send), 30)
+            .await
+            .unwrap(),
+        0,
+        "another account's dead letters stay dead"
+    );
+    assert_eq!(s.replay_dead_of(a, Some(&d_send), 30).await.unwrap(), 1);
+    assert_eq!(
+        s.delivery_counts(a, None, 100).await.unwrap()[..]
+            .iter()
+            .find(|c| c.target == d_send)
+            .map(|c| (c.pending, c.dead)),
+        Some((1, 0))
+    );
+    s.settle_delivery(
+        id,
+        25,
+        AttemptResult::Dead {
+            error: "again".into(),
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(s.replay_dead(Some(&d_send), 30).await.unwrap(), 1);
     let again = s.claim_deliveries(&d_send, 30, 90_000, 10).await.unwrap();
     assert_eq!(again.len(), 1, "a replayed delivery is due at once");

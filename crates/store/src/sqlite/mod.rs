@@ -382,6 +382,30 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn replay_dead_of(
+        &self,
+        account: &str,
+        target: Option<&Target>,
+        now: Millis,
+    ) -> Result<usize, StoreError> {
+        let (a, t) = (own(account), target.map(Target::to_string));
+        self.pool
+            .write(move |c| outbox::replay_dead_of(c, &a, t.as_deref(), now))
+            .await
+    }
+
+    async fn delivery_counts(
+        &self,
+        account: &str,
+        after: Option<&Target>,
+        limit: usize,
+    ) -> Result<Vec<TargetCounts>, StoreError> {
+        let (a, t) = (own(account), after.map(Target::to_string));
+        self.pool
+            .read(move |c| outbox::counts(c, &a, t.as_deref(), limit))
+            .await
+    }
+
     async fn create_sns_topic(
         &self,
         topic: crate::sns::SnsTopic,

@@ -217,6 +217,43 @@ pub(crate) fn replay_dead(
     )?)
 }
 
+pub(crate) fn replay_dead_of(
+    c: &Connection,
+    account: &str,
+    target: Option<&str>,
+    now: Millis,
+) -> Result<usize, StoreError> {
+    Ok(c.execute(
+        "UPDATE deliveries SET status = 'pending', next_attempt = ?3
+         WHERE status = 'dead' AND account_id = ?1 AND (?2 IS NULL OR target = ?2)",
+        params![account, target, now],
+    )?)
+}
+
+pub(crate) fn counts(
+    c: &Connection,
+    account: &str,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Vec<TargetCounts>, StoreError> {
+    let mut stmt = c.prepare_cached(
+        "SELECT target,
+                sum(status = 'pending'), sum(status = 'delivered'), sum(status = 'dead')
+         FROM deliveries
+         WHERE account_id = ?1 AND (?2 IS NULL OR target > ?2)
+         GROUP BY target ORDER BY target LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![account, after, limit as i64], |r| {
+        Ok(TargetCounts {
+            target: target_at(r, 0)?,
+            pending: r.get::<_, i64>(1)?.max(0) as u64,
+            delivered: r.get::<_, i64>(2)?.max(0) as u64,
+            dead: r.get::<_, i64>(3)?.max(0) as u64,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
 pub(crate) fn prune_delivered(c: &Connection, before: Millis) -> Result<usize, StoreError> {
     // A delivered row's next_attempt is the time it was settled.
     c.execute(
