@@ -25,7 +25,15 @@ pub struct NavEntry {
 
 /// The navigation, in order: only pages that exist.
 pub const NAV: &[NavEntry] = &[
-    // Overview, Reputation and Search: one `NavEntry` each here, first.
+    NavEntry {
+        path: "/dashboard",
+        label: "Overview",
+    },
+    NavEntry {
+        path: "/dashboard/reputation",
+        label: "Reputation",
+    },
+    // Search: its `NavEntry` here.
     NavEntry {
         path: "/dashboard/outbox",
         label: "Outbox",

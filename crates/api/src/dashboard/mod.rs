@@ -14,18 +14,22 @@
 //! - [`layout`]: the page shell, navigation, stylesheet and script.
 //! - [`components`]: tables, times, pagers, notices shared by pages.
 //! - [`charts`]: SVG charts as pure functions of series.
-//! - One file per page: [`index`], [`message`], [`suppression`],
+//! - [`range`]: the time range and filters the overview and reputation
+//!   pages share.
+//! - One file per page: [`overview`], [`reputation`], [`message`], [`suppression`],
 //!   [`outbox`], [`ingest`]. A page is a handler and a `route` line in
 //!   [`routes`], and an entry in [`layout::NAV`].
 
 pub mod access;
 pub mod charts;
 pub mod components;
-pub mod index;
 pub mod ingest;
 pub mod layout;
 pub mod message;
 pub mod outbox;
+pub mod overview;
+pub mod range;
+pub mod reputation;
 pub mod suppression;
 
 use axum::Router;
@@ -40,8 +44,9 @@ use access::Viewer;
 /// The dashboard's routes, merged into the API's router.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/dashboard", get(index::page))
-        .route("/dashboard/", get(index::page))
+        .route("/dashboard", get(overview::page))
+        .route("/dashboard/", get(overview::page))
+        .route("/dashboard/reputation", get(reputation::page))
         .route(layout::CSS_PATH, get(layout::stylesheet))
         .route(layout::JS_PATH, get(layout::script))
         .route("/dashboard/messages", get(message::lookup))

@@ -1,0 +1,155 @@
+//! `/dashboard` (the overview): sends, deliveries, bounces, complaints,
+//! opens and clicks over a range, as totals and charts, filtered by
+//! identity, configuration set, ISP and tenant. Every number comes from
+//! the rollups (`Store::metric_series`), so the page costs the same at any
+//! data size.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, Uri};
+use axum::response::Response;
+use mailsight_engine::analytics::reputation::{BOUNCE_REVIEW, COMPLAINT_REVIEW};
+use mailsight_model::{Metric, now_ms};
+use mailsight_store::MetricQuery;
+use maud::{Markup, html};
+
+use super::access::viewer;
+use super::charts::{Chart, Series, time_series};
+use super::layout::{Chrome, page as shell, raw};
+use super::range::{Selection, form, selection};
+use super::{DashError, respond};
+use crate::state::AppState;
+
+pub const PATH: &str = "/dashboard";
+
+/// The metrics the page shows, with their labels.
+const SHOWN: [(Metric, &str); 8] = [
+    (Metric::Send, "Sends"),
+    (Metric::Delivery, "Deliveries"),
+    (Metric::PermanentBounce, "Hard bounces"),
+    (Metric::TransientBounce, "Soft bounces"),
+    (Metric::Complaint, "Complaints"),
+    (Metric::Open, "Opens"),
+    (Metric::Click, "Clicks"),
+    (Metric::Reject, "Rejects"),
+];
+
+/// `GET /dashboard[?range=…&identity=…&configuration_set=…&isp=…&tenant=…]`.
+pub async fn page(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+    respond(render(&state, &headers, uri.query()).await)
+}
+
+/// Each shown metric's points over the selection.
+async fn series(
+    state: &AppState,
+    account: &str,
+    s: &Selection,
+) -> Result<Vec<(Metric, &'static str, Vec<(i64, f64)>)>, DashError> {
+    let mut out = Vec::new();
+    for (metric, label) in SHOWN {
+        let q = MetricQuery {
+            metric,
+            filters: s.filters.clone(),
+            start: s.start,
+            end: s.end,
+            tracked_only: false,
+        };
+        let points = state.store().metric_series(account, q, s.bucket).await?;
+        out.push((
+            metric,
+            label,
+            points.iter().map(|p| (p.at, p.count as f64)).collect(),
+        ));
+    }
+    Ok(out)
+}
+
+fn total(points: &[(i64, f64)]) -> u64 {
+    points.iter().map(|(_, v)| *v as u64).sum()
+}
+
+fn percent(n: u64, of: u64) -> String {
+    if of == 0 {
+        "—".to_owned()
+    } else {
+        format!("{:.2}%", n as f64 * 100.0 / of as f64)
+    }
+}
+
+async fn render(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: Option<&str>,
+) -> Result<Markup, DashError> {
+    let v = viewer(state, headers, query)?;
+    let s = selection(query, now_ms(), "7d")?;
+    let all = series(state, &v.account, &s).await?;
+    let count = |m: Metric| {
+        all.iter()
+            .find(|(x, _, _)| *x == m)
+            .map(|(_, _, p)| total(p))
+            .unwrap_or(0)
+    };
+    let pick = |ms: &[Metric]| -> Vec<Series> {
+        all.iter()
+            .filter(|(m, _, _)| ms.contains(m))
+            .map(|(_, label, points)| Series {
+                label: (*label).to_owned(),
+                points: points.clone(),
+            })
+            .collect()
+    };
+    let volume = Chart::lines(
+        "Sending",
+        pick(&[
+            Metric::Send,
+            Metric::Delivery,
+            Metric::PermanentBounce,
+            Metric::TransientBounce,
+            Metric::Complaint,
+        ]),
+    );
+    let engagement = Chart::lines("Engagement", pick(&[Metric::Open, Metric::Click]));
+    let (sends, deliveries) = (count(Metric::Send), count(Metric::Delivery));
+    let content = html! {
+        (form(PATH, &v, &s, true))
+        div.cards.totals {
+            @for (metric, label) in SHOWN {
+                div.card data-metric=(metric.name()) {
+                    p.muted { (label) }
+                    p.big { (count(metric)) }
+                }
+            }
+            div.card data-metric="BOUNCE_RATE" {
+                p.muted { "Bounce rate (hard / sends)" }
+                p.big { (percent(count(Metric::PermanentBounce), sends)) }
+                p.muted { "review at " (format!("{:.0}%", BOUNCE_REVIEW * 100.0)) }
+            }
+            div.card data-metric="COMPLAINT_RATE" {
+                p.muted { "Complaint rate (complaints / deliveries)" }
+                p.big { (percent(count(Metric::Complaint), deliveries)) }
+                p.muted { "review at " (format!("{:.1}%", COMPLAINT_REVIEW * 100.0)) }
+            }
+        }
+        (raw(time_series(&volume)))
+        (raw(time_series(&engagement)))
+        form.search method="get" action="/dashboard/messages" {
+            label for="id" { "Open a message by id" }
+            input #id type="search" name="id" size="60" required;
+            @if let Some((k, a)) = v.account_param() { input type="hidden" name=(k) value=(a); }
+            button type="submit" { "Open" }
+        }
+        p.muted {
+            "Counts per recipient, simulated and ingested events alike, each stored event once. "
+            "Hourly up to 7 days, daily beyond (UTC)."
+        }
+    };
+    Ok(shell(
+        &Chrome {
+            viewer: &v,
+            title: "Overview",
+            active: PATH,
+            refresh: super::components::refresh(query),
+        },
+        content,
+    ))
+}
