@@ -6,6 +6,8 @@
 //! - [`sqlite`] is the embedded backend: WAL, `synchronous=FULL`, one writer
 //!   thread that group-commits concurrent writes, and a small pool of readers.
 //! - [`target`]: [`Target`], where a delivery goes, typed above the SQL.
+//! - [`search`]: message search queries, pages and the index terms every
+//!   backend keeps.
 //! - `conformance` (with the `conformance` feature) is the test suite every
 //!   backend must pass, one file per section of the trait; the SQLite
 //!   backend runs it in `tests/sqlite_conformance.rs`, and a later
@@ -19,6 +21,7 @@
 pub mod conformance;
 pub mod error;
 pub mod items;
+pub mod search;
 pub mod sns;
 pub mod sqlite;
 pub mod target;
@@ -27,6 +30,10 @@ pub mod types;
 
 pub use error::StoreError;
 pub use items::{Item, ItemKind, ItemPut, MachineActivity, PutMode, contact_key, contact_prefix};
+pub use search::{
+    MessageQuery, MessageSummary, QueryError, RecipientSummary, SearchCursor, SearchPage,
+    SearchQuery,
+};
 pub use sns::{SnsSubscription, SnsTopic, SubscriptionStatus};
 pub use sqlite::SqliteStore;
 pub use target::{Target, UnknownTarget};

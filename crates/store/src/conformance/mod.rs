@@ -18,6 +18,7 @@
 //! - `sns`: SNS topics and subscriptions.
 //! - `items`: templates, contacts, suppression, settings.
 //! - `content`: message content and machine-activity marks.
+//! - `search`: message search (filters, paging, enrichment).
 //!
 //! This file holds the runner and the checks that span sections (account
 //! isolation, durability across a reopen).
@@ -29,6 +30,7 @@ mod items;
 mod messages;
 mod outbox;
 mod schedule;
+mod search;
 mod sns;
 
 use mailsight_model::EventType;
@@ -47,6 +49,10 @@ use messages::{
 };
 use outbox::outbox_routes_and_tracks_deliveries;
 use schedule::schedule_releases_in_due_order;
+use search::{
+    search_by_each_filter, search_combines_filters,
+    search_ignores_duplicates_and_learns_from_enrichment, search_pages_without_duplicates_or_gaps,
+};
 use sns::sns_topics_and_subscriptions;
 
 /// Runs every check against stores produced by `open`.
@@ -68,6 +74,10 @@ pub async fn run<S: Store, F: Fn() -> S>(open: F) {
     put_items_is_all_or_nothing(&store).await;
     record_bodies_come_back_unchanged(&store).await;
     records_before_their_message(&store).await;
+    search_by_each_filter(&store).await;
+    search_combines_filters(&store).await;
+    search_pages_without_duplicates_or_gaps(&store).await;
+    search_ignores_duplicates_and_learns_from_enrichment(&store).await;
     write_for_durability(&store).await;
     drop(store);
     let reopened = open();

@@ -4,7 +4,7 @@
 //! how writes are group-committed, [`schema`] for the migrations,
 //! [`configuration_sets`] / [`identities`] / [`events`] for the queries, and
 //! [`codec`] for how record bodies are kept (the shared `mail` once per
-//! message, zstd-compressed).
+//! message, zstd-compressed), [`search`] for the message search index.
 
 mod codec;
 mod configuration_sets;
@@ -14,6 +14,7 @@ mod items;
 mod outbox;
 mod pool;
 mod schema;
+mod search;
 mod sns;
 
 use std::path::Path;
@@ -273,6 +274,19 @@ impl Store for SqliteStore {
         let a = own(account);
         self.pool
             .read(move |c| events::count_messages_since(c, &a, since))
+            .await
+    }
+
+    async fn search_messages(
+        &self,
+        account: &str,
+        query: &crate::search::SearchQuery,
+        cursor: Option<crate::search::SearchCursor>,
+        limit: usize,
+    ) -> Result<crate::search::SearchPage, StoreError> {
+        let (a, q) = (own(account), query.clone());
+        self.pool
+            .read(move |c| search::search(c, &a, &q, cursor, limit))
             .await
     }
 
