@@ -38,6 +38,9 @@ enum Command {
     /// Shows a sent message from the data directory: its stored events (with
     /// machine-activity marks), or with --mime the message as sent.
     Message(MessageArgs),
+    /// Searches messages in the data directory by recipient, sender,
+    /// subject, event, tag, configuration set, ISP and time, newest first.
+    Messages(mailsight::messages::MessagesArgs),
 }
 
 #[derive(clap::Args)]
@@ -347,6 +350,7 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
         Command::Import(args) => return run_import(args).await,
         Command::Deliveries(args) => return run_deliveries(args).await,
         Command::Message(args) => return run_message(args).await,
+        Command::Messages(args) => return mailsight::messages::run(args).await,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }
