@@ -16,7 +16,8 @@ use crate::body::query_param;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-fn reply(result: Result<Value, ApiError>) -> Response {
+/// The JSON answer, or the error in the SES v2 shape.
+pub(crate) fn reply(result: Result<Value, ApiError>) -> Response {
     match result {
         Ok(v) => (
             StatusCode::OK,
@@ -37,7 +38,7 @@ fn reply(result: Result<Value, ApiError>) -> Response {
 }
 
 /// The account the caller may see: `None` means every account (no keys).
-async fn caller_account(
+pub(crate) async fn caller_account(
     state: &AppState,
     request: Request<Body>,
 ) -> Result<(Option<String>, Option<String>), ApiError> {

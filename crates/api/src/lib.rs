@@ -18,6 +18,7 @@
 //! - [`body`]: JSON, query and paging helpers; [`state`]: shared state;
 //!   [`config`]: the settings of this crate.
 //! - [`admin`]: `/_mailsight/…`: what the outbox sent where, messages.
+//! - [`search`]: `/_mailsight/messages`: message search.
 //! - [`ingest`]: the endpoints where real SES events arrive (Firehose,
 //!   EventBridge, SNS), outside the AWS APIs.
 //! - [`tracking`]: open, click and unsubscribe links.
@@ -41,6 +42,7 @@ pub mod front;
 pub mod ingest;
 pub mod protocols;
 pub mod query;
+pub mod search;
 pub mod ses_v2;
 pub mod sns;
 pub mod state;
@@ -101,6 +103,10 @@ pub fn router(state: AppState) -> Router {
             get(tracking::unsubscribe_page)
                 .post(tracking::unsubscribe)
                 .fallback(protocols::handle),
+        )
+        .route(
+            "/_mailsight/messages",
+            get(search::messages).fallback(protocols::handle),
         )
         .route(
             "/_mailsight/messages/{id}",

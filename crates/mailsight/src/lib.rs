@@ -3,6 +3,7 @@
 //!
 //! - [`config`]: the TOML config file and its defaults.
 //! - [`import`]: `mailsight import`, bulk loading of SES record files.
+//! - [`messages`]: `mailsight messages`, message search from the data directory.
 //! - [`server`]: wiring (store → engine → API) and [`server::Running`], a
 //!   server started on any port and stopped on demand.
 //!
@@ -12,6 +13,7 @@
 
 pub mod config;
 pub mod import;
+pub mod messages;
 pub mod server;
 pub mod tracking;
 

@@ -42,6 +42,9 @@ enum Command {
     /// the dashboard): `mailsight rollups rebuild` counts every stored
     /// event again, after an upgrade or a repair.
     Rollups(RollupsArgs),
+    /// Searches messages in the data directory by recipient, sender,
+    /// subject, event, tag, configuration set, ISP and time, newest first.
+    Messages(mailsight::messages::MessagesArgs),
 }
 
 #[derive(clap::Args)]
@@ -391,6 +394,7 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
         Command::Deliveries(args) => return run_deliveries(args).await,
         Command::Message(args) => return run_message(args).await,
         Command::Rollups(args) => return run_rollups(args).await,
+        Command::Messages(args) => return mailsight::messages::run(args).await,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

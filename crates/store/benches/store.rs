@@ -1,5 +1,6 @@
 //! The SQLite store's hot paths: storing an ingest batch (one group
-//! commit) and reading a message with its events (GetMessageInsights).
+//! commit), reading a message with its events (GetMessageInsights) and
+//! searching messages.
 //! `cargo bench -p mailsight-store`.
 
 use std::sync::Arc;
@@ -99,5 +100,37 @@ fn message_events(b: divan::Bencher) {
         rt.block_on(store.message_events("123456789012", &id))
             .unwrap()
             .unwrap()
+    });
+}
+
+/// A page of one recipient's messages out of 50,000 (`/_mailsight/messages
+/// ?recipient=`), and the newest 50 of a sender all of them share.
+#[divan::bench(args = ["recipient", "sender"])]
+fn search_messages(b: divan::Bencher, by: &str) {
+    use mailsight_store::MessageQuery;
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(dir.path()).unwrap());
+    for i in 0..50 {
+        rt.block_on(store.ingest(batch(i * 1_000, 1_000))).unwrap();
+    }
+    let mut i = 0usize;
+    b.bench_local(|| {
+        i = (i * 7919 + 13) % 50_000;
+        let query = match by {
+            "recipient" => MessageQuery {
+                recipient: Some(format!("user-0100{i:012x}-bench-000000@example.com")),
+                ..Default::default()
+            },
+            _ => MessageQuery {
+                sender: Some("sender@example.com".into()),
+                ..Default::default()
+            },
+        };
+        let page = rt
+            .block_on(store.search_messages("123456789012", &query.compile().unwrap(), None, 50))
+            .unwrap();
+        assert!(!page.messages.is_empty());
+        page
     });
 }

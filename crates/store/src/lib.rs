@@ -8,6 +8,8 @@
 //! - [`metrics`]: the questions asked of the rollups (counts per metric,
 //!   hour and dimension kept in the same transaction as the events).
 //! - [`target`]: [`Target`], where a delivery goes, typed above the SQL.
+//! - [`search`]: message search queries, pages and the index terms every
+//!   backend keeps.
 //! - `conformance` (with the `conformance` feature) is the test suite every
 //!   backend must pass, one file per section of the trait; the SQLite
 //!   backend runs it in `tests/sqlite_conformance.rs`, and a later
@@ -22,6 +24,7 @@ pub mod conformance;
 pub mod error;
 pub mod items;
 pub mod metrics;
+pub mod search;
 pub mod sns;
 pub mod sqlite;
 pub mod target;
@@ -31,6 +34,10 @@ pub mod types;
 pub use error::StoreError;
 pub use items::{Item, ItemKind, ItemPut, MachineActivity, PutMode, contact_key, contact_prefix};
 pub use metrics::{DAY_MS, HOUR_MS, MetricQuery, Point, QUARTER_MS, RebuildReport};
+pub use search::{
+    MessageQuery, MessageSummary, QueryError, RecipientSummary, SearchCursor, SearchPage,
+    SearchQuery,
+};
 pub use sns::{SnsSubscription, SnsTopic, SubscriptionStatus};
 pub use sqlite::SqliteStore;
 pub use target::{Target, UnknownTarget};

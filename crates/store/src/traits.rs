@@ -125,6 +125,18 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<(EventType, String)>, StoreError>;
     /// Messages the account sent at or after `since` (for `SendQuota`).
     async fn count_messages_since(&self, account: &str, since: Millis) -> Result<u64, StoreError>;
+    /// The account's messages matching `query`, newest first (`sent_at`,
+    /// then the store's own order), starting after `cursor`, at most `limit`
+    /// (1 to [`MAX_PAGE`](crate::search::MAX_PAGE)). Answered from an index:
+    /// a page reads at most [`SCAN_BUDGET`](crate::search::SCAN_BUDGET)
+    /// candidates, so it may hold fewer than `limit` and still have a next.
+    async fn search_messages(
+        &self,
+        account: &str,
+        query: &crate::search::SearchQuery,
+        cursor: Option<crate::search::SearchCursor>,
+        limit: usize,
+    ) -> Result<crate::search::SearchPage, StoreError>;
 
     // --- metrics: rollups kept with the events ---
 

@@ -22,7 +22,11 @@ pub const RANGES: [(&str, &str, Millis); 4] = [
 /// The filters offered: (parameter, label, dimension).
 pub const FILTERS: [(&str, &str, Dimension); 4] = [
     ("identity", "Identity", Dimension::EmailIdentity),
-    ("configuration_set", "Configuration set", Dimension::ConfigurationSet),
+    (
+        "configuration_set",
+        "Configuration set",
+        Dimension::ConfigurationSet,
+    ),
     ("isp", "ISP", Dimension::Isp),
     ("tenant", "Tenant", Dimension::TenantName),
 ];
@@ -50,7 +54,11 @@ pub fn selection(query: Option<&str>, now: Millis, default: &str) -> Result<Sele
         .copied()
         .ok_or_else(|| DashError::bad_request(format!("Unknown range {asked}.")))?;
     let end = now.div_euclid(HOUR_MS) * HOUR_MS + HOUR_MS;
-    let bucket = if length <= 7 * DAY_MS { HOUR_MS } else { DAY_MS };
+    let bucket = if length <= 7 * DAY_MS {
+        HOUR_MS
+    } else {
+        DAY_MS
+    };
     let start = if bucket == DAY_MS {
         (end - length).div_euclid(DAY_MS) * DAY_MS
     } else {

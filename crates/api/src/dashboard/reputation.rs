@@ -126,8 +126,13 @@ async fn render(
             reputation::by(store, &v.account, d, s.start, s.end, ROWS).await?,
         ));
     }
-    let (bounces, complaints) =
-        daily_rates(state, &v.account, s.start.div_euclid(DAY_MS) * DAY_MS, s.end).await?;
+    let (bounces, complaints) = daily_rates(
+        state,
+        &v.account,
+        s.start.div_euclid(DAY_MS) * DAY_MS,
+        s.end,
+    )
+    .await?;
     let bounce_chart = Chart::lines(
         "Bounce rate per day",
         vec![Series {

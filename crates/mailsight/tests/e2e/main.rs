@@ -23,6 +23,7 @@ mod outbox;
 mod protocols;
 mod receiver;
 mod restart;
+mod search;
 mod send_insights;
 mod sigv4;
 mod sns_hosting;

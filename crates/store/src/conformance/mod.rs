@@ -19,6 +19,7 @@
 //! - `items`: templates, contacts, suppression, settings.
 //! - `content`: message content and machine-activity marks.
 //! - `metrics`: rollups counted with the events, and rebuilt.
+//! - `search`: message search (filters, paging, enrichment).
 //!
 //! This file holds the runner and the checks that span sections (account
 //! isolation, durability across a reopen).
@@ -31,6 +32,7 @@ mod messages;
 mod metrics;
 mod outbox;
 mod schedule;
+mod search;
 mod sns;
 
 use mailsight_model::EventType;
@@ -50,6 +52,10 @@ use messages::{
 use metrics::rollups_count_what_is_stored;
 use outbox::outbox_routes_and_tracks_deliveries;
 use schedule::schedule_releases_in_due_order;
+use search::{
+    search_by_each_filter, search_combines_filters,
+    search_ignores_duplicates_and_learns_from_enrichment, search_pages_without_duplicates_or_gaps,
+};
 use sns::sns_topics_and_subscriptions;
 
 /// Runs every check against stores produced by `open`.
@@ -72,6 +78,10 @@ pub async fn run<S: Store, F: Fn() -> S>(open: F) {
     record_bodies_come_back_unchanged(&store).await;
     records_before_their_message(&store).await;
     rollups_count_what_is_stored(&store).await;
+    search_by_each_filter(&store).await;
+    search_combines_filters(&store).await;
+    search_pages_without_duplicates_or_gaps(&store).await;
+    search_ignores_duplicates_and_learns_from_enrichment(&store).await;
     write_for_durability(&store).await;
     drop(store);
     let reopened = open();

@@ -216,6 +216,7 @@ fn write_message(
         let hash = c
             .prepare_cached("SELECT mail_hash FROM messages WHERE mid = ?1")?
             .query_row(params![mid], |r| r.get(0))?;
+        super::search::index_message(c, mid, m, true)?;
         return Ok((mid, hash));
     }
     let (hash, mail) = mail_of(first)?;
@@ -231,7 +232,9 @@ fn write_message(
         hash,
         mail
     ])?;
-    Ok((c.last_insert_rowid(), hash))
+    let mid = c.last_insert_rowid();
+    super::search::index_message(c, mid, m, false)?;
+    Ok((mid, hash))
 }
 
 pub(crate) fn insert_message(
@@ -355,7 +358,7 @@ fn enrich(c: &Connection, mid: i64, existing: &mut Message, m: &Message) -> Resu
         serde_json::to_string(&existing.tags)?,
         serde_json::to_string(&existing.recipients)?,
     ])?;
-    Ok(())
+    super::search::index_message(c, mid, existing, false)
 }
 
 /// Stores one record of a known message; false if it is a duplicate.
@@ -392,6 +395,7 @@ fn append_one(
         return Ok(false);
     }
     let record_id = c.last_insert_rowid();
+    super::search::index_event(c, known.mid, r.event_type)?;
     if st.routes {
         super::outbox::route(c, record_id, r)?;
     }

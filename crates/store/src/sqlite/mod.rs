@@ -4,7 +4,7 @@
 //! how writes are group-committed, [`schema`] for the migrations,
 //! [`configuration_sets`] / [`identities`] / [`events`] for the queries, and
 //! [`codec`] for how record bodies are kept (the shared `mail` once per
-//! message, zstd-compressed).
+//! message, zstd-compressed), [`search`] for the message search index.
 
 mod codec;
 mod configuration_sets;
@@ -15,6 +15,7 @@ mod outbox;
 mod pool;
 mod rollups;
 mod schema;
+mod search;
 mod sns;
 
 use std::path::Path;
@@ -316,6 +317,19 @@ impl Store for SqliteStore {
 
     async fn rebuild_rollups(&self) -> Result<RebuildReport, StoreError> {
         self.pool.write(rollups::rebuild).await
+    }
+
+    async fn search_messages(
+        &self,
+        account: &str,
+        query: &crate::search::SearchQuery,
+        cursor: Option<crate::search::SearchCursor>,
+        limit: usize,
+    ) -> Result<crate::search::SearchPage, StoreError> {
+        let (a, q) = (own(account), query.clone());
+        self.pool
+            .read(move |c| search::search(c, &a, &q, cursor, limit))
+            .await
     }
 
     async fn set_forwarders(&self, forwarders: Vec<ForwarderRoute>) -> Result<(), StoreError> {

@@ -452,10 +452,12 @@ pub(crate) fn rebuild(c: &Connection) -> Result<RebuildReport, StoreError> {
                 account_id: account.clone(),
                 from_address,
                 subject: r.get(4)?,
-                tags: serde_json::from_str(&r.get::<_, String>(5)?)?,
+                // A column that does not parse counts as empty rather than
+                // stopping the rebuild (or the migration that runs it).
+                tags: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default(),
                 configuration_set: r.get(6)?,
                 sent_at: r.get(7)?,
-                recipients: serde_json::from_str(&r.get::<_, String>(8)?)?,
+                recipients: serde_json::from_str(&r.get::<_, String>(8)?).unwrap_or_default(),
             }),
             None => None,
         };
@@ -469,8 +471,7 @@ pub(crate) fn rebuild(c: &Connection) -> Result<RebuildReport, StoreError> {
                 EventType::from_api_name(kind).map_err(|x| StoreError::Backend(x.to_string()))?;
             let details: Option<Value> = e
                 .get::<_, Option<String>>(3)?
-                .map(|d| serde_json::from_str(&d))
-                .transpose()?;
+                .and_then(|d| serde_json::from_str(&d).ok());
             let first_of_kind = if counts_once(event_type) {
                 let key = (recipient.clone(), event_type);
                 let first = !seen.contains(&key);

@@ -159,6 +159,7 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX machine_activity_by_message ON machine_activity (message_id);",
     COMPACT_EVENTS,
     ROLLUPS,
+    SEARCH_INDEX,
 ];
 
 /// 5: compact event storage (see `sqlite::codec` and `sqlite::events`).
@@ -270,6 +271,16 @@ fn after_compact_events(tx: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// 6: the message search index (see `sqlite::search`), filled from every
+/// stored message and record by [`super::search::backfill`].
+const SEARCH_INDEX: &str = "CREATE TABLE search_terms (
+         account_id TEXT NOT NULL,
+         term       TEXT NOT NULL,
+         sent_at    INTEGER NOT NULL,
+         mid        INTEGER NOT NULL,
+         PRIMARY KEY (account_id, term, sent_at, mid)
+     ) WITHOUT ROWID;";
+
 /// Brings the database up to the newest schema version.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let current: usize =
@@ -298,6 +309,9 @@ fn apply(conn: &mut Connection, current: usize) -> Result<(), StoreError> {
         }
         if *sql == ROLLUPS {
             super::rollups::rebuild(&tx)?;
+        }
+        if *sql == SEARCH_INDEX {
+            super::search::backfill(&tx)?;
         }
         let broken: Option<String> = tx
             .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
@@ -379,6 +393,57 @@ mod tests {
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
             .unwrap();
         assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn search_index_is_backfilled_from_messages_and_records() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let before = MIGRATIONS.iter().position(|m| *m == SEARCH_INDEX).unwrap();
+        for sql in &MIGRATIONS[..before] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(&format!(
+            r#"PRAGMA user_version = {before};
+             INSERT INTO messages (mid, message_id, account_id, from_address, subject, tags,
+                                   configuration_set, sent_at, recipients)
+                 VALUES (1, 'm1', 'a', 'Shop <Shop@x.test>', 'Your Order shipped', '[["camp","x"]]',
+                         'cs', 5, '[{{"address":"Jane@y.test","isp":"Gmail"}}]'),
+                        (2, 'stub', 'a', NULL, NULL, '[]', NULL, 6, '[]'),
+                        (3, 'm3', 'b', 'f@x.test', NULL, 'not json', NULL, 7, '[]');
+             INSERT INTO records (id, mid, event_type, timestamp, dedupe, body)
+                 VALUES (1, 1, 'SEND', 5, 1, '{{}}'), (2, 1, 'BOUNCE', 6, 2, '{{}}'),
+                        (3, 2, 'OPEN', 6, 3, '{{}}');"#
+        ))
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let terms: Vec<(String, String, i64, i64)> = conn
+            .prepare("SELECT account_id, term, sent_at, mid FROM search_terms ORDER BY mid, term")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let terms: Vec<(&str, &str, i64, i64)> = terms
+            .iter()
+            .map(|(a, t, s, m)| (a.as_str(), t.as_str(), *s, *m))
+            .collect();
+        assert_eq!(
+            terms,
+            [
+                ("a", "c:cs", 5, 1),
+                ("a", "e:BOUNCE", 5, 1),
+                ("a", "e:SEND", 5, 1),
+                ("a", "f:shop@x.test", 5, 1),
+                ("a", "i:gmail", 5, 1),
+                ("a", "r:jane@y.test", 5, 1),
+                ("a", "t:camp=x", 5, 1),
+                ("a", "w:order", 5, 1),
+                ("a", "w:shipped", 5, 1),
+                ("a", "w:your", 5, 1),
+                // The unreadable tags column is left out, not the message.
+                ("b", "f:f@x.test", 7, 3),
+            ]
+        );
     }
 
     #[test]
