@@ -594,11 +594,48 @@ async fn every_page_in_a_real_browser() {
 
     let b = browser(&driver).await;
     let result = async {
-        // The index.
+        // The overview: the two simulated recipients' sends and the
+        // ingested copy's two, one delivery, one hard bounce.
         b.goto(&format!("{url}/dashboard")).await.unwrap();
         let nav = texts(&b, "header nav a").await;
-        assert_eq!(nav, ["Outbox", "Suppression list", "Ingest"]);
-        screenshot(&b, "index").await;
+        assert_eq!(
+            nav,
+            ["Overview", "Reputation", "Outbox", "Suppression list", "Ingest"]
+        );
+        let card = |m: &str| format!("div.card[data-metric={m}] p.big");
+        for (metric, n) in [
+            ("SEND", "4"),
+            ("DELIVERY", "1"),
+            ("PERMANENT_BOUNCE", "1"),
+            ("COMPLAINT", "0"),
+        ] {
+            assert_eq!(texts(&b, &card(metric)).await, [n], "{metric}");
+        }
+        assert_eq!(texts(&b, &card("BOUNCE_RATE")).await, ["25.00%"]);
+        assert_eq!(attrs(&b, "svg.chart", "role").await.len(), 2, "two charts");
+        screenshot(&b, "overview").await;
+        // Filtered to an ISP nobody was sent to: nothing.
+        b.goto(&format!("{url}/dashboard?range=24h&isp=Gmail"))
+            .await
+            .unwrap();
+        assert_eq!(texts(&b, &card("SEND")).await, ["0"]);
+
+        // Reputation, judged from one send up: 1 hard bounce in 4 sends.
+        b.goto(&format!("{url}/dashboard/reputation?min=1"))
+            .await
+            .unwrap();
+        assert_eq!(
+            texts(&b, "div.card[data-metric=STANDING] p.big").await,
+            ["at risk of pause"]
+        );
+        let isps = attrs(&b, "table.reputation[data-dimension=ISPs] tr[data-value]", "data-value").await;
+        assert_eq!(isps, ["Amazon SES Mailbox Simulator"]);
+        screenshot(&b, "reputation").await;
+        b.goto(&format!("{url}/dashboard/reputation")).await.unwrap();
+        assert_eq!(
+            texts(&b, "div.card[data-metric=STANDING] p.big").await,
+            ["too little volume"]
+        );
 
         // The message: each recipient's events in order, with details.
         b.goto(&format!("{url}/dashboard/messages/{id}"))
