@@ -18,6 +18,7 @@
 //! - `sns`: SNS topics and subscriptions.
 //! - `items`: templates, contacts, suppression, settings.
 //! - `content`: message content and machine-activity marks.
+//! - `monitoring`: the health probe, size on disk, outbox depth.
 //!
 //! This file holds the runner and the checks that span sections (account
 //! isolation, durability across a reopen).
@@ -27,6 +28,7 @@ mod content;
 mod identities;
 mod items;
 mod messages;
+mod monitoring;
 mod outbox;
 mod schedule;
 mod sns;
@@ -45,6 +47,7 @@ use messages::{
     duplicates_are_stored_once, ingest_creates_then_enriches_messages, message,
     messages_and_events, record, record_bodies_come_back_unchanged, records_before_their_message,
 };
+use monitoring::monitoring_reads;
 use outbox::outbox_routes_and_tracks_deliveries;
 use schedule::schedule_releases_in_due_order;
 use sns::sns_topics_and_subscriptions;
@@ -68,6 +71,7 @@ pub async fn run<S: Store, F: Fn() -> S>(open: F) {
     put_items_is_all_or_nothing(&store).await;
     record_bodies_come_back_unchanged(&store).await;
     records_before_their_message(&store).await;
+    monitoring_reads(&store).await;
     write_for_durability(&store).await;
     drop(store);
     let reopened = open();

@@ -11,6 +11,7 @@ mod configuration_sets;
 mod events;
 mod identities;
 mod items;
+mod monitoring;
 mod outbox;
 mod pool;
 mod schema;
@@ -545,6 +546,20 @@ impl Store for SqliteStore {
         let (a, m) = (own(account), own(message_id));
         self.pool
             .read(move |c| items::machine_activity(c, &a, &m))
+            .await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.pool.read(monitoring::ping).await
+    }
+
+    async fn size_bytes(&self) -> Result<u64, StoreError> {
+        self.pool.read(monitoring::size_bytes).await
+    }
+
+    async fn outbox_depth(&self, limit: usize) -> Result<Vec<TargetDepth>, StoreError> {
+        self.pool
+            .read(move |c| monitoring::outbox_depth(c, limit))
             .await
     }
 }
