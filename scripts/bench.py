@@ -93,7 +93,7 @@ class Server:
             )
         env = dict(os.environ, MAILSIGHT_LOG="warn")
         self.proc = subprocess.Popen([args.bin, "serve", "--config", self.config], env=env)
-        wait_http(self.url + "/metrics")
+        wait_http(self.url + "/health")
 
     def stop(self):
         peak = hwm_mb(self.proc.pid)
@@ -156,9 +156,9 @@ def insights_phase(args, data_dir, id_files, label, results):
     # Warm up, then measure insights and the trivial endpoint in turn.
     wrk(args, srv.url, 2, script)
     ins = wrk(args, srv.url, args.seconds, script)
-    triv = wrk(args, srv.url + "/metrics", args.seconds)
+    triv = wrk(args, srv.url + "/health", args.seconds)
     peak = srv.stop()
-    log(f"insights@{label}: {ins}; /metrics: {triv}; peak {peak:.0f} MB")
+    log(f"insights@{label}: {ins}; /health: {triv}; peak {peak:.0f} MB")
     results[f"insights_{label}"] = {"insights": ins, "trivial": triv, "peak_mb": peak}
 
 
@@ -272,9 +272,9 @@ def table(args, r):
             row(f"GetMessageInsights @ {n:,} events", "INVALID", "", f"{ins['non2xx']:,} non-2xx answers", False)
             continue
         row(f"GetMessageInsights @ {n:,} events (req/s)", fmt(ins["rps"]), ">= 20,000" if big else "",
-            f"/metrics {fmt(triv['rps'])}/s", ins["rps"] >= 20_000 if big else None)
+            f"/health {fmt(triv['rps'])}/s", ins["rps"] >= 20_000 if big else None)
         row(f"  p50 / p99 latency (ms)", f"{fmt(ins['p50_ms'])} / {fmt(ins['p99_ms'])}",
-            "p99 < 5" if big else "", f"/metrics {fmt(triv['p50_ms'])} / {fmt(triv['p99_ms'])}",
+            "p99 < 5" if big else "", f"/health {fmt(triv['p50_ms'])} / {fmt(triv['p99_ms'])}",
             (ins["p99_ms"] or 99) < 5 if big else None)
     if "send" in r:
         s = r["send"]

@@ -5,6 +5,7 @@
 //! - [`import`]: `mailsight import`, bulk loading of SES record files.
 //! - [`server`]: wiring (store → engine → API) and [`server::Running`], a
 //!   server started on any port and stopped on demand.
+//! - [`startup`]: the summary `mailsight serve` logs when it starts.
 //!
 //! The crates below it: `mailsight-model` (event types and shapes),
 //! `mailsight-store` (storage), `mailsight-engine` (simulation, scheduling),
@@ -13,6 +14,7 @@
 pub mod config;
 pub mod import;
 pub mod server;
+pub mod startup;
 pub mod tracking;
 
 pub use config::Config;
