@@ -4,7 +4,8 @@
 //! how writes are group-committed, [`schema`] for the migrations,
 //! [`configuration_sets`] / [`identities`] / [`events`] for the queries, and
 //! [`codec`] for how record bodies are kept (the shared `mail` once per
-//! message, zstd-compressed).
+//! message, zstd-compressed), and [`monitoring`] for the reads `/health`
+//! and `/metrics` make.
 
 mod codec;
 mod configuration_sets;
