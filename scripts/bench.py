@@ -93,7 +93,7 @@ class Server:
             )
         env = dict(os.environ, MAILSIGHT_LOG="warn")
         self.proc = subprocess.Popen([args.bin, "serve", "--config", self.config], env=env)
-        wait_http(self.url + "/metrics")
+        wait_http(self.url + "/health")
 
     def stop(self):
         peak = hwm_mb(self.proc.pid)
@@ -156,7 +156,7 @@ def insights_phase(args, data_dir, id_files, label, results):
     # Warm up, then measure insights and the trivial endpoint in turn.
     wrk(args, srv.url, 2, script)
     ins = wrk(args, srv.url, args.seconds, script)
-    triv = wrk(args, srv.url + "/metrics", args.seconds)
+    triv = wrk(args, srv.url + "/health", args.seconds)
     # The rollups' questions on the same data: BatchGetMetricData (ten
     # 30-day queries) and GetAccount (the last 24 hours).
     rollups = {}
@@ -167,7 +167,7 @@ def insights_phase(args, data_dir, id_files, label, results):
         wrk(args, srv.url, 1, s)
         rollups[kind] = wrk(args, srv.url, args.seconds, s)
     peak = srv.stop()
-    log(f"insights@{label}: {ins}; /metrics: {triv}; rollups: {rollups}; peak {peak:.0f} MB")
+    log(f"insights@{label}: {ins}; /health: {triv}; rollups: {rollups}; peak {peak:.0f} MB")
     results[f"insights_{label}"] = {"insights": ins, "trivial": triv, "peak_mb": peak, **rollups}
 
 
@@ -281,21 +281,21 @@ def table(args, r):
             row(f"GetMessageInsights @ {n:,} events", "INVALID", "", f"{ins['non2xx']:,} non-2xx answers", False)
             continue
         row(f"GetMessageInsights @ {n:,} events (req/s)", fmt(ins["rps"]), ">= 20,000" if big else "",
-            f"/metrics {fmt(triv['rps'])}/s", ins["rps"] >= 20_000 if big else None)
+            f"/health {fmt(triv['rps'])}/s", ins["rps"] >= 20_000 if big else None)
         row(f"  p50 / p99 latency (ms)", f"{fmt(ins['p50_ms'])} / {fmt(ins['p99_ms'])}",
-            "p99 < 5" if big else "", f"/metrics {fmt(triv['p50_ms'])} / {fmt(triv['p99_ms'])}",
+            "p99 < 5" if big else "", f"/health {fmt(triv['p50_ms'])} / {fmt(triv['p99_ms'])}",
             (ins["p99_ms"] or 99) < 5 if big else None)
         if "metrics" in r[key]:
             m = r[key]["metrics"]
             row(f"BatchGetMetricData, 10 queries x 30 days @ {n:,} events (req/s)", fmt(m["rps"]), "",
-                f"/metrics {fmt(triv['rps'])}/s", None)
+                f"/health {fmt(triv['rps'])}/s", None)
             row("  p50 / p99 latency (ms)", f"{fmt(m['p50_ms'])} / {fmt(m['p99_ms'])}", "p99 < 5" if big else "",
-                f"/metrics {fmt(triv['p50_ms'])} / {fmt(triv['p99_ms'])}", (m["p99_ms"] or 99) < 5 if big else None)
+                f"/health {fmt(triv['p50_ms'])} / {fmt(triv['p99_ms'])}", (m["p99_ms"] or 99) < 5 if big else None)
         if "account" in r[key]:
             a = r[key]["account"]
             small = r.get("insights_small", {}).get("account")
             same = None
-            note = f"/metrics {fmt(triv['rps'])}/s"
+            note = f"/health {fmt(triv['rps'])}/s"
             if big and small and small.get("rps"):
                 same = a["rps"] >= 0.8 * small["rps"]
                 note += f"; {a['rps'] / small['rps']:.0%} of the small store's"

@@ -24,10 +24,12 @@
 //! - [`tracking`]: open, click and unsubscribe links.
 //! - [`dashboard`]: the web pages under `/dashboard` (server-rendered
 //!   HTML, SVG charts).
+//! - [`monitoring`]: `/health` and `/metrics` (Prometheus text and
+//!   OpenMetrics), and who may scrape.
 //!
 //! Modules point one way: `protocols` → handlers (`ses_v2`, `sns`,
-//! `ingest`, `admin`, `tracking`, `dashboard`) → `front` → `state` → `config`, `auth`,
-//! `error`.
+//! `ingest`, `admin`, `tracking`, `dashboard`, `monitoring`) → `front` →
+//! `state` → `config`, `auth`, `error`.
 //!
 //! [`serve`] takes a bound listener and a shutdown future, so tests run the
 //! server in-process on port 0.
@@ -40,6 +42,7 @@ pub mod dashboard;
 pub mod error;
 pub mod front;
 pub mod ingest;
+pub mod monitoring;
 pub mod protocols;
 pub mod query;
 pub mod search;
@@ -55,9 +58,11 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 pub use auth::{AccessKey, Authenticator, Caller, DEFAULT_ACCOUNT};
-pub use config::{ApiConfig, IngestConfig, InsightsConfig, SnsHostingConfig, SnsTopicConfig};
+pub use config::{
+    ApiConfig, IngestConfig, InsightsConfig, MetricsConfig, SnsHostingConfig, SnsTopicConfig,
+};
 pub use error::ApiError;
-pub use state::{AppState, IngestState, SnsApi};
+pub use state::{AppState, IngestState, Monitor, SnsApi};
 
 /// The router: mailsight's own endpoints, and everything else to the
 /// [`protocols`], which picks the AWS protocol that answers (the SES v2 API
@@ -77,7 +82,14 @@ pub fn router(state: AppState) -> Router {
             "/ingest/sns",
             post(ingest::sns::handle).fallback(protocols::handle),
         )
-        .route("/metrics", get(metrics).fallback(protocols::handle))
+        .route(
+            "/metrics",
+            get(monitoring::scrape::metrics).fallback(protocols::handle),
+        )
+        .route(
+            "/health",
+            get(monitoring::health::health).fallback(protocols::handle),
+        )
         .route(
             "/_mailsight/deliveries",
             get(admin::list).fallback(protocols::handle),
@@ -129,20 +141,17 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The Prometheus exposition of CloudWatch event destinations' counts.
-async fn metrics(
-    axum::extract::State(state): axum::extract::State<AppState>,
-) -> impl axum::response::IntoResponse {
-    (
-        [("content-type", "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
-}
-
+/// `GET /_mailsight/ingest`: the ingest endpoints' counts, for whoever
+/// may scrape `/metrics`.
 async fn ingest_stats(
     axum::extract::State(state): axum::extract::State<AppState>,
-) -> axum::Json<serde_json::Value> {
-    axum::Json(state.ingest.stats.json())
+    request: axum::http::Request<axum::body::Body>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match monitoring::access::allowed(&state, request).await {
+        Ok(()) => axum::Json(state.ingest.stats.json()).into_response(),
+        Err(e) => monitoring::access::refusal(&e),
+    }
 }
 
 /// Serves the API on `listener` until `shutdown` resolves, then lets

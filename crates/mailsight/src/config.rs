@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use mailsight_api::{AccessKey, IngestConfig, InsightsConfig, SnsHostingConfig};
+use mailsight_api::{AccessKey, IngestConfig, InsightsConfig, MetricsConfig, SnsHostingConfig};
 use mailsight_engine::outbox::config::{
     EventBridgeConfig, FirehoseConfig, ForwarderConfig, OutboxConfig, RetryPolicy,
 };
@@ -45,6 +45,11 @@ pub struct Config {
     pub tracking: crate::tracking::TrackingConfig,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Who may scrape `/metrics` besides signed callers (`docs/CONFIG.md`).
+    pub metrics: MetricsConfig,
+    /// The file this was read from, if any (for the startup summary).
+    #[serde(skip)]
+    pub file: Option<PathBuf>,
 }
 
 impl Config {
@@ -87,6 +92,8 @@ impl Default for Config {
             sns: SnsHostingConfig::default(),
             tracking: crate::tracking::TrackingConfig::default(),
             max_body_bytes: mailsight_api::ApiConfig::default().max_body_bytes,
+            metrics: MetricsConfig::default(),
+            file: None,
         }
     }
 }
@@ -121,10 +128,12 @@ impl Config {
             path: path.into(),
             source,
         })?;
-        Self::from_toml(&text).map_err(|source| ConfigError::Parse {
+        let mut config = Self::from_toml(&text).map_err(|source| ConfigError::Parse {
             path: path.into(),
             source: Box::new(source),
-        })
+        })?;
+        config.file = Some(path.into());
+        Ok(config)
     }
 
     pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
@@ -196,12 +205,15 @@ mod tests {
             then = "expire"
             [insights]
             ses_exact = true
+            [metrics]
+            scrape_token = "scrape-me"
             "#,
         )
         .unwrap();
         assert_eq!(c.auth.keys[0].account_id, "111122223333");
         assert_eq!(c.simulator.rules.len(), 2);
         assert_eq!(c.simulator.timing.delivery_ms, 5);
+        assert_eq!(c.metrics.token(), Some("scrape-me"));
         c.check().unwrap();
     }
 

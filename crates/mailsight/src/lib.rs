@@ -6,6 +6,7 @@
 //! - [`messages`]: `mailsight messages`, message search from the data directory.
 //! - [`server`]: wiring (store → engine → API) and [`server::Running`], a
 //!   server started on any port and stopped on demand.
+//! - [`startup`]: the summary `mailsight serve` logs when it starts.
 //!
 //! The crates below it: `mailsight-model` (event types and shapes),
 //! `mailsight-store` (storage), `mailsight-engine` (simulation, scheduling),
@@ -15,6 +16,7 @@ pub mod config;
 pub mod import;
 pub mod messages;
 pub mod server;
+pub mod startup;
 pub mod tracking;
 
 pub use config::Config;

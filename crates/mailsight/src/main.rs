@@ -1,4 +1,7 @@
-//! The `mailsight` command.
+//! The `mailsight` command. The commands that read the data directory
+//! live in [`cli`], one file each.
+
+mod cli;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -34,73 +37,19 @@ enum Command {
     Import(ImportArgs),
     /// Lists what the outbox sent where (or replays dead deliveries), from
     /// the data directory, whether or not the server is running.
-    Deliveries(DeliveriesArgs),
-    /// Shows a sent message from the data directory: its stored events (with
-    /// machine-activity marks), or with --mime the message as sent.
-    Message(MessageArgs),
-    /// Maintains the counts behind metrics (BatchGetMetricData, GetAccount,
-    /// the dashboard): `mailsight rollups rebuild` counts every stored
-    /// event again, after an upgrade or a repair.
-    Rollups(RollupsArgs),
+    Deliveries(cli::deliveries::DeliveriesArgs),
+    /// Shows a message from the data directory: its header, then every
+    /// recipient with its events and what they say (bounce diagnostics,
+    /// links clicked, machine-activity marks), or with --mime the message
+    /// as sent.
+    Message(cli::message::MessageArgs),
     /// Searches messages in the data directory by recipient, sender,
     /// subject, event, tag, configuration set, ISP and time, newest first.
     Messages(mailsight::messages::MessagesArgs),
-}
-
-#[derive(clap::Args)]
-struct RollupsArgs {
-    #[command(subcommand)]
-    action: RollupsAction,
-    /// The data directory of the server [default: ./mailsight-data].
-    #[arg(long, env = "MAILSIGHT_DATA_DIR", global = true)]
-    data_dir: Option<PathBuf>,
-}
-
-#[derive(Subcommand)]
-enum RollupsAction {
-    /// Forgets the rollups and counts every stored event again (safe while
-    /// the server runs: one transaction).
-    Rebuild,
-}
-
-#[derive(clap::Args)]
-struct DeliveriesArgs {
-    /// The data directory of the server [default: ./mailsight-data].
-    #[arg(long, env = "MAILSIGHT_DATA_DIR")]
-    data_dir: Option<PathBuf>,
-    /// Only deliveries in this state: pending, delivered or dead.
-    #[arg(long)]
-    status: Option<String>,
-    /// Only this target (`destination:<set>/<name>` or `forwarder:<name>`).
-    #[arg(long)]
-    target: Option<String>,
-    /// Only this message's deliveries.
-    #[arg(long)]
-    message_id: Option<String>,
-    /// How many to list, newest first.
-    #[arg(long, default_value_t = 50)]
-    limit: usize,
-    /// Make the dead deliveries (of --target, or all) pending again.
-    #[arg(long)]
-    replay: bool,
-}
-
-#[derive(clap::Args)]
-struct MessageArgs {
-    /// The SES message id.
-    message_id: String,
-    /// The data directory of the server [default: ./mailsight-data].
-    #[arg(long, env = "MAILSIGHT_DATA_DIR")]
-    data_dir: Option<PathBuf>,
-    /// The account that sent it.
-    #[arg(long, default_value = "000000000000")]
-    account: String,
-    /// Print the MIME message as sent instead of the events.
-    #[arg(long)]
-    mime: bool,
-    /// With --mime: the copy this recipient got (unsubscribe links differ).
-    #[arg(long)]
-    recipient: Option<String>,
+    /// Maintains the counts behind metrics (BatchGetMetricData, GetAccount,
+    /// the dashboard): `mailsight rollups rebuild` counts every stored
+    /// event again, after an upgrade or a repair.
+    Rollups(cli::rollups::RollupsArgs),
 }
 
 #[derive(clap::Args)]
@@ -189,133 +138,6 @@ impl ServeArgs {
     }
 }
 
-async fn run_deliveries(args: DeliveriesArgs) -> anyhow::Result<std::process::ExitCode> {
-    use mailsight_store::{DeliveryFilter, DeliveryStatus, Store, Target};
-    let dir = args
-        .data_dir
-        .unwrap_or_else(|| PathBuf::from(mailsight::config::DEFAULT_DATA_DIR));
-    let store = mailsight_store::SqliteStore::open(&dir)
-        .with_context(|| format!("cannot open the store in {}", dir.display()))?;
-    // Text that names no target matches no delivery (as when targets were
-    // compared as plain text).
-    let target = match args.target.as_deref().map(str::parse::<Target>) {
-        None => None,
-        Some(Ok(t)) => Some(t),
-        Some(Err(e)) => {
-            eprintln!("{e}");
-            None
-        }
-    };
-    let unknown = args.target.is_some() && target.is_none();
-    if args.replay {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)?
-            .as_millis() as i64;
-        let n = if unknown {
-            0
-        } else {
-            store.replay_dead(target.as_ref(), now).await?
-        };
-        println!("replayed {n} dead deliveries; a running server delivers them now");
-        return Ok(std::process::ExitCode::SUCCESS);
-    }
-    let status = match args.status.as_deref() {
-        Some(s) => Some(
-            DeliveryStatus::parse(s)
-                .with_context(|| format!("unknown status {s}: use pending, delivered or dead"))?,
-        ),
-        None => None,
-    };
-    let filter = DeliveryFilter {
-        account_id: None,
-        target,
-        status,
-        message_id: args.message_id,
-    };
-    let deliveries = if unknown {
-        Vec::new()
-    } else {
-        store.list_deliveries(filter, None, args.limit).await?
-    };
-    println!("id\tstatus\tattempts\ttype\ttarget\tmessage\tlast error");
-    for d in deliveries {
-        println!(
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            d.id,
-            d.status.as_str(),
-            d.attempts,
-            d.event_type.api_name(),
-            d.target,
-            d.message_id,
-            d.last_error.unwrap_or_default()
-        );
-    }
-    Ok(std::process::ExitCode::SUCCESS)
-}
-
-async fn run_message(args: MessageArgs) -> anyhow::Result<std::process::ExitCode> {
-    use mailsight_store::Store;
-    use std::io::Write;
-    let dir = args
-        .data_dir
-        .unwrap_or_else(|| PathBuf::from(mailsight::config::DEFAULT_DATA_DIR));
-    let store = mailsight_store::SqliteStore::open(&dir)
-        .with_context(|| format!("cannot open the store in {}", dir.display()))?;
-    let (account, id) = (&args.account, &args.message_id);
-    if args.mime {
-        let Some(mime) = store
-            .message_content(account, id, args.recipient.as_deref())
-            .await?
-        else {
-            eprintln!("no content is stored for message {id} of account {account}");
-            return Ok(std::process::ExitCode::FAILURE);
-        };
-        std::io::stdout().write_all(&mime)?;
-        return Ok(std::process::ExitCode::SUCCESS);
-    }
-    let records = store.message_records(account, id).await?;
-    if records.is_empty() {
-        eprintln!("message {id} of account {account} is not stored");
-        return Ok(std::process::ExitCode::FAILURE);
-    }
-    let marks = store.machine_activity(account, id).await?;
-    println!("type\ttimestamp\tmachine activity");
-    for (kind, body) in records {
-        let at = mailsight_model::EventRecord::parse(body.as_bytes())
-            .ok()
-            .and_then(|r| r.event_timestamp())
-            .map(mailsight_model::format_timestamp)
-            .unwrap_or_default();
-        let machine =
-            mailsight_engine::engagement::machine_mark(account, &body, &marks).unwrap_or("");
-        println!("{}\t{at}\t{machine}", kind.api_name());
-    }
-    Ok(std::process::ExitCode::SUCCESS)
-}
-
-async fn run_rollups(args: RollupsArgs) -> anyhow::Result<std::process::ExitCode> {
-    use mailsight_store::Store;
-    let dir = args
-        .data_dir
-        .unwrap_or_else(|| PathBuf::from(mailsight::config::DEFAULT_DATA_DIR));
-    let store = mailsight_store::SqliteStore::open(&dir)
-        .with_context(|| format!("cannot open the store in {}", dir.display()))?;
-    match args.action {
-        RollupsAction::Rebuild => {
-            let started = std::time::Instant::now();
-            let r = store.rebuild_rollups().await?;
-            println!(
-                "counted {} events of {} messages into {} rollup rows in {:.2} s",
-                r.events,
-                r.messages,
-                r.rows,
-                started.elapsed().as_secs_f64()
-            );
-        }
-    }
-    Ok(std::process::ExitCode::SUCCESS)
-}
-
 async fn run_import(args: ImportArgs) -> anyhow::Result<std::process::ExitCode> {
     use std::io::IsTerminal;
     let mut config = match &args.config {
@@ -391,10 +213,10 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
             mailsight::run(config, listener, shutdown).await?;
         }
         Command::Import(args) => return run_import(args).await,
-        Command::Deliveries(args) => return run_deliveries(args).await,
-        Command::Message(args) => return run_message(args).await,
-        Command::Rollups(args) => return run_rollups(args).await,
+        Command::Deliveries(args) => return cli::deliveries::run(args).await,
+        Command::Message(args) => return cli::message::run(args).await,
         Command::Messages(args) => return mailsight::messages::run(args).await,
+        Command::Rollups(args) => return cli::rollups::run(args).await,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -63,8 +63,10 @@ pub async fn run(
         .seed(store.as_ref(), &config.sending.region)
         .await
         .map_err(|e| ServerError::Sns(e.to_string()))?;
+    let summary = crate::startup::stored(&config, store.as_ref()).await;
     let ingest = IngestState::new(config.ingest.clone(), Ingestor::new(store));
     let metrics = mailsight_engine::outbox::cloudwatch::Metrics::new();
+    let attempts = mailsight_engine::outbox::AttemptCounters::new();
     let state = AppState {
         metrics: metrics.clone(),
         engine: engine.clone(),
@@ -73,7 +75,9 @@ pub async fn run(
             max_body_bytes: config.max_body_bytes,
             insights: config.insights.clone(),
             trust_forwarded_for: config.tracking.trust_forwarded_for,
+            metrics: config.metrics.clone(),
         }),
+        monitor: mailsight_api::Monitor::new(attempts.clone()),
         ingest: Arc::new(ingest),
         sns: Arc::new(mailsight_api::SnsApi {
             host: sns_host.clone(),
@@ -93,6 +97,7 @@ pub async fn run(
             config.sending.region.clone(),
         )
         .with_metrics(metrics)
+        .with_attempt_counters(attempts)
         .with_sns(sns_host),
     );
     deliverer.register_forwarders().await?;
@@ -110,6 +115,11 @@ pub async fn run(
         let _ = stop_tx.send(true);
     });
     tracing::info!(address = %listener.local_addr()?, data_dir = %config.data_dir.display(), "mailsight is listening");
+    crate::startup::log(&crate::startup::lines(
+        &config,
+        listener.local_addr()?,
+        &summary,
+    ));
     let served = mailsight_api::serve(listener, state, stopped(stop_rx)).await;
     let _ = scheduler.await;
     let _ = outbox.await;

@@ -359,4 +359,15 @@ pub trait Store: Send + Sync + 'static {
         account: &str,
         message_id: &str,
     ) -> Result<Vec<MachineActivity>, StoreError>;
+
+    // --- monitoring ---
+
+    /// A cheap read that fails when the store cannot answer (for `/health`).
+    async fn ping(&self) -> Result<(), StoreError>;
+    /// The bytes the store takes on disk (for `/metrics`).
+    async fn size_bytes(&self) -> Result<u64, StoreError>;
+    /// Every target that has deliveries, in target order, at most `limit`,
+    /// with its pending count and oldest pending delivery (for `/metrics`).
+    /// Answered from the index by target, not by reading every delivery.
+    async fn outbox_depth(&self, limit: usize) -> Result<Vec<TargetDepth>, StoreError>;
 }

@@ -252,3 +252,15 @@ pub struct DeliveryFilter {
     pub status: Option<DeliveryStatus>,
     pub message_id: Option<String>,
 }
+
+/// How far behind one delivery target is (for monitoring): its pending
+/// deliveries and when the oldest of them was created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetDepth {
+    pub target: Target,
+    /// Pending deliveries (due or waiting for a retry).
+    pub pending: u64,
+    /// `created_at` of the oldest pending delivery; `None` when none is
+    /// pending (the target has only delivered or dead ones).
+    pub oldest_pending_at: Option<Millis>,
+}

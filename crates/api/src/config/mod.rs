@@ -1,14 +1,16 @@
 //! The settings of the HTTP side, as the binary's config file gives them:
 //! plain data, so every module can read them without depending on another.
 //!
-//! - [`ingest`]: `[ingest]`; [`sns`]: `[sns]`.
+//! - [`ingest`]: `[ingest]`; [`sns`]: `[sns]`; [`metrics`]: `[metrics]`.
 
 pub mod ingest;
+pub mod metrics;
 pub mod sns;
 
 use serde::Deserialize;
 
 pub use ingest::IngestConfig;
+pub use metrics::MetricsConfig;
 pub use sns::{SnsHostingConfig, SnsTopicConfig};
 
 /// How `GetMessageInsights` chooses what to show.
@@ -30,6 +32,8 @@ pub struct ApiConfig {
     /// Take a tracking request's client address from `X-Forwarded-For`
     /// (behind a reverse proxy serving a custom redirect domain).
     pub trust_forwarded_for: bool,
+    /// Who may scrape `/metrics` besides signed callers.
+    pub metrics: MetricsConfig,
 }
 
 impl Default for ApiConfig {
@@ -38,6 +42,7 @@ impl Default for ApiConfig {
             max_body_bytes: 40 * 1024 * 1024,
             insights: InsightsConfig::default(),
             trust_forwarded_for: false,
+            metrics: MetricsConfig::default(),
         }
     }
 }

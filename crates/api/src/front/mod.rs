@@ -6,9 +6,11 @@
 //! id, the body read up to the limit, the operation routed, the SigV4
 //! signature checked over the exact bytes for the protocol's signing name,
 //! the handler run, and the answer or error rendered in the protocol's
-//! shape with `x-amzn-RequestId`. A protocol only says how to route, what
-//! to run and how to render; adding one (SES v1 next to SNS) is one more
-//! implementation and one more arm in `protocols::choose`.
+//! shape with `x-amzn-RequestId`. Every answer is counted here, once, for
+//! `/metrics` (protocol, operation from the table, status, latency). A
+//! protocol only says how to route, what to run and how to render; adding
+//! one (SES v1 next to SNS) is one more implementation and one more arm in
+//! `protocols::choose`.
 //!
 //! - [`operations`]: the `operations!` macro declaring each operation once.
 
@@ -24,6 +26,7 @@ use axum::response::Response;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::state::requests::UNKNOWN_OPERATION;
 
 /// A request whose body has been read, not yet authenticated.
 pub struct Incoming {
@@ -81,24 +84,31 @@ pub async fn serve<P: Protocol>(
     parts: Parts,
     body: Body,
 ) -> Response {
+    let started = std::time::Instant::now();
     let request_id = uuid::Uuid::new_v4().to_string();
     let method = parts.method.clone();
     let path = parts.uri.path().to_owned();
-    let mut response = match answer::<P>(state, peer, parts, body, &request_id).await {
-        Ok(response) => response,
-        Err((operation, e)) => {
-            let operation = operation.unwrap_or_default();
+    let (named, mut response) = match answer::<P>(state, peer, parts, body, &request_id).await {
+        Ok((name, response)) => (Some(name), response),
+        Err((named, e)) => {
+            let operation = named.unwrap_or_default();
             if e.status.is_server_error() {
                 tracing::error!(protocol = P::NAME, operation, %method, %path, code = e.code, message = %e.message, "request failed");
             } else {
                 tracing::debug!(protocol = P::NAME, operation, %method, %path, code = e.code, message = %e.message, "request refused");
             }
-            P::render_error(&e, &request_id)
+            (named, P::render_error(&e, &request_id))
         }
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-amzn-RequestId", v);
     }
+    state.monitor.requests.record(
+        P::NAME,
+        named.unwrap_or(UNKNOWN_OPERATION),
+        response.status().as_u16(),
+        started.elapsed(),
+    );
     response
 }
 
@@ -110,7 +120,7 @@ async fn answer<P: Protocol>(
     parts: Parts,
     body: Body,
     request_id: &str,
-) -> Result<Response, Failure> {
+) -> Result<(&'static str, Response), Failure> {
     let limit = state.config.max_body_bytes;
     let body = axum::body::to_bytes(body, limit)
         .await
@@ -138,5 +148,5 @@ async fn answer<P: Protocol>(
     let answer = P::call(state, caller.as_ref(), &op, &request)
         .await
         .map_err(|e| (Some(name), e))?;
-    Ok(P::render(&op, answer, request_id))
+    Ok((name, P::render(&op, answer, request_id)))
 }

@@ -21,6 +21,11 @@ fn answer(status: StatusCode, body: Value) -> Response {
 }
 
 pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let monitor = state.monitor.clone();
+    super::timed(&monitor, "eventbridge", receive(state, headers, body)).await
+}
+
+async fn receive(state: AppState, headers: HeaderMap, body: Body) -> Response {
     let config = &state.ingest.config.eventbridge;
     let stats = &state.ingest.stats.eventbridge;
     let presented = headers

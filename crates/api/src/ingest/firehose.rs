@@ -58,6 +58,11 @@ fn parse(raw: &[u8], gzip: bool) -> Result<Delivery, String> {
 }
 
 pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let monitor = state.monitor.clone();
+    super::timed(&monitor, "firehose", receive(state, headers, body)).await
+}
+
+async fn receive(state: AppState, headers: HeaderMap, body: Body) -> Response {
     let config = &state.ingest.config.firehose;
     let stats = &state.ingest.stats.firehose;
     let header_id = headers

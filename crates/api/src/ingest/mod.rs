@@ -7,16 +7,41 @@
 //! the same stored events whichever way it came. The rules they share:
 //! answer 200 only once the records are committed; a storage failure is a
 //! 5xx so the sender retries; a record that can never be stored is counted,
-//! logged and dropped without failing the good ones beside it.
+//! logged and dropped without failing the good ones beside it. Every
+//! answer is counted for `/metrics` by [`timed`].
 
 pub mod eventbridge;
 pub mod firehose;
 pub mod sns;
 
-use axum::body::{Body, Bytes};
+use std::future::Future;
 
-use crate::state::AppState;
+use axum::body::{Body, Bytes};
+use axum::response::Response;
+
 use crate::state::stats::SourceStats;
+use crate::state::{AppState, Monitor};
+
+/// The protocol label of ingest requests in `/metrics`.
+pub const PROTOCOL: &str = "ingest";
+
+/// Answers a request to the ingest endpoint `endpoint` and counts it for
+/// `/metrics` (protocol `ingest`, the endpoint as operation).
+pub(crate) async fn timed(
+    monitor: &Monitor,
+    endpoint: &'static str,
+    answer: impl Future<Output = Response>,
+) -> Response {
+    let started = std::time::Instant::now();
+    let response = answer.await;
+    monitor.requests.record(
+        PROTOCOL,
+        endpoint,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}
 
 /// Reads a request body up to the ingest limit; `None` when it is larger.
 pub(crate) async fn read_body(state: &AppState, body: Body) -> Option<Bytes> {

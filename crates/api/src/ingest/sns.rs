@@ -43,6 +43,11 @@ fn confirmable(url: &str, extra_hosts: &[String]) -> bool {
 }
 
 pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let monitor = state.monitor.clone();
+    super::timed(&monitor, "sns", receive(state, headers, body)).await
+}
+
+async fn receive(state: AppState, headers: HeaderMap, body: Body) -> Response {
     let ingest = &state.ingest;
     let config = &ingest.config.sns;
     let stats = &ingest.stats.sns;

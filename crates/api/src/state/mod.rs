@@ -2,7 +2,10 @@
 //! settings, and the state of the ingest endpoints and hosted SNS topics.
 //!
 //! - [`stats`]: counters of what each ingest endpoint took and refused.
+//! - [`monitor`], [`requests`]: the other counters `/metrics` reports.
 
+pub mod monitor;
+pub mod requests;
 pub mod stats;
 
 use std::sync::Arc;
@@ -13,6 +16,7 @@ use mailsight_store::Store;
 use crate::auth::Authenticator;
 use crate::config::{ApiConfig, IngestConfig};
 use mailsight_engine::Ingestor;
+pub use monitor::Monitor;
 pub use stats::IngestStats;
 
 /// What the ingest endpoints share.
@@ -59,6 +63,8 @@ pub struct AppState {
     pub sns: Arc<SnsApi>,
     /// Counters of CloudWatch event destinations, served at `/metrics`.
     pub metrics: Arc<mailsight_engine::outbox::cloudwatch::Metrics>,
+    /// Requests and delivery attempts counted for `/metrics`.
+    pub monitor: Arc<Monitor>,
 }
 
 impl AppState {

@@ -63,4 +63,14 @@ impl IngestStats {
             "sns": self.sns.json(),
         })
     }
+
+    /// Each endpoint's counts under its name (the `endpoint` label of
+    /// `/metrics`).
+    pub fn by_endpoint(&self) -> [(&'static str, &SourceStats); 3] {
+        [
+            ("firehose", &self.firehose),
+            ("eventbridge", &self.eventbridge),
+            ("sns", &self.sns),
+        ]
+    }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use mailsight_store::{Delivery, Store, Target};
 
+use super::attempts::AttemptCounters;
 use super::config::OutboxConfig;
 use super::policy::SinkError;
 use super::sink::Sink;
@@ -38,6 +39,8 @@ pub struct Deliverer {
     pub(super) nats: Arc<nats::NatsPool>,
     /// Writers of `[[firehose.streams]]`, shared by every Firehose sink.
     pub(super) firehose: Arc<firehose::Firehose>,
+    /// Settled attempts by outcome (served at `/metrics`).
+    attempts: Arc<AttemptCounters>,
 }
 
 /// The sink of one account's deliveries in a batch, or why there is none.
@@ -62,12 +65,19 @@ impl Deliverer {
             metrics: cloudwatch::Metrics::new(),
             nats: nats::NatsPool::new(),
             firehose,
+            attempts: AttemptCounters::new(),
         }
     }
 
     /// Shares the counters CloudWatch destinations add to.
     pub fn with_metrics(mut self, metrics: Arc<cloudwatch::Metrics>) -> Self {
         self.metrics = metrics;
+        self
+    }
+
+    /// Shares the counters of settled attempts.
+    pub fn with_attempt_counters(mut self, attempts: Arc<AttemptCounters>) -> Self {
+        self.attempts = attempts;
         self
     }
 
@@ -201,9 +211,13 @@ impl Deliverer {
         }
         let now = now_ms();
         let result = self.config.delivery.settle(&d, now, outcome);
-        if let Err(e) = self.store.settle_delivery(d.id, now, result).await {
-            // The lease runs out and the delivery is tried again.
-            tracing::warn!(id = d.id, error = %e, "cannot record a delivery attempt");
+        let settled = result.clone();
+        match self.store.settle_delivery(d.id, now, result).await {
+            Ok(()) => self.attempts.count(&settled),
+            Err(e) => {
+                // The lease runs out and the delivery is tried again.
+                tracing::warn!(id = d.id, error = %e, "cannot record a delivery attempt");
+            }
         }
     }
 }

@@ -11,7 +11,8 @@
 //! choice of a sink for a target ([`resolve`]), event destination
 //! definitions and their [`DestinationKind`] ([`destination`]), the
 //! [`sink::Sink`] trait and HTTP posting ([`sink`]), the retry policy
-//! ([`policy`]), the formats ([`formats`]) and the settings ([`config`]).
+//! ([`policy`]), the formats ([`formats`]), the settings ([`config`]) and
+//! the counts of settled attempts ([`attempts`]).
 //! Each kind of target has a folder with its configuration, its checks,
 //! its sink and its tests, the way vector keeps one folder per sink:
 //! [`sns`], [`firehose`], [`eventbridge`], [`cloudwatch`], [`pinpoint`]
@@ -19,6 +20,7 @@
 //! sink compliance suite (`compliance`, tests only), through a harness in
 //! its folder.
 
+pub mod attempts;
 pub mod config;
 pub mod deliverer;
 pub mod destination;
@@ -38,6 +40,7 @@ pub mod webhook;
 #[cfg(test)]
 mod compliance;
 
+pub use attempts::{AttemptCounters, AttemptCounts};
 pub use config::{Format, ForwarderConfig, OutboxConfig};
 pub use deliverer::Deliverer;
 pub use destination::{Definition, DefinitionError, DestinationKind, event_destination};

@@ -321,3 +321,18 @@ pub fn fast_retries(c: &mut Config) {
     c.delivery.max_backoff_ms = 200;
     c.delivery.timeout_ms = 2_000;
 }
+
+/// The scrape token test servers with keys may set (`metrics.scrape_token`).
+pub const SCRAPE_TOKEN: &str = "scrape-test-token";
+
+/// GETs a monitoring endpoint (`/metrics`, `/_mailsight/ingest`) with the
+/// scrape token, which servers without keys ignore.
+pub async fn scrape(t: &TestServer, path: &str, accept: Option<&str>) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .get(format!("{}{path}", t.server.url()))
+        .bearer_auth(SCRAPE_TOKEN);
+    if let Some(accept) = accept {
+        request = request.header("accept", accept);
+    }
+    request.send().await.unwrap()
+}

@@ -600,7 +600,13 @@ async fn every_page_in_a_real_browser() {
         let nav = texts(&b, "header nav a").await;
         assert_eq!(
             nav,
-            ["Overview", "Reputation", "Outbox", "Suppression list", "Ingest"]
+            [
+                "Overview",
+                "Reputation",
+                "Outbox",
+                "Suppression list",
+                "Ingest"
+            ]
         );
         let card = |m: &str| format!("div.card[data-metric={m}] p.big");
         for (metric, n) in [
@@ -628,10 +634,17 @@ async fn every_page_in_a_real_browser() {
             texts(&b, "div.card[data-metric=STANDING] p.big").await,
             ["at risk of pause"]
         );
-        let isps = attrs(&b, "table.reputation[data-dimension=ISPs] tr[data-value]", "data-value").await;
+        let isps = attrs(
+            &b,
+            "table.reputation[data-dimension=ISPs] tr[data-value]",
+            "data-value",
+        )
+        .await;
         assert_eq!(isps, ["Amazon SES Mailbox Simulator"]);
         screenshot(&b, "reputation").await;
-        b.goto(&format!("{url}/dashboard/reputation")).await.unwrap();
+        b.goto(&format!("{url}/dashboard/reputation"))
+            .await
+            .unwrap();
         assert_eq!(
             texts(&b, "div.card[data-metric=STANDING] p.big").await,
             ["too little volume"]

@@ -66,6 +66,7 @@ pub async fn start_ingesting(tweak: impl FnOnce(&mut mailsight::Config)) -> Test
         }];
         c.ingest.firehose.access_keys = vec![FIREHOSE_KEY.into()];
         c.ingest.eventbridge.values = vec![BUS_TOKEN.into()];
+        c.metrics.scrape_token = Some(SCRAPE_TOKEN.into());
         tweak(c);
     })
     .await
@@ -251,9 +252,8 @@ async fn firehose_delivers_every_fixture() {
     let resp = post_firehose(&t, &records, FIREHOSE_KEY, false).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(snapshot(&t).await, snap);
-    let stats: Value = reqwest::get(format!("{}/_mailsight/ingest", t.server.url()))
+    let stats: Value = scrape(&t, "/_mailsight/ingest", None)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -293,9 +293,8 @@ async fn firehose_protocol_errors() {
     ];
     let resp = post_firehose(&t, &mixed, FIREHOSE_KEY, false).await;
     assert_eq!(resp.status(), 200);
-    let stats: Value = reqwest::get(format!("{}/_mailsight/ingest", t.server.url()))
+    let stats: Value = scrape(&t, "/_mailsight/ingest", None)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

@@ -18,6 +18,7 @@ mod identities;
 mod import;
 mod ingest;
 mod lifecycle;
+mod metrics;
 mod nats_forwarder;
 mod outbox;
 mod protocols;

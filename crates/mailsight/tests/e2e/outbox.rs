@@ -595,7 +595,8 @@ async fn cloudwatch_destinations_count_at_metrics() {
             .await
             .unwrap();
     }
-    let expected = r#"aws_ses_Send{campaign="spring",X_Team="no-team",ses_destination="cs/cw"} 2"#;
+    let expected =
+        r#"aws_ses_Send_total{campaign="spring",X_Team="no-team",ses_destination="cs/cw"} 2"#;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let text = loop {
         let text = reqwest::get(format!("{}/metrics", t.server.url()))
@@ -613,7 +614,7 @@ async fn cloudwatch_destinations_count_at_metrics() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    assert!(text.contains("# TYPE aws_ses_Send counter"), "{text}");
+    assert!(text.contains("# TYPE aws_ses_Send_total counter"), "{text}");
     // The bounce is not among the destination's types: never counted.
     tokio::time::sleep(Duration::from_millis(300)).await;
     let text = reqwest::get(format!("{}/metrics", t.server.url()))

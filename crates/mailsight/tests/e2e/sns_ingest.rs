@@ -63,9 +63,8 @@ async fn post(t: &TestServer, body: String, kind: &str, topic: &str) -> reqwest:
 }
 
 async fn stats(t: &TestServer) -> Value {
-    reqwest::get(format!("{}/_mailsight/ingest", t.server.url()))
+    scrape(t, "/_mailsight/ingest", None)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap()

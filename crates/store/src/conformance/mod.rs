@@ -20,6 +20,7 @@
 //! - `content`: message content and machine-activity marks.
 //! - `metrics`: rollups counted with the events, and rebuilt.
 //! - `search`: message search (filters, paging, enrichment).
+//! - `monitoring`: the health probe, size on disk, outbox depth.
 //!
 //! This file holds the runner and the checks that span sections (account
 //! isolation, durability across a reopen).
@@ -30,6 +31,7 @@ mod identities;
 mod items;
 mod messages;
 mod metrics;
+mod monitoring;
 mod outbox;
 mod schedule;
 mod search;
@@ -50,6 +52,7 @@ use messages::{
     messages_and_events, record, record_bodies_come_back_unchanged, records_before_their_message,
 };
 use metrics::rollups_count_what_is_stored;
+use monitoring::monitoring_reads;
 use outbox::outbox_routes_and_tracks_deliveries;
 use schedule::schedule_releases_in_due_order;
 use search::{
@@ -82,6 +85,7 @@ pub async fn run<S: Store, F: Fn() -> S>(open: F) {
     search_combines_filters(&store).await;
     search_pages_without_duplicates_or_gaps(&store).await;
     search_ignores_duplicates_and_learns_from_enrichment(&store).await;
+    monitoring_reads(&store).await;
     write_for_durability(&store).await;
     drop(store);
     let reopened = open();

@@ -4,13 +4,15 @@
 //! how writes are group-committed, [`schema`] for the migrations,
 //! [`configuration_sets`] / [`identities`] / [`events`] for the queries, and
 //! [`codec`] for how record bodies are kept (the shared `mail` once per
-//! message, zstd-compressed), [`search`] for the message search index.
+//! message, zstd-compressed), [`search`] for the message search index, and
+//! [`monitoring`] for the reads `/health` and `/metrics` make.
 
 mod codec;
 mod configuration_sets;
 mod events;
 mod identities;
 mod items;
+mod monitoring;
 mod outbox;
 mod pool;
 mod rollups;
@@ -625,6 +627,20 @@ impl Store for SqliteStore {
         let (a, m) = (own(account), own(message_id));
         self.pool
             .read(move |c| items::machine_activity(c, &a, &m))
+            .await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.pool.read(monitoring::ping).await
+    }
+
+    async fn size_bytes(&self) -> Result<u64, StoreError> {
+        self.pool.read(monitoring::size_bytes).await
+    }
+
+    async fn outbox_depth(&self, limit: usize) -> Result<Vec<TargetDepth>, StoreError> {
+        self.pool
+            .read(move |c| monitoring::outbox_depth(c, limit))
             .await
     }
 }

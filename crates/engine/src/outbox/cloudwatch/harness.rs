@@ -1,7 +1,7 @@
 //! The compliance harness of CloudWatch destinations: the counters are
 //! what "arrives". Each delivery must add exactly one to the series its
 //! dimensions pick (here a message tag and a header, both `growth` in the
-//! suite's records), so the suite reads `/metrics` text back as one entry
+//! suite's records), so the suite reads the counters back as one entry
 //! per count.
 
 use async_trait::async_trait;
@@ -41,15 +41,18 @@ impl Harness for CloudWatch {
 
     /// Every series of this destination, repeated as often as it counts.
     async fn arrived(&self, env: &Env) -> Arrived {
-        let mine = format!("ses_destination=\"{SET}/{}\"}}", self.name);
+        let mine = format!("{SET}/{}", self.name);
         let mut out = Vec::new();
-        for line in env.metrics.render().lines() {
-            if line.starts_with('#') || !line.contains(&mine) {
+        for ((name, labels), count) in env.metrics.snapshot() {
+            if !labels
+                .iter()
+                .any(|(k, v)| k == "ses_destination" && *v == mine)
+            {
                 continue;
             }
-            let (series, count) = line.rsplit_once(' ').unwrap();
-            for _ in 0..count.parse::<usize>().unwrap() {
-                out.push(series.as_bytes().to_vec());
+            let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            for _ in 0..count {
+                out.push(format!("{name}{{{}}}", labels.join(",")).into_bytes());
             }
         }
         Arrived::Bytes(out)
@@ -57,7 +60,7 @@ impl Harness for CloudWatch {
 
     fn expected(&self, d: &Delivery) -> Vec<u8> {
         format!(
-            "aws_ses_{}{{team=\"growth\",X_Team=\"growth\",ses_destination=\"{SET}/{}\"}}",
+            "{}{{team=growth,X-Team=growth,ses_destination={SET}/{}}}",
             d.event_type.record_name(),
             self.name
         )

@@ -1,8 +1,8 @@
-//! The counters of every CloudWatch destination, and their Prometheus
-//! text exposition (served at `/metrics`).
+//! The counters of every CloudWatch destination. `/metrics` (in
+//! `mailsight-api`) renders a [`Metrics::snapshot`] as
+//! `aws_ses_<Type>_total` counters.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
 use mailsight_model::EventType;
@@ -16,8 +16,11 @@ pub fn metric_name(kind: EventType) -> &'static str {
     }
 }
 
-/// One series: the metric and its labels, in order.
-pub(super) type Series = (&'static str, Vec<(String, String)>);
+/// One series: the CloudWatch metric name ([`metric_name`]) and its
+/// labels in order, as `(dimension name, value)` (the last one is
+/// `ses_destination`). Names are as configured; the exposition makes them
+/// valid label names.
+pub type Series = (&'static str, Vec<(String, String)>);
 
 /// The counters of every CloudWatch destination.
 #[derive(Default)]
@@ -36,51 +39,25 @@ impl Metrics {
         }
     }
 
-    /// The Prometheus text exposition of every counter.
-    pub fn render(&self) -> String {
-        let counts = match self.counts.lock() {
-            Ok(c) => c.clone(),
-            Err(_) => return String::new(),
-        };
-        let mut out = String::new();
-        let mut last = "";
-        for ((name, labels), count) in &counts {
-            if *name != last {
-                let _ = writeln!(
-                    out,
-                    "# HELP aws_ses_{name} SES {name} events, as a CloudWatch event destination counts them."
-                );
-                let _ = writeln!(out, "# TYPE aws_ses_{name} counter");
-                last = name;
-            }
-            let labels: Vec<String> = labels
-                .iter()
-                .map(|(k, v)| format!("{}=\"{}\"", label_name(k), escape(v)))
-                .collect();
-            let _ = writeln!(out, "aws_ses_{name}{{{}}} {count}", labels.join(","));
+    /// Every series and its count, ordered by metric then labels.
+    pub fn snapshot(&self) -> Vec<(Series, u64)> {
+        match self.counts.lock() {
+            Ok(c) => c.iter().map(|(s, n)| (s.clone(), *n)).collect(),
+            Err(_) => Vec::new(),
         }
-        out
     }
-}
 
-/// Prometheus label names allow letters, digits and `_`, not starting
-/// with a digit; dimension names may also hold `-`.
-pub(super) fn label_name(name: &str) -> String {
-    let mut out: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    if out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert(0, '_');
+    /// Adds counts kept elsewhere, so counters can go on from what a store
+    /// counted before a restart instead of from zero. The seam for
+    /// restoring them from stored rollups: call it once at start, before
+    /// the deliverer runs (nothing calls it yet, so counters start at zero).
+    pub fn restore(&self, counts: impl IntoIterator<Item = (Series, u64)>) {
+        if let Ok(mut current) = self.counts.lock() {
+            for (series, n) in counts {
+                *current.entry(series).or_default() += n;
+            }
+        }
     }
-    out
-}
-
-fn escape(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -88,10 +65,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn label_names_are_sanitised() {
-        assert_eq!(label_name("X-Campaign"), "X_Campaign");
-        assert_eq!(label_name("9lives"), "_9lives");
-        assert_eq!(label_name("ses:from-domain"), "ses_from_domain");
+    fn restored_counts_add_to_the_live_ones() {
+        let m = Metrics::default();
+        let series: Series = ("Send", vec![("ses_destination".into(), "cs/cw".into())]);
+        m.add(series.clone());
+        m.restore([(series.clone(), 41), (("Open", vec![]), 2)]);
+        assert_eq!(m.snapshot(), [(("Open", vec![]), 2), (series, 42)]);
     }
 
     #[test]

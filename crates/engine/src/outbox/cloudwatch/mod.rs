@@ -1,7 +1,8 @@
-//! `CloudWatchDestination`s: event counts exported at `/metrics` in the
-//! Prometheus text format, one metric per event type under CloudWatch's
-//! name (`aws_ses_Send`, `aws_ses_RenderingFailure`, …), labelled by the
-//! destination's `DimensionConfigurations`.
+//! `CloudWatchDestination`s: event counts exported at `/metrics` (in the
+//! Prometheus and OpenMetrics text formats), one counter per event type
+//! under CloudWatch's name with `_total` (`aws_ses_Send_total`,
+//! `aws_ses_RenderingFailure_total`, …), labelled by the destination's
+//! `DimensionConfigurations`.
 //!
 //! Each dimension's value comes from the message tag (`MESSAGE_TAG`, SES's
 //! auto-tags included), the email header (`EMAIL_HEADER`) or the link tag
@@ -9,10 +10,11 @@
 //! does. An `ses_destination` label (`<set>/<name>`) keeps two destinations
 //! with the same dimensions apart. Counters live in memory, like any
 //! Prometheus exporter's: a restart starts them from zero, which `rate()`
-//! and `increase()` handle.
+//! and `increase()` handle ([`Metrics::restore`] is where counts kept
+//! elsewhere can be added back at start).
 //!
 //! - [`config`]: the dimension configurations, checked as SES checks them.
-//! - [`metrics`]: the counters and their exposition.
+//! - [`metrics`]: the counters.
 //! - [`sink`]: the outbox sink, which counts.
 
 pub mod config;
