@@ -33,7 +33,10 @@ pub const NAV: &[NavEntry] = &[
         path: "/dashboard/reputation",
         label: "Reputation",
     },
-    // Search: its `NavEntry` here.
+    NavEntry {
+        path: "/dashboard/search",
+        label: "Search",
+    },
     NavEntry {
         path: "/dashboard/outbox",
         label: "Outbox",

@@ -16,7 +16,7 @@
 //! - [`charts`]: SVG charts as pure functions of series.
 //! - [`range`]: the time range and filters the overview and reputation
 //!   pages share.
-//! - One file per page: [`overview`], [`reputation`], [`message`], [`suppression`],
+//! - One file per page: [`overview`], [`reputation`], [`search`], [`message`], [`suppression`],
 //!   [`outbox`], [`ingest`]. A page is a handler and a `route` line in
 //!   [`routes`], and an entry in [`layout::NAV`].
 
@@ -30,6 +30,7 @@ pub mod outbox;
 pub mod overview;
 pub mod range;
 pub mod reputation;
+pub mod search;
 pub mod suppression;
 
 use axum::Router;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard", get(overview::page))
         .route("/dashboard/", get(overview::page))
         .route("/dashboard/reputation", get(reputation::page))
+        .route("/dashboard/search", get(search::page))
         .route(layout::CSS_PATH, get(layout::stylesheet))
         .route(layout::JS_PATH, get(layout::script))
         .route("/dashboard/messages", get(message::lookup))

@@ -586,6 +586,11 @@ async fn every_page_in_a_real_browser() {
         .unwrap();
     let mut record = stored["records"][0]["record"].clone();
     record["mail"]["messageId"] = json!("ingested-0001");
+    // Without its set, so the copy is not routed to the failing destination
+    // too: the outbox then holds exactly one dead letter.
+    if let Some(tags) = record["mail"]["tags"].as_object_mut() {
+        tags.remove("ses:configuration-set");
+    }
     let resp = crate::ingest::post_firehose(&t, &[record.to_string()], FIREHOSE_KEY, false).await;
     assert_eq!(resp.status(), 200);
     let resp = crate::ingest::post_firehose(&t, &[record.to_string()], "wrong", false).await;
@@ -603,6 +608,7 @@ async fn every_page_in_a_real_browser() {
             [
                 "Overview",
                 "Reputation",
+                "Search",
                 "Outbox",
                 "Suppression list",
                 "Ingest"
@@ -648,6 +654,29 @@ async fn every_page_in_a_real_browser() {
         assert_eq!(
             texts(&b, "div.card[data-metric=STANDING] p.big").await,
             ["too little volume"]
+        );
+
+        // Search by a recipient finds the message; another finds nothing.
+        b.goto(&format!(
+            "{url}/dashboard/search?recipient=bounce%40simulator.amazonses.com&subject="
+        ))
+        .await
+        .unwrap();
+        // The ingested copy (same send time, stored later) comes first.
+        assert_eq!(
+            attrs(&b, "table.results tr[data-message]", "data-message").await,
+            ["ingested-0001".to_owned(), id.clone()]
+        );
+        screenshot(&b, "search").await;
+        b.goto(&format!(
+            "{url}/dashboard/search?recipient=nobody%40example.com"
+        ))
+        .await
+        .unwrap();
+        assert!(
+            attrs(&b, "table.results tr[data-message]", "data-message")
+                .await
+                .is_empty()
         );
 
         // The message: each recipient's events in order, with details.
