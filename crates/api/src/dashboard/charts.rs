@@ -186,7 +186,12 @@ pub fn time_series(chart: &Chart) -> String {
         .chain(threshold.map(|t| t.value))
         .fold(0.0_f64, f64::max);
     let v_min = values.fold(0.0_f64, f64::min);
-    let (y_lo, y_hi, y_step) = nice_range(v_min, v_max);
+    let (mut y_lo, mut y_hi, mut y_step) = nice_range(v_min, v_max);
+    // Counts step by whole numbers: no "0.2 dead letters" tick.
+    let whole = series.iter().flatten().all(|(_, v)| v.fract() == 0.0);
+    if chart.scale == Scale::Count && whole && y_step < 1.0 {
+        (y_lo, y_hi, y_step) = (y_lo.floor(), y_hi.ceil().max(y_lo.floor() + 1.0), 1.0);
+    }
     let x = |t: i64| plot.x0 + (t - lo) as f64 / (hi - lo).max(1) as f64 * (plot.x1 - plot.x0);
     let y = |v: f64| plot.y1 - (v - y_lo) / (y_hi - y_lo) * (plot.y1 - plot.y0);
 
@@ -523,6 +528,11 @@ mod tests {
             .collect();
         assert!(labels.contains(&"0"), "{labels:?}");
         assert!(labels.contains(&"4"), "{labels:?}");
+        let one = time_series(&Chart::bars("t", vec![series("a", &[1.0])]));
+        assert!(
+            !one.contains(">0.2<"),
+            "whole counts get whole ticks: {one}"
+        );
         assert!(
             labels
                 .iter()

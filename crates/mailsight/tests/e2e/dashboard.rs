@@ -734,7 +734,7 @@ async fn every_page_in_a_real_browser() {
         form.submit().await.unwrap();
         until_text(
             &b,
-            &b.current_url().await.unwrap().to_string(),
+            b.current_url().await.unwrap().as_ref(),
             "td.address",
             |t| t == "gone@example.com",
         )
