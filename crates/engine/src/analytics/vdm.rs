@@ -236,14 +236,16 @@ mod tests {
 
     #[test]
     fn refuses_what_ses_refuses() {
-        let mut bad = Vec::new();
-        bad.push(vec![]);
-        bad.push((0..11).map(|_| q(&[("ISP", "x")])).collect());
-        bad.push(vec![q(&[])]);
-        bad.push(vec![q(&[("ISP", "a"), ("ISP", "b")])]);
-        bad.push(vec![q(&[("COUNTRY", "x")])]);
-        bad.push(vec![q(&[("ISP", "*"), ("CONFIGURATION_SET", "a,b")])]);
-        bad.push(vec![q(&[("ISP", &vec!["x"; 11].join(","))])]);
+        let eleven = ["x"; 11].join(",");
+        let mut bad = vec![
+            vec![],
+            (0..11).map(|_| q(&[("ISP", "x")])).collect(),
+            vec![q(&[])],
+            vec![q(&[("ISP", "a"), ("ISP", "b")])],
+            vec![q(&[("COUNTRY", "x")])],
+            vec![q(&[("ISP", "*"), ("CONFIGURATION_SET", "a,b")])],
+            vec![q(&[("ISP", eleven.as_str())])],
+        ];
         let mut metric = q(&[("ISP", "x")]);
         metric.metric = "REJECT".into();
         bad.push(vec![metric]);
