@@ -336,3 +336,20 @@ pub async fn scrape(t: &TestServer, path: &str, accept: Option<&str>) -> reqwest
     }
     request.send().await.unwrap()
 }
+
+/// Two access keys, `AKIDEXAMPLE`/`secret` for account 111122223333 and
+/// `AKIDOTHER`/`other-secret` for 444455556666.
+pub fn with_two_accounts(c: &mut mailsight::Config) {
+    c.auth.keys = vec![
+        mailsight_api::AccessKey {
+            access_key_id: "AKIDEXAMPLE".into(),
+            secret_access_key: "secret".into(),
+            account_id: "111122223333".into(),
+        },
+        mailsight_api::AccessKey {
+            access_key_id: "AKIDOTHER".into(),
+            secret_access_key: "other-secret".into(),
+            account_id: "444455556666".into(),
+        },
+    ];
+}

@@ -14,7 +14,6 @@ use aws_sdk_sesv2::types::{
 };
 use fantoccini::{Client as Browser, ClientBuilder, Locator};
 use futures_util::FutureExt as _;
-use mailsight_api::AccessKey;
 use mailsight_engine::outbox::config::BusBinding;
 use serde_json::{Value, json};
 
@@ -181,21 +180,6 @@ async fn pages_escape_what_they_show() {
         resp.headers()["location"],
         format!("/dashboard/messages/{id}")
     );
-}
-
-fn with_two_accounts(c: &mut mailsight::Config) {
-    c.auth.keys = vec![
-        AccessKey {
-            access_key_id: "AKIDEXAMPLE".into(),
-            secret_access_key: "secret".into(),
-            account_id: "111122223333".into(),
-        },
-        AccessKey {
-            access_key_id: "AKIDOTHER".into(),
-            secret_access_key: "other-secret".into(),
-            account_id: "444455556666".into(),
-        },
-    ];
 }
 
 #[tokio::test]
@@ -746,7 +730,9 @@ async fn every_page_in_a_real_browser() {
             .await
             .unwrap();
         let notice = b
-            .find(Locator::Css("p.notice"))
+            // The click's post and redirect may still be under way.
+            .wait()
+            .for_element(Locator::Css("p.notice"))
             .await
             .unwrap()
             .text()
@@ -787,7 +773,9 @@ async fn every_page_in_a_real_browser() {
             .await
             .unwrap();
         let notice = b
-            .find(Locator::Css("p.notice"))
+            // The click's post and redirect may still be under way.
+            .wait()
+            .for_element(Locator::Css("p.notice"))
             .await
             .unwrap()
             .text()

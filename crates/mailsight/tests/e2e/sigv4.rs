@@ -3,28 +3,11 @@
 
 use std::time::{Duration, SystemTime};
 
-use mailsight_api::AccessKey;
-
 use crate::common::*;
-
-fn with_keys(config: &mut mailsight::Config) {
-    config.auth.keys = vec![
-        AccessKey {
-            access_key_id: "AKIDEXAMPLE".into(),
-            secret_access_key: "secret".into(),
-            account_id: "111122223333".into(),
-        },
-        AccessKey {
-            access_key_id: "AKIDOTHER".into(),
-            secret_access_key: "other-secret".into(),
-            account_id: "444455556666".into(),
-        },
-    ];
-}
 
 #[tokio::test]
 async fn keys_decide_the_account() {
-    let t = start_with(with_keys).await;
+    let t = start_with(with_two_accounts).await;
     let first = t.client();
     let second = client_for(&t.server.url(), "AKIDOTHER", "other-secret");
     first
@@ -67,7 +50,7 @@ async fn keys_decide_the_account() {
 
 #[tokio::test]
 async fn bad_credentials_are_refused() {
-    let t = start_with(with_keys).await;
+    let t = start_with(with_two_accounts).await;
     let url = t.server.url();
 
     let wrong_secret = client_for(&url, "AKIDEXAMPLE", "not-the-secret");
@@ -129,7 +112,7 @@ async fn bad_credentials_are_refused() {
 
 #[tokio::test]
 async fn a_tampered_body_breaks_the_signature() {
-    let t = start_with(with_keys).await;
+    let t = start_with(with_two_accounts).await;
     let url = t.server.url();
     let resp = signed(
         &url,
@@ -210,7 +193,7 @@ async fn presigned_query_strings_are_verified() {
     use aws_sigv4::http_request::{
         SignableBody, SignableRequest, SignatureLocation, SigningSettings, sign,
     };
-    let t = start_with(with_keys).await;
+    let t = start_with(with_two_accounts).await;
     let url = t.server.url();
     let presign = |secret: &str, service: &str| {
         let identity =
