@@ -133,12 +133,22 @@ pub async fn replay(State(state): State<AppState>, request: Request<Body>) -> Re
 }
 
 async fn replay_inner(state: &AppState, request: Request<Body>) -> Result<Value, ApiError> {
-    let (_, query) = caller_account(state, request).await?;
+    let (account, query) = caller_account(state, request).await?;
     let Ok(target) = target_param(query.as_deref()) else {
         return Ok(json!({ "replayed": 0 }));
     };
     let now = mailsight_model::now_ms();
-    let replayed = state.store().replay_dead(target.as_ref(), now).await?;
+    // With keys, only the caller's own dead letters (two accounts may have
+    // sets of the same name); without keys, every account's.
+    let replayed = match account {
+        Some(a) => {
+            state
+                .store()
+                .replay_dead_of(&a, target.as_ref(), now)
+                .await?
+        }
+        None => state.store().replay_dead(target.as_ref(), now).await?,
+    };
     Ok(json!({ "replayed": replayed }))
 }
 
