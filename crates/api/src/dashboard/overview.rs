@@ -54,13 +54,27 @@ async fn series(
             tracked_only: false,
         };
         let points = state.store().metric_series(account, q, s.bucket).await?;
-        out.push((
-            metric,
-            label,
-            points.iter().map(|p| (p.at, p.count as f64)).collect(),
-        ));
+        out.push((metric, label, dense(&points, s)));
     }
     Ok(out)
+}
+
+/// Every bucket of the range, zero where the store has none (it answers
+/// sparsely), so a chart spans the range asked for and its lines fall to
+/// zero where nothing happened.
+fn dense(points: &[mailsight_store::Point], s: &Selection) -> Vec<(i64, f64)> {
+    let mut sparse = points.iter().peekable();
+    let mut out = Vec::new();
+    let mut at = s.start.div_euclid(s.bucket) * s.bucket;
+    while at < s.end {
+        let mut n = 0;
+        while let Some(p) = sparse.next_if(|p| p.at < at + s.bucket) {
+            n += p.count;
+        }
+        out.push((at, n as f64));
+        at += s.bucket;
+    }
+    out
 }
 
 fn total(points: &[(i64, f64)]) -> u64 {
@@ -152,4 +166,21 @@ async fn render(
         },
         content,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mailsight_store::{HOUR_MS, Point};
+
+    #[test]
+    fn series_span_the_range_with_zeros() {
+        let s = selection(Some("range=24h"), 10 * 24 * HOUR_MS + 30, "7d").unwrap();
+        let at = s.end - 2 * HOUR_MS;
+        let points = dense(&[Point { at, count: 3 }], &s);
+        assert_eq!(points.len(), 24);
+        assert_eq!(points.first().map(|p| p.0), Some(s.start));
+        assert_eq!(points.iter().map(|p| p.1).sum::<f64>(), 3.0);
+        assert_eq!(points[22], (at, 3.0));
+    }
 }
