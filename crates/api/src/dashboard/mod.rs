@@ -170,6 +170,28 @@ pub fn see_other(to: &str) -> Response {
         .into_response()
 }
 
+/// Where a form post goes next: `see_other` to the page it names, or the
+/// error page.
+pub fn redirect(result: Result<String, DashError>) -> Response {
+    match result {
+        Ok(to) => see_other(&to),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// What every state-changing form post checks first: that it comes from
+/// this origin, then its fields, then who posts it.
+pub async fn posted_form(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<(Viewer, Vec<(String, String)>), DashError> {
+    access::same_origin(headers)?;
+    let fields = form_fields(body).await?;
+    let viewer = form_viewer(state, headers, &fields)?;
+    Ok((viewer, fields))
+}
+
 /// Largest form body accepted.
 pub const MAX_FORM_BYTES: usize = 16 * 1024;
 

@@ -8,15 +8,15 @@ use std::collections::BTreeMap;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use mailsight_store::{DeliveryFilter, DeliveryStatus, Target};
 use maud::{Markup, html};
 
-use super::access::{same_origin, viewer};
+use super::access::viewer;
 use super::charts::{Chart, Series, time_series};
 use super::components::{self, badge, link, notice, pager, segment, time};
 use super::layout::{Chrome, page as shell, raw};
-use super::{DashError, field, form_fields, form_viewer, respond, see_other};
+use super::{DashError, field, posted_form, redirect, respond};
 use crate::body::query_param;
 use crate::state::AppState;
 
@@ -177,10 +177,7 @@ fn by_hour(dead: &[mailsight_store::Delivery]) -> Series {
 /// `POST /dashboard/outbox/replay` (form: `target`, `account`): makes the
 /// target's dead deliveries pending again, then back to the outbox.
 pub async fn replay(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    match replay_inner(&state, &headers, body).await {
-        Ok(to) => see_other(&to),
-        Err(e) => e.into_response(),
-    }
+    redirect(replay_inner(&state, &headers, body).await)
 }
 
 async fn replay_inner(
@@ -188,9 +185,7 @@ async fn replay_inner(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<String, DashError> {
-    same_origin(headers)?;
-    let fields = form_fields(body).await?;
-    let v = form_viewer(state, headers, &fields)?;
+    let (v, fields) = posted_form(state, headers, body).await?;
     let text = field(&fields, "target")
         .ok_or_else(|| DashError::bad_request("Give the target to replay."))?;
     let target: Target = text

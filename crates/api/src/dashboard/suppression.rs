@@ -5,14 +5,14 @@
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::{Markup, html};
 use serde_json::Value;
 
-use super::access::{same_origin, viewer};
+use super::access::viewer;
 use super::components::{self, link, notice, pager, segment, time};
 use super::layout::{Chrome, page as shell};
-use super::{DashError, field, form_fields, form_viewer, respond, see_other};
+use super::{DashError, field, posted_form, redirect, respond};
 use crate::body::query_param;
 use crate::state::AppState;
 use mailsight_engine::suppression;
@@ -122,10 +122,7 @@ async fn render(
 /// `POST /dashboard/suppression/remove` (form: `address`, `prefix`,
 /// `account`): takes the address off, then back to the list.
 pub async fn remove(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    match remove_inner(&state, &headers, body).await {
-        Ok(to) => see_other(&to),
-        Err(e) => e.into_response(),
-    }
+    redirect(remove_inner(&state, &headers, body).await)
 }
 
 async fn remove_inner(
@@ -133,9 +130,7 @@ async fn remove_inner(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<String, DashError> {
-    same_origin(headers)?;
-    let fields = form_fields(body).await?;
-    let v = form_viewer(state, headers, &fields)?;
+    let (v, fields) = posted_form(state, headers, body).await?;
     let address = field(&fields, "address")
         .map(str::trim)
         .filter(|a| !a.is_empty() && a.len() <= 320)

@@ -518,6 +518,18 @@ async fn attrs(b: &Browser, css: &str, attr: &str) -> Vec<String> {
     out
 }
 
+/// The notice of the page a form post redirected to (the click's post and
+/// redirect may still be under way when this is called).
+async fn notice_after_post(b: &Browser) -> String {
+    b.wait()
+        .for_element(Locator::Css("p.notice"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// Reloads `url` until `done` holds for the text of `css`.
 async fn until_text(b: &Browser, url: &str, css: &str, done: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -729,15 +741,7 @@ async fn every_page_in_a_real_browser() {
             .click()
             .await
             .unwrap();
-        let notice = b
-            // The click's post and redirect may still be under way.
-            .wait()
-            .for_element(Locator::Css("p.notice"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let notice = notice_after_post(&b).await;
         assert_eq!(
             notice,
             "Removed gone@example.com from the suppression list."
@@ -772,15 +776,7 @@ async fn every_page_in_a_real_browser() {
             .click()
             .await
             .unwrap();
-        let notice = b
-            // The click's post and redirect may still be under way.
-            .wait()
-            .for_element(Locator::Css("p.notice"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let notice = notice_after_post(&b).await;
         assert_eq!(notice, "Replayed 1 dead deliveries of destination:cs/bus.");
         until_text(
             &b,
