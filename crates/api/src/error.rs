@@ -90,6 +90,18 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<mailsight_engine::exports::ExportError> for ApiError {
+    fn from(e: mailsight_engine::exports::ExportError) -> Self {
+        use mailsight_engine::exports::ExportError;
+        match e {
+            ExportError::Invalid(m) => ApiError::bad_request(m),
+            ExportError::NotFound(m) => ApiError::not_found(m),
+            ExportError::Limit(m) => ApiError::limit_exceeded(m),
+            ExportError::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<SendError> for ApiError {
     fn from(e: SendError) -> Self {
         match e {

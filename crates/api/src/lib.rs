@@ -19,6 +19,8 @@
 //!   [`config`]: the settings of this crate.
 //! - [`admin`]: `/_mailsight/…`: what the outbox sent where, messages.
 //! - [`search`]: `/_mailsight/messages`: message search.
+//! - [`exports`]: `/_mailsight/exports/…`: export jobs' files, at the
+//!   `S3Url` `GetExportJob` reports.
 //! - [`ingest`]: the endpoints where real SES events arrive (Firehose,
 //!   EventBridge, SNS), outside the AWS APIs.
 //! - [`tracking`]: open, click and unsubscribe links.
@@ -40,6 +42,7 @@ pub mod body;
 pub mod config;
 pub mod dashboard;
 pub mod error;
+pub mod exports;
 pub mod front;
 pub mod ingest;
 pub mod monitoring;
@@ -115,6 +118,10 @@ pub fn router(state: AppState) -> Router {
             get(tracking::unsubscribe_page)
                 .post(tracking::unsubscribe)
                 .fallback(protocols::handle),
+        )
+        .route(
+            "/_mailsight/exports/{token}",
+            get(exports::download).fallback(protocols::handle),
         )
         .route(
             "/_mailsight/messages",

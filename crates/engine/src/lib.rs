@@ -14,6 +14,7 @@
 //!   answers them.
 //! - [`analytics`]: metrics from the rollups (`BatchGetMetricData`, the
 //!   VDM switch, recent totals).
+//! - [`exports`]: export jobs (`CreateExportJob`), written in the background.
 //! - [`scheduler`]: releases the planned later events when due.
 //! - [`outbox`]: delivers routed events to their targets (event
 //!   destinations and forwarders), with retries and dead letters.
@@ -32,6 +33,7 @@ pub mod compose;
 pub mod config;
 pub mod engagement;
 pub mod error;
+pub mod exports;
 pub mod ingest;
 pub mod insights;
 pub mod lists;

@@ -47,6 +47,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Who may scrape `/metrics` besides signed callers (`docs/CONFIG.md`).
     pub metrics: MetricsConfig,
+    /// Where export jobs write their files (`docs/EXPORTS.md`).
+    pub exports: ExportsSettings,
     /// The file this was read from, if any (for the startup summary).
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -54,6 +56,17 @@ pub struct Config {
 
 impl Config {
     /// The delivery settings, as the outbox takes them.
+    pub fn exports(&self) -> mailsight_engine::exports::ExportsConfig {
+        let mut c = mailsight_engine::exports::ExportsConfig::in_data_dir(&self.data_dir);
+        if let Some(dir) = &self.exports.directory {
+            c.directory = dir.clone();
+        }
+        c.buckets = self.exports.buckets.clone();
+        c.rows_per_second = self.exports.rows_per_second;
+        c.public_url = self.exports.public_url.clone();
+        c
+    }
+
     pub fn outbox(&self) -> OutboxConfig {
         OutboxConfig {
             delivery: self.delivery.clone(),
@@ -62,6 +75,22 @@ impl Config {
             firehose: self.firehose.clone(),
         }
     }
+}
+
+/// The `[exports]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExportsSettings {
+    /// Where jobs that name no `S3Url` write (default: `exports` in the
+    /// data directory).
+    pub directory: Option<PathBuf>,
+    /// Bucket name → directory, for jobs whose `S3Url` names the bucket.
+    pub buckets: std::collections::BTreeMap<String, PathBuf>,
+    /// Rows per second each job writes at most (0: no limit).
+    pub rows_per_second: u32,
+    /// The base URL of download links (default: the host the client
+    /// reached).
+    pub public_url: Option<String>,
 }
 
 /// Who may call the API.
@@ -93,6 +122,7 @@ impl Default for Config {
             tracking: crate::tracking::TrackingConfig::default(),
             max_body_bytes: mailsight_api::ApiConfig::default().max_body_bytes,
             metrics: MetricsConfig::default(),
+            exports: ExportsSettings::default(),
             file: None,
         }
     }

@@ -67,7 +67,14 @@ pub async fn run(
     let ingest = IngestState::new(config.ingest.clone(), Ingestor::new(store));
     let metrics = mailsight_engine::outbox::cloudwatch::Metrics::new();
     let attempts = mailsight_engine::outbox::AttemptCounters::new();
+    let exports = Arc::new(mailsight_engine::exports::Exports::new(
+        engine.store().clone(),
+        config.exports(),
+        config.insights.ses_exact,
+        engine.tracking().key.clone(),
+    ));
     let state = AppState {
+        exports: exports.clone(),
         metrics: metrics.clone(),
         engine: engine.clone(),
         auth: Arc::new(Authenticator::new(config.auth.keys.clone())),
@@ -110,6 +117,10 @@ pub async fn run(
         let rx = stop_rx.clone();
         tokio::spawn(async move { engine.run_scheduler(stopped(rx)).await })
     };
+    let exporter = {
+        let rx = stop_rx.clone();
+        tokio::spawn(exports.run(stopped(rx)))
+    };
     tokio::spawn(async move {
         shutdown.await;
         let _ = stop_tx.send(true);
@@ -123,6 +134,7 @@ pub async fn run(
     let served = mailsight_api::serve(listener, state, stopped(stop_rx)).await;
     let _ = scheduler.await;
     let _ = outbox.await;
+    let _ = exporter.await;
     served?;
     Ok(())
 }

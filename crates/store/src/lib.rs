@@ -8,6 +8,8 @@
 //! - [`metrics`]: the questions asked of the rollups (counts per metric,
 //!   hour and dimension kept in the same transaction as the events).
 //! - [`target`]: [`Target`], where a delivery goes, typed above the SQL.
+//! - [`exports`]: export jobs, the queue the engine's exporter works
+//!   through.
 //! - [`search`]: message search queries, pages and the index terms every
 //!   backend keeps.
 //! - `conformance` (with the `conformance` feature) is the test suite every
@@ -22,6 +24,7 @@
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod error;
+pub mod exports;
 pub mod items;
 pub mod metrics;
 pub mod search;
@@ -32,6 +35,7 @@ pub mod traits;
 pub mod types;
 
 pub use error::StoreError;
+pub use exports::{ExportCursor, ExportFilter, ExportJob, ExportStatus};
 pub use items::{Item, ItemKind, ItemPut, MachineActivity, PutMode, contact_key, contact_prefix};
 pub use metrics::{DAY_MS, HOUR_MS, MetricQuery, Point, QUARTER_MS, RebuildReport};
 pub use search::{

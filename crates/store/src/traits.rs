@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use mailsight_model::EventType;
 
 use crate::error::StoreError;
+use crate::exports::{ExportCursor, ExportFilter, ExportJob, ExportStatus};
 use crate::items::{Item, ItemKind, ItemPut, MachineActivity, PutMode};
 use crate::metrics::{MetricQuery, Point, RebuildReport};
 use crate::target::Target;
@@ -370,4 +371,34 @@ pub trait Store: Send + Sync + 'static {
     /// with its pending count and oldest pending delivery (for `/metrics`).
     /// Answered from the index by target, not by reading every delivery.
     async fn outbox_depth(&self, limit: usize) -> Result<Vec<TargetDepth>, StoreError>;
+
+    // --- export jobs ---
+
+    /// Stores a new job; `AlreadyExists` if its id is taken in the account.
+    async fn create_export_job(&self, job: ExportJob) -> Result<(), StoreError>;
+    async fn get_export_job(
+        &self,
+        account: &str,
+        job_id: &str,
+    ) -> Result<Option<ExportJob>, StoreError>;
+    /// The account's jobs matching `filter`, newest first, created before
+    /// `before` (the previous page's last job), at most `limit`.
+    async fn list_export_jobs(
+        &self,
+        account: &str,
+        filter: &ExportFilter,
+        before: Option<&ExportCursor>,
+        limit: usize,
+    ) -> Result<Vec<ExportJob>, StoreError>;
+    /// Writes the job's state (status, times, statistics, error, file) if
+    /// its stored status is one of `expect`; returns whether it did. The
+    /// specification and creation time never change.
+    async fn update_export_job(
+        &self,
+        job: &ExportJob,
+        expect: &[ExportStatus],
+    ) -> Result<bool, StoreError>;
+    /// Every account's jobs still `CREATED` or `PROCESSING`, oldest first,
+    /// at most `limit`: the exporter's queue.
+    async fn unfinished_export_jobs(&self, limit: usize) -> Result<Vec<ExportJob>, StoreError>;
 }

@@ -5,7 +5,8 @@
 //! - [`SesV2`]: the protocol behind [`crate::front`]: JSON answers, errors
 //!   with `x-amzn-ErrorType` and a JSON `message`;
 //! - handlers: [`send`], [`configuration_sets`], [`event_destinations`],
-//!   [`identities`], [`account`], [`insights`], [`metrics`], [`templates`],
+//!   [`identities`], [`account`], [`insights`], [`metrics`],
+//!   [`export_jobs`], [`templates`],
 //!   [`contact_lists`], [`contacts`], [`suppression`]; [`validate`] holds
 //!   the name rules they share, [`paging`] the list and create patterns.
 //!
@@ -18,6 +19,7 @@ pub mod configuration_sets;
 pub mod contact_lists;
 pub mod contacts;
 pub mod event_destinations;
+pub mod export_jobs;
 pub mod identities;
 pub mod insights;
 pub mod metrics;
@@ -74,6 +76,8 @@ pub struct Call<'a> {
     pub body: &'a [u8],
     /// The client's address, as SES reports it in `mail.sourceIp`.
     pub source_ip: String,
+    /// The `Host` the client reached (for links back to mailsight).
+    pub host: Option<&'a str>,
 }
 
 impl Call<'_> {
@@ -125,6 +129,11 @@ impl Protocol for SesV2 {
             query: request.parts.uri.query(),
             body: &request.body,
             source_ip: request.peer.ip().to_string(),
+            host: request
+                .parts
+                .headers
+                .get(axum::http::header::HOST)
+                .and_then(|h| h.to_str().ok()),
         };
         op.call(&call).await
     }

@@ -65,6 +65,12 @@ operations! {
     GetMessageInsights => insights::get
         [GET "/v2/email/insights/{MessageId}/", GET "/v2/email/insights/{MessageId}"];
 
+    // Export jobs
+    CreateExportJob => export_jobs::create [POST "/v2/email/export-jobs"];
+    GetExportJob => export_jobs::get [GET "/v2/email/export-jobs/{JobId}"];
+    ListExportJobs => export_jobs::list [POST "/v2/email/list-export-jobs"];
+    CancelExportJob => export_jobs::cancel [PUT "/v2/email/export-jobs/{JobId}/cancel"];
+
     // Templates
     CreateEmailTemplate => templates::create [POST "/v2/email/templates"];
     ListEmailTemplates => templates::list [GET "/v2/email/templates"];

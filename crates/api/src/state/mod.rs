@@ -65,6 +65,8 @@ pub struct AppState {
     pub metrics: Arc<mailsight_engine::outbox::cloudwatch::Metrics>,
     /// Requests and delivery attempts counted for `/metrics`.
     pub monitor: Arc<Monitor>,
+    /// Export jobs (`CreateExportJob`) and their download links.
+    pub exports: Arc<mailsight_engine::exports::Exports>,
 }
 
 impl AppState {

@@ -67,67 +67,32 @@ pub fn check(queries: &[VdmQuery], tracked_only: bool) -> Result<Vec<MetricQuery
 }
 
 fn one(q: &VdmQuery, tracked_only: bool) -> Result<MetricQuery, String> {
+    let prefixed = |e: String| format!("Query {}: {e}", q.id);
     if q.namespace != "VDM" {
-        return Err(format!(
-            "Query {}: Namespace must be VDM, not {}.",
-            q.id, q.namespace
-        ));
+        return Err(prefixed(format!(
+            "Namespace must be VDM, not {}.",
+            q.namespace
+        )));
     }
     let metric = Metric::parse(&q.metric)
         .filter(|m| m.is_vdm())
-        .ok_or_else(|| format!("Query {}: {} is not a VDM metric.", q.id, q.metric))?;
-    if q.dimensions.is_empty() || q.dimensions.len() > 3 {
-        return Err(format!(
-            "Query {}: Dimensions must hold 1 to 3 entries.",
-            q.id
-        ));
-    }
-    let mut filters = Vec::new();
-    let mut wildcards = 0;
-    let mut lists = 0;
-    for (name, value) in &q.dimensions {
-        let d = Dimension::parse(name)
-            .ok_or_else(|| format!("Query {}: {name} is not a metric dimension.", q.id))?;
-        if filters.iter().any(|(f, _)| *f == d) {
-            return Err(format!("Query {}: dimension {name} is given twice.", q.id));
-        }
-        let values: Vec<String> = if value.trim() == "*" {
-            wildcards += 1;
-            Vec::new()
-        } else {
-            let v: Vec<String> = value
+        .ok_or_else(|| prefixed(format!("{} is not a VDM metric.", q.metric)))?;
+    // A BatchGetMetricData value is one string: `*`, or values separated
+    // by commas.
+    let given: Vec<(String, Vec<String>)> = q
+        .dimensions
+        .iter()
+        .map(|(name, value)| {
+            let values = value
                 .split(',')
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty())
                 .collect();
-            if v.is_empty() || v.len() > MAX_VALUES {
-                return Err(format!(
-                    "Query {}: dimension {name} needs '*' or 1 to {MAX_VALUES} values.",
-                    q.id
-                ));
-            }
-            if v.len() > 1 {
-                lists += 1;
-            }
-            v
-        };
-        filters.push((d, values));
-    }
-    if wildcards > 0 && lists > 0 {
-        return Err(format!(
-            "Query {}: when one dimension is '*', the others take one value each.",
-            q.id
-        ));
-    }
-    if q.start >= q.end {
-        return Err(format!("Query {}: StartDate must be before EndDate.", q.id));
-    }
-    if q.end - q.start > MAX_RANGE_DAYS * DAY_MS {
-        return Err(format!(
-            "Query {}: the range may not exceed {MAX_RANGE_DAYS} days.",
-            q.id
-        ));
-    }
+            (name.clone(), values)
+        })
+        .collect();
+    let filters = dimension_filters(&given).map_err(prefixed)?;
+    check_range(q.start, q.end).map_err(prefixed)?;
     Ok(MetricQuery {
         metric,
         filters,
@@ -135,6 +100,63 @@ fn one(q: &VdmQuery, tracked_only: bool) -> Result<MetricQuery, String> {
         end: q.end,
         tracked_only,
     })
+}
+
+/// Checks one to three dimensions, each `*` or one to ten values (when one
+/// is `*`, the others take one value each), as BatchGetMetricData and
+/// metrics exports both take them; returns each with its values (none: any
+/// value).
+pub fn dimension_filters(
+    given: &[(String, Vec<String>)],
+) -> Result<Vec<(Dimension, Vec<String>)>, String> {
+    if given.is_empty() || given.len() > 3 {
+        return Err("Dimensions must hold 1 to 3 entries.".to_owned());
+    }
+    let mut filters: Vec<(Dimension, Vec<String>)> = Vec::new();
+    let (mut wildcards, mut lists) = (0, 0);
+    for (name, values) in given {
+        let d =
+            Dimension::parse(name).ok_or_else(|| format!("{name} is not a metric dimension."))?;
+        if filters.iter().any(|(f, _)| *f == d) {
+            return Err(format!("dimension {name} is given twice."));
+        }
+        let values: Vec<String> = values
+            .iter()
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .collect();
+        let values = if values.len() == 1 && values[0] == "*" {
+            wildcards += 1;
+            Vec::new()
+        } else {
+            if values.is_empty() || values.len() > MAX_VALUES || values.iter().any(|v| v == "*") {
+                return Err(format!(
+                    "dimension {name} needs '*' or 1 to {MAX_VALUES} values."
+                ));
+            }
+            if values.len() > 1 {
+                lists += 1;
+            }
+            values
+        };
+        filters.push((d, values));
+    }
+    if wildcards > 0 && lists > 0 {
+        return Err("when one dimension is '*', the others take one value each.".to_owned());
+    }
+    Ok(filters)
+}
+
+/// Checks a metrics range: `start` before `end`, at most
+/// [`MAX_RANGE_DAYS`] apart.
+pub fn check_range(start: Millis, end: Millis) -> Result<(), String> {
+    if start >= end {
+        return Err("StartDate must be before EndDate.".to_owned());
+    }
+    if end - start > MAX_RANGE_DAYS * DAY_MS {
+        return Err(format!("the range may not exceed {MAX_RANGE_DAYS} days."));
+    }
+    Ok(())
 }
 
 /// Runs checked queries; a failing query is reported, the others answered.

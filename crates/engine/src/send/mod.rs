@@ -71,6 +71,12 @@ impl Engine {
         &self.store
     }
 
+    /// Where tracking links point and the key that signs them (export
+    /// download links are signed with it too).
+    pub fn tracking(&self) -> &TrackingSettings {
+        &self.tracking
+    }
+
     pub fn sending(&self) -> &SendingConfig {
         &self.sending
     }

@@ -1,5 +1,5 @@
-//! Tracking tokens: what an open pixel, a click link or an unsubscribe link
-//! stands for, signed with the server's secret.
+//! Tracking tokens: what an open pixel, a click link, an unsubscribe link or
+//! an export's download link stands for, signed with the server's secret.
 //!
 //! A token is `base64url(json) "." base64url(hmac)`. Everything the endpoint
 //! acts on (account, message, the link to redirect to, the recipient) is
@@ -53,6 +53,16 @@ pub enum Claim {
         contact_list: String,
         #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
         topic: Option<String>,
+    },
+    /// The download link of a completed export job, until `expires`.
+    #[serde(rename = "x")]
+    Export {
+        #[serde(rename = "a")]
+        account: String,
+        #[serde(rename = "j")]
+        job_id: String,
+        #[serde(rename = "e")]
+        expires: i64,
     },
 }
 

@@ -13,6 +13,7 @@ mod dashboard;
 mod deliverability;
 mod errors;
 mod event_destinations;
+mod exports;
 mod firehose_sink;
 mod identities;
 mod import;

@@ -20,6 +20,7 @@
 //! - `content`: message content and machine-activity marks.
 //! - `metrics`: rollups counted with the events, and rebuilt.
 //! - `search`: message search (filters, paging, enrichment).
+//! - `exports`: export jobs (state, pages, the exporter's queue).
 //! - `monitoring`: the health probe, size on disk, outbox depth.
 //!
 //! This file holds the runner and the checks that span sections (account
@@ -27,6 +28,7 @@
 
 mod configuration_sets;
 mod content;
+mod exports;
 mod identities;
 mod items;
 mod messages;
@@ -45,6 +47,7 @@ use configuration_sets::{
     configuration_sets, destination, event_destinations, listing_pages_and_filters, set,
 };
 use content::content_and_machine_marks;
+use exports::export_jobs_queue_and_state;
 use identities::identities;
 use items::{items_by_kind_and_key, put_items_is_all_or_nothing};
 use messages::{
@@ -86,6 +89,7 @@ pub async fn run<S: Store, F: Fn() -> S>(open: F) {
     search_pages_without_duplicates_or_gaps(&store).await;
     search_ignores_duplicates_and_learns_from_enrichment(&store).await;
     monitoring_reads(&store).await;
+    export_jobs_queue_and_state(&store).await;
     write_for_durability(&store).await;
     drop(store);
     let reopened = open();

@@ -5,11 +5,13 @@
 //! [`configuration_sets`] / [`identities`] / [`events`] for the queries, and
 //! [`codec`] for how record bodies are kept (the shared `mail` once per
 //! message, zstd-compressed), [`search`] for the message search index, and
-//! [`monitoring`] for the reads `/health` and `/metrics` make.
+//! [`monitoring`] for the reads `/health` and `/metrics` make, and
+//! [`exports`] for the export jobs' queue.
 
 mod codec;
 mod configuration_sets;
 mod events;
+mod exports;
 mod identities;
 mod items;
 mod monitoring;
@@ -642,5 +644,46 @@ impl Store for SqliteStore {
         self.pool
             .read(move |c| monitoring::outbox_depth(c, limit))
             .await
+    }
+
+    async fn create_export_job(&self, job: crate::ExportJob) -> Result<(), StoreError> {
+        self.pool.write(move |c| exports::create(c, &job)).await
+    }
+
+    async fn get_export_job(
+        &self,
+        account: &str,
+        job_id: &str,
+    ) -> Result<Option<crate::ExportJob>, StoreError> {
+        self.pool.read_now(|c| exports::get(c, account, job_id))
+    }
+
+    async fn list_export_jobs(
+        &self,
+        account: &str,
+        filter: &crate::ExportFilter,
+        before: Option<&crate::ExportCursor>,
+        limit: usize,
+    ) -> Result<Vec<crate::ExportJob>, StoreError> {
+        self.pool
+            .read_now(|c| exports::list(c, account, filter, before, limit))
+    }
+
+    async fn update_export_job(
+        &self,
+        job: &crate::ExportJob,
+        expect: &[crate::ExportStatus],
+    ) -> Result<bool, StoreError> {
+        let (job, expect) = (job.clone(), expect.to_vec());
+        self.pool
+            .write(move |c| exports::update(c, &job, &expect))
+            .await
+    }
+
+    async fn unfinished_export_jobs(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<crate::ExportJob>, StoreError> {
+        self.pool.read(move |c| exports::unfinished(c, limit)).await
     }
 }

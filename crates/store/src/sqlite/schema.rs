@@ -160,6 +160,7 @@ const MIGRATIONS: &[&str] = &[
     COMPACT_EVENTS,
     ROLLUPS,
     SEARCH_INDEX,
+    EXPORT_JOBS,
 ];
 
 /// 5: compact event storage (see `sqlite::codec` and `sqlite::events`).
@@ -280,6 +281,26 @@ const SEARCH_INDEX: &str = "CREATE TABLE search_terms (
          mid        INTEGER NOT NULL,
          PRIMARY KEY (account_id, term, sent_at, mid)
      ) WITHOUT ROWID;";
+
+/// 8: export jobs (see `sqlite::exports`): the exporter's queue and the
+/// state `GetExportJob` reads.
+const EXPORT_JOBS: &str = "CREATE TABLE export_jobs (
+         account_id   TEXT NOT NULL,
+         job_id       TEXT NOT NULL,
+         source_type  TEXT NOT NULL,
+         status       TEXT NOT NULL,
+         spec         TEXT NOT NULL,
+         created_at   INTEGER NOT NULL,
+         completed_at INTEGER,
+         processed    INTEGER NOT NULL DEFAULT 0,
+         exported     INTEGER NOT NULL DEFAULT 0,
+         error        TEXT,
+         file         TEXT,
+         PRIMARY KEY (account_id, job_id)
+     ) WITHOUT ROWID;
+     CREATE INDEX export_jobs_by_time ON export_jobs (account_id, created_at, job_id);
+     CREATE INDEX export_jobs_unfinished ON export_jobs (created_at)
+         WHERE status IN ('CREATED', 'PROCESSING');";
 
 /// Brings the database up to the newest schema version.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
