@@ -145,6 +145,24 @@ def settle():
     os.sync()
 
 
+def recipients_file(args, n=5_000):
+    """The first recipient of the corpus's first `n` records, one per line:
+    addresses search by recipient finds (in both stores: the fill adds to
+    the corpus's messages)."""
+    path = os.path.join(args.work, "recipients.txt")
+    seen = []
+    with open(os.path.join(args.work, "corpus.ndjson")) as f:
+        for line in f:
+            dest = json.loads(line).get("mail", {}).get("destination") or []
+            if dest and dest[0] not in seen:
+                seen.append(dest[0])
+            if len(seen) >= n:
+                break
+    with open(path, "w") as f:
+        f.write("\n".join(seen) + "\n")
+    return path
+
+
 def insights_phase(args, data_dir, id_files, label, results):
     settle()
     warm(data_dir)
@@ -159,11 +177,15 @@ def insights_phase(args, data_dir, id_files, label, results):
     triv = wrk(args, srv.url + "/health", args.seconds)
     # The rollups' questions on the same data: BatchGetMetricData (ten
     # 30-day queries) and GetAccount (the last 24 hours).
+    # The overview page (30 days of charts, Basic credentials) and search
+    # by recipient (addresses from the corpus) on the same data too.
     rollups = {}
-    for kind in ("metrics", "account"):
+    recipients = recipients_file(args)
+    for kind in ("metrics", "account", "overview", "search"):
         s = os.path.join(args.work, f"{kind}.lua")
+        extra = ["--ids", recipients] if kind == "search" else []
         subprocess.run([args.bench_bin, "wrk-script", "--request", kind, "--host", f"127.0.0.1:{srv.port}",
-                        "--out", s, "--id", KEY_ID, "--secret", SECRET], check=True)
+                        "--out", s, "--id", KEY_ID, "--secret", SECRET] + extra, check=True)
         wrk(args, srv.url, 1, s)
         rollups[kind] = wrk(args, srv.url, args.seconds, s)
     peak = srv.stop()
@@ -300,6 +322,17 @@ def table(args, r):
                 same = a["rps"] >= 0.8 * small["rps"]
                 note += f"; {a['rps'] / small['rps']:.0%} of the small store's"
             row(f"GetAccount @ {n:,} events (req/s)", fmt(a["rps"]), "within 20% of small" if big else "", note, same)
+        for kind, name, target in (("overview", "Dashboard overview, 30 days", 50), ("search", "Search by recipient", 10)):
+            if kind not in r[key]:
+                continue
+            o = r[key][kind]
+            if o.get("non2xx"):
+                row(f"{name} @ {n:,} events", "INVALID", "", f"{o['non2xx']:,} non-2xx answers", False)
+                continue
+            row(f"{name} @ {n:,} events (req/s)", fmt(o["rps"]), "", f"/health {fmt(triv['rps'])}/s", None)
+            row("  p50 / p99 latency (ms)", f"{fmt(o['p50_ms'])} / {fmt(o['p99_ms'])}",
+                f"p99 < {target}" if big else "", f"/health {fmt(triv['p50_ms'])} / {fmt(triv['p99_ms'])}",
+                (o["p99_ms"] or 999) < target if big else None)
     if "send" in r:
         s = r["send"]
         peer = s.get("moto")

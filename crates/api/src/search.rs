@@ -179,9 +179,7 @@ fn summary_json(m: &MessageSummary) -> Value {
 
 /// A stored millisecond time as RFC 3339 (UTC, milliseconds).
 pub fn iso(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .map(mailsight_model::format_timestamp)
-        .unwrap_or_default()
+    mailsight_model::format_millis(ms)
 }
 
 /// A time bound: RFC 3339 (`2024-05-01T10:00:00Z`), a date (`2024-05-01`,

@@ -1,5 +1,6 @@
-//! SigV4 signing for the load tools: a small client-side signer (no query
-//! string, path already encoded) and the access key it signs with. The
+//! SigV4 signing for the load tools: a small client-side signer (path
+//! already encoded, a query string already canonical) and the access key
+//! it signs with. The
 //! server's verifier is `mailsight-sigv4`; this one is checked against AWS's
 //! reference vector.
 
@@ -14,7 +15,8 @@ fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
     m.finalize().into_bytes().to_vec()
 }
 
-/// Signs a request with SigV4 (no query string; path already encoded).
+/// Signs a request with SigV4. `path` is encoded already and may end in
+/// `?query`, which must be canonical (parameters sorted, values encoded).
 /// Returns the `Authorization` and `X-Amz-Date` header values.
 pub fn sign(
     key: &Key,
@@ -33,8 +35,9 @@ pub fn sign(
         now.second()
     );
     let payload = hex::encode(Sha256::digest(body));
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
     let canonical = format!(
-        "{method}\n{path}\n\nhost:{host}\nx-amz-date:{amz_date}\n\nhost;x-amz-date\n{payload}"
+        "{method}\n{path}\n{query}\nhost:{host}\nx-amz-date:{amz_date}\n\nhost;x-amz-date\n{payload}"
     );
     let scope = format!("{date}/{}/{service}/aws4_request", key.region);
     let to_sign = format!(
@@ -63,6 +66,16 @@ pub struct Key {
     secret: String,
     #[arg(long, default_value = "us-east-1")]
     region: String,
+}
+
+impl Key {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn secret(&self) -> &str {
+        &self.secret
+    }
 }
 
 #[cfg(test)]

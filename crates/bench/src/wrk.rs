@@ -1,7 +1,8 @@
 //! `mailsight-bench wrk-script`: a `wrk` Lua script of signed requests:
 //! `GetMessageInsights` over a list of ids (the insights phases),
-//! `BatchGetMetricData` with ten 30-day queries, or `GetAccount` (the
-//! metrics phase).
+//! `BatchGetMetricData` with ten 30-day queries, `GetAccount` (the metrics
+//! phase), message search by recipient over a list of addresses, or the
+//! dashboard's overview page for January 2026 (with Basic credentials).
 
 use std::path::PathBuf;
 
@@ -13,7 +14,7 @@ pub struct WrkArgs {
     #[arg(long, value_enum, default_value = "insights")]
     request: Request,
     /// Message ids, one per line (from `corpus --ids` / `fill --ids`), for
-    /// `insights`.
+    /// `insights`; recipient addresses, one per line, for `search`.
     #[arg(long)]
     ids: Vec<PathBuf>,
     /// host:port the requests are signed for.
@@ -30,6 +31,39 @@ pub enum Request {
     Insights,
     Metrics,
     Account,
+    Search,
+    Overview,
+}
+
+/// The overview page the `overview` request loads: 30 days of charts,
+/// ending where the generator's month ends.
+const OVERVIEW_PATH: &str = "/dashboard?range=30d&until=2026-01-31";
+
+/// `value` encoded for a canonical query string.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The lines of the given files.
+fn lines(files: &[PathBuf]) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for f in files {
+        out.extend(
+            std::fs::read_to_string(f)?
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned),
+        );
+    }
+    Ok(out)
 }
 
 /// Ten `BatchGetMetricData` queries over January 2026 (30 days), where the
@@ -62,11 +96,30 @@ fn metrics_body() -> String {
     serde_json::json!({ "Queries": queries }).to_string()
 }
 
+/// Counts answers other than 200 and prints the first two.
+const RESPONSE: &str = "local bad = 0\n\
+     function response(status, headers, body) if status ~= 200 then bad = bad + 1; \
+     if bad < 3 then print(status, body) end end end\n";
+
 /// A wrk script cycling through signed requests (each signature valid for
 /// the 15 minutes SigV4 allows).
 pub fn wrk_script(args: WrkArgs) -> anyhow::Result<()> {
     let now = time::OffsetDateTime::now_utc();
-    if !matches!(args.request, Request::Insights) {
+    if matches!(args.request, Request::Overview) {
+        use base64::Engine as _;
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            args.key.id(),
+            args.key.secret()
+        ));
+        let lua = format!(
+            "wrk.method = \"GET\"\nwrk.path = \"{OVERVIEW_PATH}\"\n\
+             wrk.headers[\"Authorization\"] = \"Basic {basic}\"\n{RESPONSE}"
+        );
+        std::fs::write(&args.out, lua)?;
+        return Ok(());
+    }
+    if !matches!(args.request, Request::Insights | Request::Search) {
         let (method, path, body) = match args.request {
             Request::Metrics => ("POST", "/v2/email/metrics/batch", metrics_body()),
             _ => ("GET", "/v2/email/account", String::new()),
@@ -83,24 +136,14 @@ pub fn wrk_script(args: WrkArgs) -> anyhow::Result<()> {
         let lua = format!(
             "wrk.method = \"{method}\"\nwrk.path = \"{path}\"\nwrk.body = {body:?}\n\
              wrk.headers[\"Host\"] = \"{host}\"\nwrk.headers[\"Authorization\"] = \"{auth}\"\n\
-             wrk.headers[\"X-Amz-Date\"] = \"{date}\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n\
-             local bad = 0\n\
-             function response(status, headers, body) if status ~= 200 then bad = bad + 1; if bad < 3 then print(status, body) end end end\n",
+             wrk.headers[\"X-Amz-Date\"] = \"{date}\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n{RESPONSE}",
             host = args.host
         );
         std::fs::write(&args.out, lua)?;
         return Ok(());
     }
-    let mut ids = Vec::new();
-    for f in &args.ids {
-        ids.extend(
-            std::fs::read_to_string(f)?
-                .lines()
-                .filter(|l| !l.is_empty())
-                .map(str::to_owned),
-        );
-    }
-    anyhow::ensure!(!ids.is_empty(), "no message ids");
+    let ids = lines(&args.ids)?;
+    anyhow::ensure!(!ids.is_empty(), "no message ids or recipients");
     // Lua allows 65,536 constants per function: one function per 5,000 requests.
     let mut lua = String::from(
         "local reqs = {}\nlocal function add(t) for _, r in ipairs(t) do reqs[#reqs + 1] = r end end\n",
@@ -112,7 +155,10 @@ pub fn wrk_script(args: WrkArgs) -> anyhow::Result<()> {
             }
             lua.push_str(";(function() add({\n");
         }
-        let path = format!("/v2/email/insights/{id}/");
+        let path = match args.request {
+            Request::Search => format!("/_mailsight/messages?limit=20&recipient={}", encode(id)),
+            _ => format!("/v2/email/insights/{id}/"),
+        };
         let (auth, date) = sign(&args.key, "ses", "GET", &args.host, &path, b"", now);
         lua.push_str(&format!(
             "wrk.format(\"GET\", \"{path}\", {{[\"Host\"]=\"{}\", [\"Authorization\"]=\"{auth}\", [\"X-Amz-Date\"]=\"{date}\"}}),\n",
@@ -122,10 +168,9 @@ pub fn wrk_script(args: WrkArgs) -> anyhow::Result<()> {
     lua.push_str(
         "}) end)()\nlocal i = 0\n\
          function init(args) math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16)); i = math.random(#reqs) end\n\
-         function request() i = i % #reqs + 1; return reqs[i] end\n\
-         local bad = 0\n\
-         function response(status, headers, body) if status ~= 200 then bad = bad + 1; if bad < 3 then print(status, body) end end end\n",
+         function request() i = i % #reqs + 1; return reqs[i] end\n",
     );
+    lua.push_str(RESPONSE);
     std::fs::write(&args.out, lua)?;
     Ok(())
 }

@@ -42,4 +42,4 @@ pub use record::{
     parse,
 };
 pub use tags::{MAX_TAG_LEN, MessageTag, TagError, TagMap, parse_tags_header, validate_tag};
-pub use timestamp::{TimestampError, format_timestamp, now_ms, parse_timestamp};
+pub use timestamp::{TimestampError, format_millis, format_timestamp, now_ms, parse_timestamp};

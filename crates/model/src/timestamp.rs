@@ -44,6 +44,14 @@ pub fn format_timestamp(t: OffsetDateTime) -> String {
     )
 }
 
+/// Milliseconds since the epoch as [`format_timestamp`] writes them; empty
+/// for an instant RFC 3339 cannot hold.
+pub fn format_millis(ms: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map(format_timestamp)
+        .unwrap_or_default()
+}
+
 /// Reads an RFC 3339 date-time, with or without a fraction and with any
 /// offset, and returns it in UTC.
 pub fn parse_timestamp(s: &str) -> Result<OffsetDateTime, TimestampError> {

@@ -42,10 +42,14 @@ pub struct Selection {
     pub filters: Vec<(Dimension, Vec<String>)>,
     /// The filters as given, for the form and links.
     pub given: Vec<(&'static str, String)>,
+    /// `until` as given: the range ends there instead of now (a past
+    /// month, a link that shows the same data tomorrow).
+    pub until: Option<String>,
 }
 
-/// Reads `range` and the filters from the query; `now` ends the range (the
-/// current hour included).
+/// Reads `range`, `until` and the filters from the query; `until` (any
+/// form search takes: a date, a date-time, epoch seconds) or else `now` ends
+/// the range (the current hour included).
 pub fn selection(query: Option<&str>, now: Millis, default: &str) -> Result<Selection, DashError> {
     let asked = query_param(query, "range").unwrap_or_else(|| default.to_owned());
     let (range, _, length) = RANGES
@@ -53,7 +57,17 @@ pub fn selection(query: Option<&str>, now: Millis, default: &str) -> Result<Sele
         .find(|(p, _, _)| *p == asked)
         .copied()
         .ok_or_else(|| DashError::bad_request(format!("Unknown range {asked}.")))?;
-    let end = now.div_euclid(HOUR_MS) * HOUR_MS + HOUR_MS;
+    let until = query_param(query, "until")
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty());
+    let end = match &until {
+        Some(u) => {
+            let at = crate::search::parse_time(u, now)
+                .map_err(|e| DashError::bad_request(format!("until: {e}")))?;
+            at.div_euclid(HOUR_MS) * HOUR_MS + if at % HOUR_MS == 0 { 0 } else { HOUR_MS }
+        }
+        None => now.div_euclid(HOUR_MS) * HOUR_MS + HOUR_MS,
+    };
     let bucket = if length <= 7 * DAY_MS {
         HOUR_MS
     } else {
@@ -83,6 +97,7 @@ pub fn selection(query: Option<&str>, now: Millis, default: &str) -> Result<Sele
         bucket,
         filters,
         given,
+        until,
     })
 }
 
@@ -103,6 +118,8 @@ pub fn form(path: &str, viewer: &Viewer, s: &Selection, with_filters: bool) -> M
                     option value=(p) selected[p == s.range] { (label) }
                 }
             }
+            label for="until" { "Until" }
+            input id="until" type="text" name="until" value=(s.until.clone().unwrap_or_default()) size="12" placeholder="now";
             @for (p, label, _) in FILTERS.iter().filter(|_| with_filters) {
                 label for=(p) { (label) }
                 input id=(p) type="text" name=(p) value=(value(p)) size="18";
@@ -128,5 +145,10 @@ mod tests {
         let s = selection(None, now, "24h").unwrap();
         assert_eq!((s.bucket, s.end - s.start), (HOUR_MS, DAY_MS));
         assert!(selection(Some("range=1y"), now, "7d").is_err());
+        let s = selection(Some("range=7d&until=2026-01-31"), now, "24h").unwrap();
+        assert_eq!(s.end, 1_769_817_600_000, "a whole hour ends where asked");
+        assert_eq!(s.end - s.start, 7 * DAY_MS);
+        assert_eq!(s.until.as_deref(), Some("2026-01-31"));
+        assert!(selection(Some("until=yesterdayish"), now, "7d").is_err());
     }
 }

@@ -23,7 +23,6 @@ pub mod spec;
 
 use std::sync::Arc;
 
-use mailsight_model::format_timestamp;
 use mailsight_store::{
     ExportCursor, ExportFilter, ExportJob, ExportStatus, Millis, Store, StoreError,
 };
@@ -49,9 +48,7 @@ pub struct Page {
 
 /// An instant as export files write it.
 pub(crate) fn iso(ms: Millis) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .map(format_timestamp)
-        .unwrap_or_default()
+    mailsight_model::format_millis(ms)
 }
 
 /// Why an export call was refused.
