@@ -66,6 +66,8 @@ pub async fn run(
     let summary = crate::startup::stored(&config, store.as_ref()).await;
     let ingest = IngestState::new(config.ingest.clone(), Ingestor::new(store));
     let metrics = mailsight_engine::outbox::cloudwatch::Metrics::new();
+    mailsight_engine::outbox::cloudwatch::persist::restore(engine.store().as_ref(), &metrics)
+        .await?;
     let attempts = mailsight_engine::outbox::AttemptCounters::new();
     let exports = Arc::new(mailsight_engine::exports::Exports::new(
         engine.store().clone(),
@@ -103,7 +105,7 @@ pub async fn run(
             config.outbox(),
             config.sending.region.clone(),
         )
-        .with_metrics(metrics)
+        .with_metrics(metrics.clone())
         .with_attempt_counters(attempts)
         .with_sns(sns_host),
     );
@@ -117,6 +119,16 @@ pub async fn run(
         let rx = stop_rx.clone();
         tokio::spawn(async move { engine.run_scheduler(stopped(rx)).await })
     };
+    // The counters' last snapshot is taken once the outbox has stopped
+    // counting.
+    let (outbox_done, counters_stop) = tokio::sync::oneshot::channel::<()>();
+    let counters = tokio::spawn(mailsight_engine::outbox::cloudwatch::persist::keep(
+        engine.store().clone(),
+        metrics,
+        async move {
+            let _ = counters_stop.await;
+        },
+    ));
     let exporter = {
         let rx = stop_rx.clone();
         tokio::spawn(exports.run(stopped(rx)))
@@ -134,7 +146,9 @@ pub async fn run(
     let served = mailsight_api::serve(listener, state, stopped(stop_rx)).await;
     let _ = scheduler.await;
     let _ = outbox.await;
+    let _ = outbox_done.send(());
     let _ = exporter.await;
+    let _ = counters.await;
     served?;
     Ok(())
 }

@@ -284,7 +284,7 @@ async fn metrics_count_requests_outbox_and_ingest_in_both_formats() {
 }
 
 #[tokio::test]
-async fn cloudwatch_counters_end_in_total() {
+async fn cloudwatch_counters_end_in_total_and_survive_a_restart() {
     use aws_sdk_sesv2::types::{
         CloudWatchDestination, CloudWatchDimensionConfiguration, DimensionValueSource,
         EventDestinationDefinition, EventType,
@@ -341,6 +341,25 @@ async fn cloudwatch_counters_end_in_total() {
     check_openmetrics(&om);
     assert!(om.contains("# TYPE aws_ses_Send counter\n"), "{om}");
     assert_eq!(value(&parse(&om), "aws_ses_Send_total", &labels), Some(1.0));
+
+    // A restart goes on from the count, not from zero.
+    let t = t.restart().await;
+    let (_, text) = metrics_text(&t, None).await;
+    assert_eq!(
+        value(&parse(&text), "aws_ses_Send_total", &labels),
+        Some(1.0),
+        "{text}"
+    );
+    send_with_set(&t.client(), "b@example.com", Some("cs")).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, text) = metrics_text(&t, None).await;
+        if value(&parse(&text), "aws_ses_Send_total", &labels) == Some(2.0) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never counted on:\n{text}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 async fn expect_refused(resp: reqwest::Response) {

@@ -47,10 +47,9 @@ impl Metrics {
         }
     }
 
-    /// Adds counts kept elsewhere, so counters can go on from what a store
-    /// counted before a restart instead of from zero. The seam for
-    /// restoring them from stored rollups: call it once at start, before
-    /// the deliverer runs (nothing calls it yet, so counters start at zero).
+    /// Adds counts kept elsewhere, so counters go on from what was counted
+    /// before a restart instead of from zero ([`super::persist::restore`]
+    /// calls it once at start, before the deliverer runs).
     pub fn restore(&self, counts: impl IntoIterator<Item = (Series, u64)>) {
         if let Ok(mut current) = self.counts.lock() {
             for (series, n) in counts {

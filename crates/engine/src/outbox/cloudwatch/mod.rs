@@ -8,17 +8,18 @@
 //! auto-tags included), the email header (`EMAIL_HEADER`) or the link tag
 //! of a click (`LINK_TAG`), else the dimension's default, as CloudWatch
 //! does. An `ses_destination` label (`<set>/<name>`) keeps two destinations
-//! with the same dimensions apart. Counters live in memory, like any
-//! Prometheus exporter's: a restart starts them from zero, which `rate()`
-//! and `increase()` handle ([`Metrics::restore`] is where counts kept
-//! elsewhere can be added back at start).
+//! with the same dimensions apart. Counters live in memory and are kept in
+//! the store every few seconds and at shutdown ([`persist`]), so a restart
+//! goes on from where they were.
 //!
 //! - [`config`]: the dimension configurations, checked as SES checks them.
 //! - [`metrics`]: the counters.
 //! - [`sink`]: the outbox sink, which counts.
+//! - [`persist`]: the snapshot that carries the counters across restarts.
 
 pub mod config;
 pub mod metrics;
+pub mod persist;
 pub mod sink;
 
 #[cfg(test)]
