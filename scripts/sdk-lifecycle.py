@@ -607,6 +607,9 @@ def phase_main(endpoint: str, state_path: str, aws_cli: str | None, ck: Checks) 
     ck.raises(c, "NotFoundException", "GetSuppressedDestination after delete",
               c.get_suppressed_destination, EmailAddress=suppressed)
 
+    # ---- SES v1 (query protocol) -------------------------------------------------
+    ses_v1_phase(endpoint, c, domain, state, ck)
+
     # ---- AWS CLI v1 ---------------------------------------------------------------
     if aws_cli:
         cli_phase(endpoint, aws_cli, run, state, ck)
@@ -618,6 +621,82 @@ def phase_main(endpoint: str, state_path: str, aws_cli: str | None, ck: Checks) 
     print(f"state saved to {state_path} ({len(state['messages'])} messages)")
 
 
+def make_v1_client(endpoint: str):
+    return boto3.client(
+        "ses",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        config=Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=30),
+    )
+
+
+def v1_totals(stats: dict | None) -> dict:
+    """GetSendStatistics summed over its data points."""
+    keys = ("DeliveryAttempts", "Bounces", "Complaints", "Rejects")
+    points = (stats or {}).get("SendDataPoints", [])
+    return {k: sum(p.get(k, 0) for p in points) for k in keys}
+
+
+def recipients_with(state: dict, event_type: str) -> int:
+    """Recipients of the saved messages whose insights reached `event_type`."""
+    n = 0
+    for m in state["messages"]:
+        per_recipient = m.get("types") or event_types(m.get("answer"))
+        n += sum(1 for types in per_recipient if event_type in types)
+    return n
+
+
+def ses_v1_phase(endpoint: str, c, domain: str, state: dict, ck: Checks) -> None:
+    print("SES v1 (boto3 ses, query protocol)")
+    v1 = make_v1_client(endpoint)
+    quota = ck.call("SES v1 GetSendQuota", v1.get_send_quota) or {}
+    acct = strip(c.get_account())
+    ck.eq(quota.get("SentLast24Hours"), (acct.get("SendQuota") or {}).get("SentLast24Hours"),
+          "SES v1 GetSendQuota SentLast24Hours equals SES v2 GetAccount's")
+    ck.eq((quota.get("Max24HourSend"), quota.get("MaxSendRate")),
+          ((acct.get("SendQuota") or {}).get("Max24HourSend"), (acct.get("SendQuota") or {}).get("MaxSendRate")),
+          "SES v1 GetSendQuota Max24HourSend/MaxSendRate equal SES v2 GetAccount's")
+    stats = ck.call("SES v1 GetSendStatistics", v1.get_send_statistics)
+    points = (stats or {}).get("SendDataPoints", [])
+    ck.ok(bool(points) and all(isinstance(p.get("Timestamp"), dt.datetime) and p["Timestamp"].minute % 15 == 0
+                               and p["Timestamp"].second == 0 for p in points),
+          "SES v1 GetSendStatistics data points start on quarter hours", show(stats))
+    totals = v1_totals(stats)
+    ck.eq(totals["DeliveryAttempts"], quota.get("SentLast24Hours"),
+          "SES v1 GetSendStatistics DeliveryAttempts add up to SentLast24Hours")
+    ck.ok(totals["Bounces"] >= recipients_with(state, "BOUNCE") > 0,
+          "SES v1 GetSendStatistics counts the bounces SES v2 sent",
+          f"{totals} vs {recipients_with(state, 'BOUNCE')} bounced recipients")
+    ck.ok(totals["Complaints"] >= recipients_with(state, "COMPLAINT") > 0,
+          "SES v1 GetSendStatistics counts the complaints SES v2 sent",
+          f"{totals} vs {recipients_with(state, 'COMPLAINT')} complaints")
+    ck.eq(strip(v1.get_account_sending_enabled()), {"Enabled": True},
+          "SES v1 GetAccountSendingEnabled is on by default")
+    ck.call("SES v1 UpdateAccountSendingEnabled Enabled=False", v1.update_account_sending_enabled, Enabled=False)
+    ck.eq(strip(v1.get_account_sending_enabled()), {"Enabled": False},
+          "SES v1 GetAccountSendingEnabled after turning it off")
+    ck.eq(strip(c.get_account()).get("SendingEnabled"), False, "SES v2 GetAccount SendingEnabled follows SES v1")
+    ck.raises(c, "SendingPausedException", "SES v2 SendEmail while SES v1 turned sending off",
+              c.send_email, FromEmailAddress=f"sender@{domain}",
+              Destination={"ToAddresses": [f"success@{SIM}"]}, Content=simple_content("paused", "paused"))
+    ck.call("SES v2 PutAccountSendingAttributes SendingEnabled=True", c.put_account_sending_attributes,
+            SendingEnabled=True)
+    ck.eq(strip(v1.get_account_sending_enabled()), {"Enabled": True},
+          "SES v1 GetAccountSendingEnabled follows SES v2's PutAccountSendingAttributes")
+    try:
+        v1.create_receipt_rule_set(RuleSetName="inbound")
+        ck.ok(False, "SES v1 CreateReceiptRuleSet is refused", "the call succeeded")
+    except ClientError as e:
+        err = e.response.get("Error", {})
+        status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        ck.ok(err.get("Code") == "InvalidAction" and status == 400 and "not supported" in err.get("Message", ""),
+              "SES v1 CreateReceiptRuleSet -> 400 InvalidAction (inbound mail not supported)",
+              f"got {err.get('Code')!r} (HTTP {status}): {err.get('Message')!r}")
+    state["v1_totals"] = totals
+
+
 def cli_phase(endpoint: str, aws_cli: str, run: str, state: dict, ck: Checks) -> None:
     print("AWS CLI v1 (aws sesv2)")
     env = dict(os.environ)
@@ -627,10 +706,10 @@ def cli_phase(endpoint: str, aws_cli: str, run: str, state: dict, ck: Checks) ->
     })
     env.pop("AWS_PROFILE", None)
     env.pop("AWS_SESSION_TOKEN", None)
-    base = shlex.split(aws_cli) + ["--endpoint-url", endpoint, "--output", "json", "sesv2"]
+    base = shlex.split(aws_cli) + ["--endpoint-url", endpoint, "--output", "json"]
 
-    def aws(*args: str) -> tuple[int, dict | None, str]:
-        p = subprocess.run(base + list(args), env=env, capture_output=True, text=True, timeout=60,
+    def aws(*args: str, service: str = "sesv2") -> tuple[int, dict | None, str]:
+        p = subprocess.run(base + [service] + list(args), env=env, capture_output=True, text=True, timeout=60,
                            stdin=subprocess.DEVNULL)
         out = None
         if p.stdout.strip():
@@ -684,6 +763,9 @@ def cli_phase(endpoint: str, aws_cli: str, run: str, state: dict, ck: Checks) ->
             state["messages"].append({"label": "aws-cli", "id": mid, "types": [want]})
     state["cli_set"] = set_name
     state["cli_identity"] = sender
+    rc, out, err = aws("get-send-quota", service="ses")
+    ck.ok(rc == 0 and out and isinstance(out.get("SentLast24Hours"), float) and out["SentLast24Hours"] > 0,
+          "aws ses get-send-quota (SES v1) reports SentLast24Hours", f"exit {rc}: {err} {show(out)}")
 
 
 # --------------------------------------------------------------------------
@@ -730,6 +812,16 @@ def phase_after_restart(endpoint: str, state_path: str, ck: Checks) -> None:
             ck.eq(ins, m["answer"], f"[{m['label']}] insights identical after restart")
         else:
             ck.eq(event_types(ins), m["types"], f"[{m['label']}] insights event Types after restart")
+
+    if "v1_totals" in state:
+        v1 = make_v1_client(endpoint)
+        stats = ck.call("SES v1 GetSendStatistics after restart", v1.get_send_statistics)
+        after = v1_totals(stats)
+        ck.ok(all(after[k] >= v for k, v in state["v1_totals"].items()),
+              "SES v1 GetSendStatistics still counts what was sent before the restart",
+              f"before {state['v1_totals']}, after {after}")
+        ck.eq(strip(v1.get_account_sending_enabled()), {"Enabled": True},
+              "SES v1 GetAccountSendingEnabled still on after restart")
 
     # the restarted server still sends, and still refuses duplicates
     out = ck.call("SendEmail after restart", c.send_email, FromEmailAddress=f"sender@{state['domain']}",

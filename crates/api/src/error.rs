@@ -111,6 +111,11 @@ impl From<SendError> for ApiError {
             SendError::SendingPaused(m) => {
                 ApiError::new("SendingPausedException", StatusCode::BAD_REQUEST, m)
             }
+            e @ SendError::AccountSendingPaused => ApiError::new(
+                "SendingPausedException",
+                StatusCode::BAD_REQUEST,
+                e.to_string(),
+            ),
             e @ (SendError::ConfigurationSetNotFound(_) | SendError::TemplateNotFound(_)) => {
                 ApiError::not_found(e.to_string())
             }

@@ -9,6 +9,7 @@
 //!   fallback).
 //! - [`ses_v2`]: the SES v2 REST-JSON API: the operation table and one file
 //!   of handlers per resource.
+//! - [`ses_v1`]: the SES v1 query API (the account actions so far).
 //! - [`sns`]: the SNS query API for topics mailsight hosts, and its
 //!   confirmation links; [`query`]: the AWS query protocol's form
 //!   parameters and XML, shared by the query protocols.
@@ -29,7 +30,7 @@
 //! - [`monitoring`]: `/health` and `/metrics` (Prometheus text and
 //!   OpenMetrics), and who may scrape.
 //!
-//! Modules point one way: `protocols` → handlers (`ses_v2`, `sns`,
+//! Modules point one way: `protocols` → handlers (`ses_v2`, `ses_v1`, `sns`,
 //! `ingest`, `admin`, `tracking`, `dashboard`, `monitoring`) → `front` →
 //! `state` → `config`, `auth`, `error`.
 //!
@@ -49,6 +50,7 @@ pub mod monitoring;
 pub mod protocols;
 pub mod query;
 pub mod search;
+pub mod ses_v1;
 pub mod ses_v2;
 pub mod sns;
 pub mod state;

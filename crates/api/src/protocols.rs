@@ -15,24 +15,25 @@ use crate::state::AppState;
 /// The protocols behind the front.
 enum Chosen {
     SesV2,
+    SesV1,
     Sns,
 }
 
 /// Which protocol answers. SES v2 is REST-JSON under `/v2/email/`; the
 /// query protocols share `POST /` with a form body, and the service named
-/// by the signature's credential scope tells them apart (`sns` for SNS; SES
-/// v1, signed for `ses`, will be the other arm). Until SES v1 answers, a
-/// form request signed for anything but `sns` is SNS's to refuse. The
-/// unsigned confirmation links SNS puts in its envelopes are `GET /` with
-/// an `Action`; everything else is the SES v2 API's, which answers an
-/// unknown route in its own error shape.
+/// by the signature's credential scope tells them apart: `ses` for SES v1
+/// (SES v2 signs for `ses` too, but never posts a form to `/`), `sns` for
+/// SNS. A form request signed for anything else, or not signed, is SNS's
+/// to refuse. The unsigned confirmation links SNS puts in its envelopes
+/// are `GET /` with an `Action`; everything else is the SES v2 API's,
+/// which answers an unknown route in its own error shape.
 fn choose(parts: &Parts) -> Chosen {
     if parts.uri.path() != "/" {
         return Chosen::SesV2;
     }
     if parts.method == Method::POST && is_form(parts) {
         return match scope_service(parts).as_deref() {
-            Some(crate::sns::SIGNING_NAME) => Chosen::Sns,
+            Some(crate::ses_v1::SIGNING_NAME) => Chosen::SesV1,
             _ => Chosen::Sns,
         };
     }
@@ -81,6 +82,7 @@ pub async fn handle(
     let (parts, body) = request.into_parts();
     match choose(&parts) {
         Chosen::SesV2 => serve::<crate::ses_v2::SesV2>(&state, peer, parts, body).await,
+        Chosen::SesV1 => serve::<crate::ses_v1::SesV1>(&state, peer, parts, body).await,
         Chosen::Sns => serve::<crate::sns::Sns>(&state, peer, parts, body).await,
     }
 }
@@ -126,14 +128,45 @@ mod tests {
     fn protocols_are_chosen_by_path_body_and_scope() {
         let sns = auth("sns");
         let ses = auth("ses");
+        let other = auth("sqs");
         let cases = [
             (
                 parts("GET", "/v2/email/account", &[("authorization", &sns)]),
                 "SesV2",
             ),
             (parts("POST", "/", &[FORM, ("authorization", &sns)]), "Sns"),
-            (parts("POST", "/", &[FORM, ("authorization", &ses)]), "Sns"),
+            (
+                parts("POST", "/", &[FORM, ("authorization", &ses)]),
+                "SesV1",
+            ),
+            (
+                parts("POST", "/", &[FORM, ("authorization", &other)]),
+                "Sns",
+            ),
             (parts("POST", "/", &[FORM]), "Sns"),
+            (
+                parts(
+                    "POST",
+                    "/?X-Amz-Credential=AKID%2F20260101%2Fus-east-1%2Fses%2Faws4_request",
+                    &[FORM],
+                ),
+                "SesV1",
+            ),
+            (
+                parts(
+                    "POST",
+                    "/",
+                    &[
+                        ("content-type", "application/json"),
+                        ("authorization", &ses),
+                    ],
+                ),
+                "SesV2",
+            ),
+            (
+                parts("GET", "/?Action=GetSendQuota", &[("authorization", &ses)]),
+                "SesV2",
+            ),
             (
                 parts("POST", "/", &[("content-type", "application/json")]),
                 "SesV2",
@@ -149,6 +182,7 @@ mod tests {
         for (p, expected) in cases {
             let got = match choose(&p) {
                 Chosen::SesV2 => "SesV2",
+                Chosen::SesV1 => "SesV1",
                 Chosen::Sns => "Sns",
             };
             assert_eq!(got, expected, "{} {}", p.method, p.uri);

@@ -13,6 +13,12 @@ pub enum SendError {
     /// Sending is paused for the configuration set (`SendingPausedException`).
     #[error("{0}")]
     SendingPaused(String),
+    /// Sending is off for the whole account (SES v2's
+    /// `SendingPausedException`, SES v1's `AccountSendingPausedException`).
+    #[error(
+        "The message can't be sent because the account's ability to send email is currently paused."
+    )]
+    AccountSendingPaused,
     /// A named configuration set does not exist (`NotFoundException`).
     #[error("Configuration set <{0}> does not exist.")]
     ConfigurationSetNotFound(String),

@@ -25,8 +25,10 @@
 //!   unsubscribes those links record.
 //! - [`lists`] (contact lists, unsubscribe) and [`suppression`] (the
 //!   account's suppression list): per-recipient checks before the simulator.
+//! - [`account`]: the account-wide sending switch both SES APIs share.
 //! - [`address`], [`config`], [`error`]: helpers, settings and errors.
 
+pub mod account;
 pub mod address;
 pub mod analytics;
 pub mod compose;

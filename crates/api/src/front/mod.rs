@@ -9,8 +9,8 @@
 //! shape with `x-amzn-RequestId`. Every answer is counted here, once, for
 //! `/metrics` (protocol, operation from the table, status, latency). A
 //! protocol only says how to route, what to run and how to render; adding
-//! one (SES v1 next to SNS) is one more implementation and one more arm in
-//! `protocols::choose`.
+//! one (as SES v1 was, next to SNS) is one more implementation and one more
+//! arm in `protocols::choose`.
 //!
 //! - [`operations`]: the `operations!` macro declaring each operation once.
 

@@ -2,28 +2,73 @@
 //! body (or query string) of `Action=…&Version=…&Name=value` pairs, with
 //! maps spelled `Attributes.entry.N.key` / `Attributes.entry.N.value`.
 //!
-//! A missing or malformed parameter is an `InvalidParameter` (400), in
-//! SNS's wording.
+//! A missing or malformed parameter is refused in the service's
+//! [`Wording`]: SNS's `InvalidParameter` or SES's `ValidationError` (both
+//! 400).
 
 use std::collections::BTreeMap;
 
+use axum::http::StatusCode;
+
 use crate::error::ApiError;
+
+/// How a service refuses a missing or malformed parameter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Wording {
+    /// SNS: `InvalidParameter`, "Invalid parameter: Name".
+    #[default]
+    Sns,
+    /// SES v1: `ValidationError`, "1 validation error detected: Value null
+    /// at 'name' failed to satisfy constraint: Member must not be null".
+    Ses,
+}
 
 /// The parameters of one request, in the order sent; a repeated name keeps
 /// its first value (as AWS does not define the others).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Params {
     pairs: Vec<(String, String)>,
+    wording: Wording,
 }
 
 impl Params {
-    /// Parses `application/x-www-form-urlencoded` text. Never fails: bytes
-    /// that are not UTF-8 become U+FFFD, as the form decoder does.
+    /// Parses `application/x-www-form-urlencoded` text, refusing in SNS's
+    /// wording. Never fails: bytes that are not UTF-8 become U+FFFD, as the
+    /// form decoder does.
     pub fn parse(form: &[u8]) -> Params {
+        Params::parse_worded(form, Wording::Sns)
+    }
+
+    /// [`Params::parse`], refusing in `wording`.
+    pub fn parse_worded(form: &[u8], wording: Wording) -> Params {
         Params {
             pairs: url::form_urlencoded::parse(form)
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect(),
+            wording,
+        }
+    }
+
+    /// A parameter that is missing, in the service's wording.
+    pub fn missing(&self, name: &str) -> ApiError {
+        match self.wording {
+            Wording::Sns => invalid(format!("Invalid parameter: {name}")),
+            Wording::Ses => validation(format!(
+                "1 validation error detected: Value null at '{}' failed to satisfy constraint: Member must not be null",
+                member(name)
+            )),
+        }
+    }
+
+    /// A parameter whose value cannot be used, in the service's wording
+    /// (`reason` says what it must be).
+    pub fn malformed(&self, name: &str, value: &str, reason: &str) -> ApiError {
+        match self.wording {
+            Wording::Sns => invalid(format!("Invalid parameter: {name}")),
+            Wording::Ses => validation(format!(
+                "1 validation error detected: Value '{value}' at '{}' failed to satisfy constraint: {reason}",
+                member(name)
+            )),
         }
     }
 
@@ -39,11 +84,22 @@ impl Params {
         self.get("Action").filter(|a| !a.is_empty())
     }
 
+    /// `Action`, or the query protocol's `MissingAction` (400).
+    pub fn named_action(&self) -> Result<&str, ApiError> {
+        self.action().ok_or_else(|| {
+            ApiError::new(
+                "MissingAction",
+                StatusCode::BAD_REQUEST,
+                "The request names no Action.",
+            )
+        })
+    }
+
     /// A parameter that must be present and not empty.
     pub fn required(&self, name: &str) -> Result<&str, ApiError> {
         self.get(name)
             .filter(|v| !v.is_empty())
-            .ok_or_else(|| invalid(format!("Invalid parameter: {name}")))
+            .ok_or_else(|| self.missing(name))
     }
 
     /// A map parameter (`{prefix}.entry.N.key` / `.value`). An entry with a
@@ -56,7 +112,7 @@ impl Params {
             let Some(rest) = k.strip_prefix(&head) else {
                 continue;
             };
-            let bad = || invalid(format!("Invalid parameter: {k}"));
+            let bad = || self.malformed(k, v, "Member must be a map entry's key or value");
             let (n, field) = rest.split_once('.').ok_or_else(bad)?;
             let n: u32 = n.parse().map_err(|_| bad())?;
             match field {
@@ -67,17 +123,13 @@ impl Params {
         }
         let mut out = BTreeMap::new();
         for (n, key) in &keys {
-            let value = values.remove(n).ok_or_else(|| {
-                invalid(format!(
-                    "Invalid parameter: {prefix} Reason: {key} has no value"
-                ))
-            })?;
+            let value = values
+                .remove(n)
+                .ok_or_else(|| self.refused(prefix, &format!("{key} has no value")))?;
             out.insert((*key).to_owned(), value.to_owned());
         }
         if let Some(n) = values.keys().next() {
-            return Err(invalid(format!(
-                "Invalid parameter: {prefix} Reason: entry {n} has no key"
-            )));
+            return Err(self.refused(prefix, &format!("entry {n} has no key")));
         }
         Ok(out)
     }
@@ -86,8 +138,28 @@ impl Params {
     pub fn flag(&self, name: &str) -> Result<bool, ApiError> {
         match self.get(name) {
             None => Ok(false),
-            Some(v) => parse_bool(v).ok_or_else(|| invalid(format!("Invalid parameter: {name}"))),
+            Some(v) => {
+                parse_bool(v).ok_or_else(|| self.malformed(name, v, "Member must be a boolean"))
+            }
         }
+    }
+
+    /// A parameter refused for `reason`, in the service's wording.
+    fn refused(&self, name: &str, reason: &str) -> ApiError {
+        match self.wording {
+            Wording::Sns => invalid(format!("Invalid parameter: {name} Reason: {reason}")),
+            Wording::Ses => validation(format!("Invalid parameter {}: {reason}", member(name))),
+        }
+    }
+}
+
+/// A member's name as SES's validation messages spell it: the first letter
+/// in lower case (`Enabled` → `enabled`).
+fn member(name: &str) -> String {
+    let mut c = name.chars();
+    match c.next() {
+        Some(first) => first.to_lowercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 
@@ -102,13 +174,24 @@ pub fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
-/// `InvalidParameter` (400).
-pub fn invalid(message: impl Into<String>) -> ApiError {
+/// The query protocol's error for a body over `limit` bytes (413).
+pub fn too_large(limit: usize) -> ApiError {
     ApiError::new(
-        "InvalidParameter",
-        axum::http::StatusCode::BAD_REQUEST,
-        message,
+        "RequestEntityTooLarge",
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("The request body is larger than {limit} bytes."),
     )
+}
+
+/// `InvalidParameter` (400), SNS's code.
+pub fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::new("InvalidParameter", StatusCode::BAD_REQUEST, message)
+}
+
+/// `ValidationError` (400), SES's code for a member that breaks its
+/// shape's constraints.
+pub fn validation(message: impl Into<String>) -> ApiError {
+    ApiError::new("ValidationError", StatusCode::BAD_REQUEST, message)
 }
 
 #[cfg(test)]
@@ -152,6 +235,31 @@ mod tests {
         assert!(p.flag("ReturnSubscriptionArn").unwrap());
         assert!(!p.flag("Absent").unwrap());
         assert!(p.flag("Bad").is_err());
+    }
+
+    #[test]
+    fn ses_wording_refuses_with_validation_errors() {
+        let p = Params::parse_worded(b"Enabled=maybe&Tags.entry.1.key=A", Wording::Ses);
+        let e = p.required("Destination").unwrap_err();
+        assert_eq!((e.code, e.status.as_u16()), ("ValidationError", 400));
+        assert_eq!(
+            e.message,
+            "1 validation error detected: Value null at 'destination' failed to satisfy constraint: Member must not be null"
+        );
+        let e = p.flag("Enabled").unwrap_err();
+        assert_eq!(e.code, "ValidationError");
+        assert!(
+            e.message.contains("Value 'maybe' at 'enabled'"),
+            "{}",
+            e.message
+        );
+        assert_eq!(p.map("Tags").unwrap_err().code, "ValidationError");
+        // SNS keeps its own code and words.
+        let p = Params::parse(b"Enabled=maybe");
+        assert_eq!(
+            p.flag("Enabled").unwrap_err().message,
+            "Invalid parameter: Enabled"
+        );
     }
 
     #[test]

@@ -2,7 +2,11 @@
 //! success is `<{Action}Response xmlns=…><{Action}Result>…</{Action}Result>
 //! <ResponseMetadata><RequestId>…</RequestId></ResponseMetadata></{Action}Response>`
 //! and every error an `<ErrorResponse>`, which is what botocore and the AWS
-//! CLI parse. Each service has its own namespace.
+//! CLI parse. Each service has its own namespace. Timestamps are ISO 8601
+//! in UTC ([`timestamp`]), as the query protocol writes them.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
 
@@ -60,6 +64,22 @@ impl Xml {
         self
     }
 
+    /// A number the model types `double`, as botocore reads it back
+    /// (`1000000.0`).
+    pub fn double(&mut self, name: &str, v: f64) -> &mut Self {
+        self.text(name, &format!("{v:?}"))
+    }
+
+    /// A list as the query protocol writes it: `<name>` with one `<member>`
+    /// per item, each written by `f`.
+    pub fn list<T>(&mut self, name: &str, items: &[T], f: impl Fn(&mut Xml, &T)) -> &mut Self {
+        self.elem(name, |x| {
+            for item in items {
+                x.elem("member", |x| f(x, item));
+            }
+        })
+    }
+
     /// An `Attributes` map as `<entry><key>…</key><value>…</value></entry>`s.
     pub fn entries<'a>(
         &mut self,
@@ -90,6 +110,32 @@ pub fn response(namespace: &str, action: &str, result: Option<String>, request_i
         escape(request_id)
     ));
     body
+}
+
+/// An answer or error as HTTP: the status and the XML, as `text/xml`.
+pub fn http(status: StatusCode, body: String) -> Response {
+    let mut r = (status, body).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
+    r
+}
+
+/// A stored millisecond time as the query protocol writes a timestamp:
+/// ISO 8601 in UTC, to the second (`2026-01-05T10:15:00Z`), as SES does.
+pub fn timestamp(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    match time::OffsetDateTime::from_unix_timestamp(secs) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        Err(_) => String::new(),
+    }
 }
 
 /// An error answer.
@@ -135,6 +181,30 @@ mod tests {
             r#"<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>NotFound</Code><Message>Topic &lt;x&gt; &amp; co does not exist</Message></Error><RequestId>r</RequestId></ErrorResponse>"#
         );
         assert!(error(NAMESPACE, &ApiError::internal("x"), "r").contains("<Type>Receiver</Type>"));
+    }
+
+    #[test]
+    fn lists_have_members_and_doubles_a_fraction() {
+        let mut x = Xml::new();
+        x.list("Topics", &["a", "b"], |x, t| {
+            x.text("TopicArn", t);
+        })
+        .list("Empty", &[] as &[&str], |_, _| {})
+        .double("Max24HourSend", 1_000_000.0)
+        .double("SentLast24Hours", 0.0);
+        assert_eq!(
+            x.finish(),
+            "<Topics><member><TopicArn>a</TopicArn></member><member><TopicArn>b</TopicArn></member></Topics>\
+             <Empty></Empty><Max24HourSend>1000000.0</Max24HourSend><SentLast24Hours>0.0</SentLast24Hours>"
+        );
+    }
+
+    #[test]
+    fn timestamps_are_iso_8601_to_the_second() {
+        assert_eq!(timestamp(0), "1970-01-01T00:00:00Z");
+        // 2026-01-05T10:15:00.999Z: the fraction is dropped.
+        assert_eq!(timestamp(1_767_608_100_999), "2026-01-05T10:15:00Z");
+        assert_eq!(timestamp(i64::MAX), "");
     }
 
     #[test]

@@ -1,9 +1,13 @@
-//! GetAccount: a production account with sending enabled, the recipients
-//! sent to in the last 24 hours (from the rollups, so the answer costs the
-//! same at any data size), the account's suppression reasons
-//! (`PutAccountSuppressionAttributes`, BOUNCE and COMPLAINT by default) and
-//! its VDM attributes (`PutAccountVdmAttributes`, enabled by default).
+//! GetAccount: a production account, its sending switch
+//! (`PutAccountSendingAttributes`, on by default; shared with SES v1's
+//! `UpdateAccountSendingEnabled`), its send quota with the recipients sent
+//! to in the last 24 hours (from the rollups, so the answer costs the same
+//! at any data size; shared with SES v1's `GetSendQuota`), the account's
+//! suppression reasons (`PutAccountSuppressionAttributes`, BOUNCE and
+//! COMPLAINT by default) and its VDM attributes (`PutAccountVdmAttributes`,
+//! enabled by default).
 
+use mailsight_engine::account::{sending_enabled, set_sending_enabled};
 use mailsight_engine::analytics::{sending, vdm};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -15,21 +19,35 @@ use mailsight_model::now_ms;
 
 pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
     let (store, account) = (c.store(), c.account());
-    let sent = sending::sent_last_24_hours(store, account, now_ms()).await?;
+    let quota = sending::quota(store, account, now_ms()).await?;
     let reasons = mailsight_engine::suppression::account_reasons(store, account).await?;
     Ok(json!({
         "DedicatedIpAutoWarmupEnabled": false,
         "EnforcementStatus": "HEALTHY",
         "ProductionAccessEnabled": true,
         "SendQuota": {
-            "Max24HourSend": 1_000_000.0,
-            "MaxSendRate": 10_000.0,
-            "SentLast24Hours": sent as f64,
+            "Max24HourSend": quota.max_24_hour_send,
+            "MaxSendRate": quota.max_send_rate,
+            "SentLast24Hours": quota.sent_last_24_hours,
         },
-        "SendingEnabled": true,
+        "SendingEnabled": sending_enabled(store, account).await?,
         "SuppressionAttributes": {"SuppressedReasons": reasons},
         "VdmAttributes": vdm::attributes(store, account).await?,
     }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PutSending {
+    /// SDKs leave out a `false` boolean, so absent means off.
+    #[serde(default)]
+    sending_enabled: bool,
+}
+
+pub async fn put_sending(c: &Call<'_>) -> Result<Value, ApiError> {
+    let req: PutSending = json(c.body)?;
+    set_sending_enabled(c.store(), c.account(), req.sending_enabled, now_ms()).await?;
+    Ok(json!({}))
 }
 
 #[derive(Deserialize)]

@@ -60,6 +60,7 @@ operations! {
 
     // Account, insights and metrics
     GetAccount => account::get [GET "/v2/email/account"];
+    PutAccountSendingAttributes => account::put_sending [PUT "/v2/email/account/sending"];
     PutAccountVdmAttributes => account::put_vdm [PUT "/v2/email/account/vdm"];
     BatchGetMetricData => metrics::batch_get [POST "/v2/email/metrics/batch"];
     GetMessageInsights => insights::get

@@ -324,6 +324,7 @@ fn bulk_status(e: &SendError) -> &'static str {
         SendError::ConfigurationSetNotFound(_) => "CONFIGURATION_SET_NOT_FOUND",
         SendError::MessageRejected(_) => "MESSAGE_REJECTED",
         SendError::SendingPaused(_) => "CONFIGURATION_SET_SENDING_PAUSED",
+        SendError::AccountSendingPaused => "ACCOUNT_SENDING_PAUSED",
         SendError::BadRequest(_) | SendError::NotFound(_) => "INVALID_PARAMETER",
         SendError::Store(_) => "TRANSIENT_FAILURE",
         SendError::Internal(_) => "FAILED",

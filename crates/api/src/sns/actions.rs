@@ -140,12 +140,8 @@ pub async fn list_topics(c: &SnsCall<'_>) -> Answer {
         .await
         .map_err(store_error)?;
     let mut x = Xml::new();
-    x.elem("Topics", |x| {
-        for t in &page.items {
-            x.elem("member", |x| {
-                x.text("TopicArn", &t.arn);
-            });
-        }
+    x.list("Topics", &page.items, |x, t| {
+        x.text("TopicArn", &t.arn);
     });
     if let Some(next) = &page.next_after {
         x.text("NextToken", next);
@@ -367,20 +363,16 @@ pub async fn unsubscribe(c: &SnsCall<'_>) -> Answer {
 }
 
 fn subscription_members(x: &mut Xml, subs: &[SnsSubscription]) {
-    x.elem("Subscriptions", |x| {
-        for s in subs {
-            x.elem("member", |x| {
-                let arn = match s.status {
-                    SubscriptionStatus::Confirmed => s.arn.as_str(),
-                    SubscriptionStatus::Pending => "PendingConfirmation",
-                };
-                x.text("TopicArn", &s.topic_arn)
-                    .text("Protocol", &s.protocol)
-                    .text("SubscriptionArn", arn)
-                    .text("Owner", &s.account_id)
-                    .text("Endpoint", &s.endpoint);
-            });
-        }
+    x.list("Subscriptions", subs, |x, s| {
+        let arn = match s.status {
+            SubscriptionStatus::Confirmed => s.arn.as_str(),
+            SubscriptionStatus::Pending => "PendingConfirmation",
+        };
+        x.text("TopicArn", &s.topic_arn)
+            .text("Protocol", &s.protocol)
+            .text("SubscriptionArn", arn)
+            .text("Owner", &s.account_id)
+            .text("Endpoint", &s.endpoint);
     });
 }
 

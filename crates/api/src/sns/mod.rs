@@ -124,13 +124,7 @@ impl Protocol for Sns {
         } else {
             Params::parse(&request.body)
         };
-        let Some(given) = params.action() else {
-            return Err(ApiError::new(
-                "MissingAction",
-                StatusCode::BAD_REQUEST,
-                "The request names no Action.",
-            ));
-        };
+        let given = params.named_action()?;
         let action = Action::from_name(given).ok_or_else(|| given.to_owned());
         let name = action.as_ref().map_or("Unknown", |a| a.name());
         let link = get && matches!(action, Ok(a) if UNSIGNED.contains(&a));
@@ -174,30 +168,19 @@ impl Protocol for Sns {
     }
 
     fn render(op: &Routed, answer: Option<String>, request_id: &str) -> Response {
-        xml_response(
+        xml::http(
             StatusCode::OK,
             xml::response(NAMESPACE, op.name, answer, request_id),
         )
     }
 
     fn render_error(e: &ApiError, request_id: &str) -> Response {
-        xml_response(e.status, xml::error(NAMESPACE, e, request_id))
+        xml::http(e.status, xml::error(NAMESPACE, e, request_id))
     }
 
     fn too_large(limit: usize) -> ApiError {
-        ApiError::new(
-            "RequestEntityTooLarge",
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("The request body is larger than {limit} bytes."),
-        )
+        crate::query::params::too_large(limit)
     }
-}
-
-fn xml_response(status: StatusCode, body: String) -> Response {
-    let mut r = (status, body).into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
-    r
 }
 
 /// `GET` of the signing certificate (`SigningCertURL`).

@@ -88,12 +88,16 @@ impl Engine {
 
     /// Accepts a message and returns its SES message id once committed.
     ///
-    /// The call fails only for what SES refuses at once (bad input, an
-    /// unknown template, set or contact list, an unverified sender). What
+    /// The call fails only for what SES refuses at once (sending turned off
+    /// for the account, bad input, an unknown template, set or contact
+    /// list, an unverified sender). What
     /// SES finds later (missing template data, a virus, a suppressed or
     /// unsubscribed recipient) is accepted here and becomes an event.
     pub async fn send(&self, req: SendRequest) -> Result<String, SendError> {
         let account = req.account_id.clone();
+        if !crate::account::sending_enabled(&*self.store, &account).await? {
+            return Err(SendError::AccountSendingPaused);
+        }
         let mut out = prepare(&req)?;
         let template = match &req.content {
             Content::Template { source, data, .. } => {

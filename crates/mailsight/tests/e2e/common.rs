@@ -273,6 +273,60 @@ pub async fn signed_as(
     out.body(request.into_body()).send().await.unwrap()
 }
 
+/// One query-protocol request (SNS, SES v1): `Version` and `params`
+/// form-encoded, POSTed to `/` and signed for `service` with the official
+/// signer; returns the status and the XML body.
+pub async fn query_as(
+    url: &str,
+    service: &str,
+    version: &str,
+    params: &[(&str, &str)],
+) -> (u16, String) {
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    form.append_pair("Version", version);
+    for (k, v) in params {
+        form.append_pair(k, v);
+    }
+    let body = form.finish().into_bytes();
+    let signing = Signing {
+        service,
+        content_type: "application/x-www-form-urlencoded; charset=utf-8",
+        secret: "secret",
+        time: SystemTime::now(),
+    };
+    let resp = signed_as(url, "POST", "/", &body, signing).await;
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap())
+}
+
+/// The text of the first `<name>` element of an XML answer (entities
+/// decoded).
+pub fn xml_text(xml: &str, name: &str) -> Option<String> {
+    let open = format!("<{name}>");
+    let start = xml.find(&open)? + open.len();
+    let end = start + xml[start..].find(&format!("</{name}>"))?;
+    Some(
+        xml[start..end]
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// The text of every `<name>` element, in order.
+pub fn xml_texts(xml: &str, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(v) = xml_text(rest, name) {
+        out.push(v);
+        let at = rest.find(&format!("</{name}>")).unwrap() + name.len() + 3;
+        rest = &rest[at..];
+    }
+    out
+}
+
 /// Checks the AWS error shape of a raw response and returns its JSON body.
 pub async fn expect_error(resp: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
     assert_eq!(resp.status().as_u16(), status, "status");

@@ -27,6 +27,7 @@ mod receiver;
 mod restart;
 mod search;
 mod send_insights;
+mod ses_v1;
 mod sigv4;
 mod sns_hosting;
 mod sns_ingest;

@@ -1,6 +1,7 @@
 //! One front for every protocol: the credential scope's service and the
 //! route decide which protocol answers, and each answers in its own shape
-//! (SES v2: JSON with `x-amzn-ErrorType`; SNS: an XML `<ErrorResponse>`),
+//! (SES v2: JSON with `x-amzn-ErrorType`; SNS and SES v1: an XML
+//! `<ErrorResponse>` in their own namespaces),
 //! never in the other's.
 
 use std::time::SystemTime;
@@ -27,8 +28,17 @@ async fn signed(
 
 const FORM: &str = "application/x-www-form-urlencoded; charset=utf-8";
 
+const SNS_NAMESPACE: &str = "http://sns.amazonaws.com/doc/2010-03-31/";
+const SES_NAMESPACE: &str = "http://ses.amazonaws.com/doc/2010-12-01/";
+
 /// Status, `Code` and the whole body of an SNS-shaped XML error.
 async fn xml_error(resp: reqwest::Response) -> (u16, String, String) {
+    xml_error_in(resp, SNS_NAMESPACE).await
+}
+
+/// Status, `Code` and the whole body of a query-protocol XML error in
+/// `namespace`.
+async fn xml_error_in(resp: reqwest::Response, namespace: &str) -> (u16, String, String) {
     let status = resp.status().as_u16();
     assert!(
         resp.headers().get("x-amzn-ErrorType").is_none(),
@@ -38,14 +48,10 @@ async fn xml_error(resp: reqwest::Response) -> (u16, String, String) {
     assert_eq!(resp.headers().get("content-type").unwrap(), "text/xml");
     let body = resp.text().await.unwrap();
     assert!(
-        body.starts_with(r#"<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">"#),
+        body.starts_with(&format!(r#"<ErrorResponse xmlns="{namespace}">"#)),
         "{body}"
     );
-    let code = body
-        .split_once("<Code>")
-        .and_then(|(_, rest)| rest.split_once("</Code>"))
-        .map(|(code, _)| code.to_owned())
-        .unwrap_or_default();
+    let code = xml_text(&body, "Code").unwrap_or_default();
     (status, code, body)
 }
 
@@ -82,23 +88,39 @@ async fn a_request_signed_for_sns_on_an_ses_route_gets_the_ses_error() {
 }
 
 #[tokio::test]
-async fn a_request_signed_for_ses_on_the_sns_api_gets_an_sns_error() {
+async fn form_posts_go_to_ses_v1_or_sns_by_the_scope_s_service() {
     let t = start().await;
     let url = t.server.url();
     let body = b"Action=ListTopics&Version=2010-03-31";
-    let (status, code, xml) = xml_error(signed(&url, "POST", "/", "ses", FORM, body).await).await;
+    // Signed for another service: SNS's to refuse, in its XML.
+    let (status, code, xml) = xml_error(signed(&url, "POST", "/", "sqs", FORM, body).await).await;
     assert_eq!(
         (status, code.as_str()),
         (403, "InvalidSignatureException"),
         "{xml}"
     );
     assert!(xml.contains("&apos;sns&apos;"), "{xml}");
+    // Signed for SES: SES v1 answers, in its own XML, and has no ListTopics.
+    let resp = signed(&url, "POST", "/", "ses", FORM, body).await;
+    let (status, code, xml) = xml_error_in(resp, SES_NAMESPACE).await;
+    assert_eq!((status, code.as_str()), (400, "InvalidAction"), "{xml}");
     // Signed for SNS, the same call works and answers in SNS's XML.
     let resp = signed(&url, "POST", "/", "sns", FORM, body).await;
     assert_eq!(resp.status(), 200);
     assert!(resp.headers().get("x-amzn-RequestId").is_some());
     let text = resp.text().await.unwrap();
     assert!(text.starts_with("<ListTopicsResponse"), "{text}");
+    // Signed for SES, an SES v1 action answers in SES v1's XML.
+    let body = b"Action=GetSendQuota&Version=2010-12-01";
+    let resp = signed(&url, "POST", "/", "ses", FORM, body).await;
+    assert_eq!(resp.status(), 200);
+    let text = resp.text().await.unwrap();
+    assert!(
+        text.starts_with(&format!(
+            r#"<GetSendQuotaResponse xmlns="{SES_NAMESPACE}">"#
+        )),
+        "{text}"
+    );
     t.server.stop().await.unwrap();
 }
 
@@ -139,6 +161,9 @@ async fn a_body_over_the_limit_is_refused_in_each_protocol_s_shape() {
     let mut form = b"Action=ListTopics&Name=".to_vec();
     form.extend_from_slice(&big);
     let (status, code, _) = xml_error(signed(&url, "POST", "/", "sns", FORM, &form).await).await;
+    assert_eq!((status, code.as_str()), (413, "RequestEntityTooLarge"));
+    let resp = signed(&url, "POST", "/", "ses", FORM, &form).await;
+    let (status, code, _) = xml_error_in(resp, SES_NAMESPACE).await;
     assert_eq!((status, code.as_str()), (413, "RequestEntityTooLarge"));
     t.server.stop().await.unwrap();
 }

@@ -3,7 +3,7 @@
 //! notifications (versions 1 and 2) to real HTTP receivers, raw message
 //! delivery, unsubscribing, config-declared topics and SNS-shaped errors.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use aws_sdk_sesv2::types::{EventDestinationDefinition, EventType, SnsDestination};
 use mailsight_sns::{Envelope, PublicKey, SignatureVersion};
@@ -15,87 +15,7 @@ use crate::receiver::{Received, Receiver};
 /// One SNS query request, form-encoded and signed for service `sns` with
 /// the official signer; returns the status and the XML body.
 async fn sns(url: &str, params: &[(&str, &str)]) -> (u16, String) {
-    sns_as(url, "sns", params).await
-}
-
-async fn sns_as(url: &str, service: &str, params: &[(&str, &str)]) -> (u16, String) {
-    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-    use aws_sigv4::sign::v4;
-    let mut form = url::form_urlencoded::Serializer::new(String::new());
-    form.append_pair("Version", "2010-03-31");
-    for (k, v) in params {
-        form.append_pair(k, v);
-    }
-    let body = form.finish().into_bytes();
-    let full = format!("{url}/");
-    let host = url.trim_start_matches("http://").to_owned();
-    let identity =
-        aws_credential_types::Credentials::new("AKIDEXAMPLE", "secret", None, None, "test").into();
-    let signing = v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name(service)
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .unwrap()
-        .into();
-    let headers = [
-        ("host", host.as_str()),
-        (
-            "content-type",
-            "application/x-www-form-urlencoded; charset=utf-8",
-        ),
-    ];
-    let signable = SignableRequest::new(
-        "POST",
-        &full,
-        headers.into_iter(),
-        SignableBody::Bytes(&body),
-    )
-    .unwrap();
-    let (instructions, _) = sign(signable, &signing).unwrap().into_parts();
-    let mut request = http::Request::builder().method("POST").uri(&full);
-    for (k, v) in headers {
-        request = request.header(k, v);
-    }
-    let mut request = request.body(body).unwrap();
-    instructions.apply_to_request_http1x(&mut request);
-    let mut out = reqwest::Client::new().post(&full);
-    for (k, v) in request.headers() {
-        if k != "host" {
-            out = out.header(k.as_str(), v.to_str().unwrap());
-        }
-    }
-    let resp = out.body(request.into_body()).send().await.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.text().await.unwrap())
-}
-
-/// The text of the first `<name>` element (entities decoded).
-fn tag(xml: &str, name: &str) -> Option<String> {
-    let open = format!("<{name}>");
-    let start = xml.find(&open)? + open.len();
-    let end = start + xml[start..].find(&format!("</{name}>"))?;
-    Some(
-        xml[start..end]
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&apos;", "'")
-            .replace("&amp;", "&"),
-    )
-}
-
-fn all_tags(xml: &str, name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = xml;
-    while let Some(v) = tag(rest, name) {
-        out.push(v);
-        let at = rest.find(&format!("</{name}>")).unwrap() + name.len() + 3;
-        rest = &rest[at..];
-    }
-    out
+    query_as(url, "sns", "2010-03-31", params).await
 }
 
 async fn create_topic(url: &str, name: &str, extra: &[(&str, &str)]) -> String {
@@ -109,8 +29,8 @@ async fn create_topic(url: &str, name: &str, extra: &[(&str, &str)]) -> String {
         ),
         "{body}"
     );
-    assert!(tag(&body, "RequestId").is_some(), "{body}");
-    tag(&body, "TopicArn").unwrap()
+    assert!(xml_text(&body, "RequestId").is_some(), "{body}");
+    xml_text(&body, "TopicArn").unwrap()
 }
 
 /// Fetches the certificate at the envelope's `SigningCertURL` over HTTP and
@@ -151,7 +71,7 @@ async fn subscribe_and_confirm(
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
-        tag(&body, "SubscriptionArn").as_deref(),
+        xml_text(&body, "SubscriptionArn").as_deref(),
         Some("pending confirmation")
     );
     let got = receiver
@@ -177,7 +97,7 @@ async fn subscribe_and_confirm(
     assert_eq!(resp.status(), 200);
     let xml = resp.text().await.unwrap();
     assert!(xml.contains("<ConfirmSubscriptionResponse"), "{xml}");
-    let arn = tag(&xml, "SubscriptionArn").unwrap();
+    let arn = xml_text(&xml, "SubscriptionArn").unwrap();
     assert!(arn.starts_with(&format!("{topic}:")), "{arn}");
     arn
 }
@@ -261,7 +181,7 @@ async fn ses_events_reach_a_confirmed_subscriber_signed_and_stop_after_unsubscri
         &[("Action", "ListSubscriptionsByTopic"), ("TopicArn", &topic)],
     )
     .await;
-    let mut arns = all_tags(&listed, "SubscriptionArn");
+    let mut arns = xml_texts(&listed, "SubscriptionArn");
     arns.sort();
     let mut expected = vec![sub_arn.clone(), "PendingConfirmation".to_owned()];
     expected.sort();
@@ -325,7 +245,7 @@ async fn ses_events_reach_a_confirmed_subscriber_signed_and_stop_after_unsubscri
     )
     .await;
     assert_eq!(
-        all_tags(&listed, "SubscriptionArn"),
+        xml_texts(&listed, "SubscriptionArn"),
         ["PendingConfirmation"],
         "{listed}"
     );
@@ -472,7 +392,7 @@ async fn publish_fans_out_and_errors_have_the_sns_shape() {
     )
     .await;
     assert_eq!(status, 400, "{body}");
-    assert_eq!(tag(&body, "Code").as_deref(), Some("InvalidParameter"));
+    assert_eq!(xml_text(&body, "Code").as_deref(), Some("InvalidParameter"));
     subscribe_and_confirm(&url, &topic, &receiver, SignatureVersion::V2).await;
 
     let (status, body) = sns(
@@ -486,7 +406,7 @@ async fn publish_fans_out_and_errors_have_the_sns_shape() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let message_id = tag(&body, "MessageId").unwrap();
+    let message_id = xml_text(&body, "MessageId").unwrap();
     let got = receiver
         .until("the published message", |g| {
             !envelopes(g, "Notification").is_empty()
@@ -499,7 +419,7 @@ async fn publish_fans_out_and_errors_have_the_sns_shape() {
     verify_remote(&e).await.unwrap();
 
     let (_, topics) = sns(&url, &[("Action", "ListTopics")]).await;
-    assert_eq!(all_tags(&topics, "TopicArn"), std::slice::from_ref(&topic));
+    assert_eq!(xml_texts(&topics, "TopicArn"), std::slice::from_ref(&topic));
 
     let missing = "arn:aws:sns:us-east-1:000000000000:missing";
     type Case<'a> = (Vec<(&'a str, &'a str)>, u16, &'a str);
@@ -583,16 +503,27 @@ async fn publish_fans_out_and_errors_have_the_sns_shape() {
         assert_eq!(got_status, status, "{params:?}: {body}");
         assert!(body.starts_with("<ErrorResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><Error><Type>Sender</Type>"), "{body}");
         assert_eq!(
-            tag(&body, "Code").as_deref(),
+            xml_text(&body, "Code").as_deref(),
             Some(code),
             "{params:?}: {body}"
         );
-        assert!(tag(&body, "RequestId").is_some());
+        assert!(xml_text(&body, "RequestId").is_some());
     }
-    // Signed for SES instead of SNS: refused.
-    let (status, body) = sns_as(&url, "ses", &[("Action", "ListTopics")]).await;
+    // Signed for another service than SNS: refused by SNS.
+    let (status, body) = query_as(&url, "sqs", "2010-03-31", &[("Action", "ListTopics")]).await;
     assert_eq!(status, 403, "{body}");
-    assert!(body.starts_with("<ErrorResponse"), "{body}");
+    assert!(
+        body.starts_with("<ErrorResponse xmlns=\"http://sns.amazonaws.com/"),
+        "{body}"
+    );
+    // Signed for SES: SES v1 answers, which has no such action.
+    let (status, body) = query_as(&url, "ses", "2010-03-31", &[("Action", "ListTopics")]).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.starts_with("<ErrorResponse xmlns=\"http://ses.amazonaws.com/"),
+        "{body}"
+    );
+    assert_eq!(xml_text(&body, "Code").as_deref(), Some("InvalidAction"));
     // Unsigned: refused.
     let resp = reqwest::Client::new()
         .post(format!("{url}/"))
@@ -621,7 +552,7 @@ async fn publish_fans_out_and_errors_have_the_sns_shape() {
         assert_eq!(status, 200, "{body}");
     }
     let (_, subs) = sns(&url, &[("Action", "ListSubscriptions")]).await;
-    assert!(all_tags(&subs, "SubscriptionArn").is_empty(), "{subs}");
+    assert!(xml_texts(&subs, "SubscriptionArn").is_empty(), "{subs}");
     t.server.stop().await.unwrap();
 }
 
