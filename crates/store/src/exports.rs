@@ -44,12 +44,6 @@ impl ExportStatus {
     pub fn parse(s: &str) -> Option<ExportStatus> {
         Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
-
-    /// Whether the job still has work to do (the exporter resumes these
-    /// after a restart).
-    pub fn is_unfinished(self) -> bool {
-        matches!(self, ExportStatus::Created | ExportStatus::Processing)
-    }
 }
 
 /// One export job.

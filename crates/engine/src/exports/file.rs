@@ -101,7 +101,6 @@ fn safe_segment(s: &str) -> Result<&str, String> {
 
 /// The rows of one export being written.
 pub struct RowWriter {
-    format: DataFormat,
     columns: Vec<String>,
     out: Out,
     part: PathBuf,
@@ -149,7 +148,6 @@ impl RowWriter {
             DataFormat::Json => Out::Json(BufWriter::new(file)),
         };
         Ok(RowWriter {
-            format,
             columns,
             out,
             part,
@@ -198,10 +196,6 @@ impl RowWriter {
     pub fn abandon(self) {
         drop(self.out);
         let _ = std::fs::remove_file(&self.part);
-    }
-
-    pub fn format(&self) -> DataFormat {
-        self.format
     }
 }
 

@@ -25,7 +25,7 @@ pub struct MetricsRun {
 
 /// A day as exports write it.
 pub fn day(ms: Millis) -> String {
-    super::iso(ms)[..10].to_owned()
+    super::iso(ms).get(..10).unwrap_or_default().to_owned()
 }
 
 impl MetricsRun {
