@@ -44,19 +44,25 @@ async fn series(
     account: &str,
     s: &Selection,
 ) -> Result<Vec<(Metric, &'static str, Vec<(i64, f64)>)>, DashError> {
-    let mut out = Vec::new();
-    for (metric, label) in SHOWN {
-        let q = MetricQuery {
-            metric,
+    let queries = SHOWN
+        .iter()
+        .map(|(metric, _)| MetricQuery {
+            metric: *metric,
             filters: s.filters.clone(),
             start: s.start,
             end: s.end,
             tracked_only: false,
-        };
-        let points = state.store().metric_series(account, q, s.bucket).await?;
-        out.push((metric, label, dense(&points, s)));
-    }
-    Ok(out)
+        })
+        .collect();
+    let series = state
+        .store()
+        .metric_series(account, queries, s.bucket)
+        .await?;
+    Ok(SHOWN
+        .into_iter()
+        .zip(series)
+        .map(|((metric, label), points)| (metric, label, dense(&points, s)))
+        .collect())
 }
 
 /// Every bucket of the range, zero where the store has none (it answers

@@ -68,28 +68,28 @@ async fn daily_rates(
     start: i64,
     end: i64,
 ) -> Result<(Vec<(i64, f64)>, Vec<(i64, f64)>), DashError> {
-    let mut counts = Vec::new();
-    for metric in [
+    let queries = [
         Metric::Send,
         Metric::PermanentBounce,
         Metric::Delivery,
         Metric::Complaint,
-    ] {
-        let q = MetricQuery {
-            metric,
-            filters: Vec::new(),
-            start,
-            end,
-            tracked_only: false,
-        };
-        let points = state.store().metric_series(account, q, DAY_MS).await?;
-        counts.push(
-            points
-                .into_iter()
-                .map(|p| (p.at, p.count))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
-    }
+    ]
+    .into_iter()
+    .map(|metric| MetricQuery {
+        metric,
+        filters: Vec::new(),
+        start,
+        end,
+        tracked_only: false,
+    })
+    .collect();
+    let counts: Vec<std::collections::BTreeMap<i64, u64>> = state
+        .store()
+        .metric_series(account, queries, DAY_MS)
+        .await?
+        .into_iter()
+        .map(|points| points.into_iter().map(|p| (p.at, p.count)).collect())
+        .collect();
     let ratio = |num: &std::collections::BTreeMap<i64, u64>,
                  den: &std::collections::BTreeMap<i64, u64>| {
         den.iter()

@@ -129,11 +129,10 @@ pub async fn account(
     start: Millis,
     end: Millis,
 ) -> Result<Rates, StoreError> {
+    let queries = METRICS.iter().map(|m| query(*m, start, end)).collect();
+    let series = store.metric_series(account, queries, end - start).await?;
     let mut r = Rates::default();
-    for metric in METRICS {
-        let points = store
-            .metric_series(account, query(metric, start, end), end - start)
-            .await?;
+    for (metric, points) in METRICS.into_iter().zip(series) {
         add(&mut r, metric, points.iter().map(|p| p.count).sum());
     }
     Ok(r)

@@ -159,31 +159,35 @@ pub fn check_range(start: Millis, end: Millis) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs checked queries; a failing query is reported, the others answered.
+/// Runs checked queries, all in one read of the rollups; if the read
+/// fails, every query is reported failed (SES reports failures per query).
 pub async fn run(
     store: &dyn Store,
     account: &str,
     queries: &[VdmQuery],
     checked: Vec<MetricQuery>,
 ) -> Vec<Outcome> {
-    let mut out = Vec::with_capacity(checked.len());
-    for (q, m) in queries.iter().zip(checked) {
-        out.push(match store.metric_series(account, m, DAY_MS).await {
-            Ok(points) => Outcome::Points {
+    match store.metric_series(account, checked, DAY_MS).await {
+        Ok(series) => queries
+            .iter()
+            .zip(series)
+            .map(|(q, points)| Outcome::Points {
                 id: q.id.clone(),
                 days: points.into_iter().map(|p| (p.at, p.count)).collect(),
-            },
-            Err(e) => {
-                tracing::warn!(error = %e, query = %q.id, "metric query failed");
-                Outcome::Failed {
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, queries = queries.len(), "metric queries failed");
+            queries
+                .iter()
+                .map(|q| Outcome::Failed {
                     id: q.id.clone(),
                     code: "INTERNAL_FAILURE",
                     message: "The query could not be answered.".to_owned(),
-                }
-            }
-        });
+                })
+                .collect()
+        }
     }
-    out
 }
 
 /// The account setting holding `VdmAttributes`.

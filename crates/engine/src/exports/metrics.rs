@@ -132,10 +132,12 @@ impl MetricsRun {
         }
         let mut processed = 0;
         let mut by_day: BTreeMap<Millis, BTreeMap<Metric, u64>> = BTreeMap::new();
-        for m in needed {
-            let points = store
-                .metric_series(account, self.query(m, filters.clone()), DAY_MS)
-                .await?;
+        let queries = needed
+            .iter()
+            .map(|m| self.query(*m, filters.clone()))
+            .collect();
+        let series = store.metric_series(account, queries, DAY_MS).await?;
+        for (m, points) in needed.into_iter().zip(series) {
             processed += points.len() as u64;
             for p in points {
                 by_day.entry(p.at).or_default().insert(m, p.count);

@@ -29,9 +29,10 @@ fn query(metric: Metric, filters: &[(Dimension, &str)]) -> MetricQuery {
 }
 
 async fn daily(s: &impl Store, a: &str, q: MetricQuery) -> Vec<(Millis, u64)> {
-    s.metric_series(a, q, DAY_MS)
-        .await
-        .unwrap()
+    let mut series = s.metric_series(a, vec![q], DAY_MS).await.unwrap();
+    assert_eq!(series.len(), 1, "one series per query");
+    series
+        .remove(0)
         .into_iter()
         .map(|p| (p.at, p.count))
         .collect()
@@ -249,9 +250,10 @@ pub(super) async fn rollups_count_what_is_stored(s: &impl Store) {
 
     // Hourly buckets, a range, and another account.
     let hourly = s
-        .metric_series(a, query(Metric::Send, &[]), HOUR_MS)
+        .metric_series(a, vec![query(Metric::Send, &[])], HOUR_MS)
         .await
-        .unwrap();
+        .unwrap()
+        .remove(0);
     assert_eq!(
         hourly,
         [
@@ -267,7 +269,68 @@ pub(super) async fn rollups_count_what_is_stored(s: &impl Store) {
     );
     let mut first_day = query(Metric::Send, &[]);
     first_day.end = DAY0 + DAY_MS;
-    assert_eq!(daily(s, a, first_day).await, [(DAY0, 1)]);
+    assert_eq!(daily(s, a, first_day.clone()).await, [(DAY0, 1)]);
+
+    // Ranges that cut days: the whole days come from the day totals, the
+    // cut ones from the hours, and a bucket holding both is one point.
+    let mut cut = query(Metric::Send, &[]);
+    (cut.start, cut.end) = (DAY0 + 5 * HOUR_MS, DAY0 + DAY_MS + 11 * HOUR_MS);
+    assert_eq!(daily(s, a, cut.clone()).await, [(DAY0 + DAY_MS, 2)]);
+    cut.start = DAY0 + 2 * HOUR_MS;
+    assert_eq!(
+        daily(s, a, cut.clone()).await,
+        [(DAY0, 1), (DAY0 + DAY_MS, 2)]
+    );
+    cut.end = DAY0 + DAY_MS + 10 * HOUR_MS;
+    assert_eq!(daily(s, a, cut.clone()).await, [(DAY0, 1)]);
+    cut.end = DAY0 + 3 * DAY_MS;
+    let two_days = s
+        .metric_series(a, vec![cut], 2 * DAY_MS)
+        .await
+        .unwrap()
+        .remove(0);
+    let bucket = |t: Millis| t.div_euclid(2 * DAY_MS) * 2 * DAY_MS;
+    let expected: Vec<Point> = if bucket(DAY0) == bucket(DAY0 + DAY_MS) {
+        vec![Point {
+            at: bucket(DAY0),
+            count: 3,
+        }]
+    } else {
+        vec![
+            Point {
+                at: bucket(DAY0),
+                count: 1,
+            },
+            Point {
+                at: bucket(DAY0 + DAY_MS),
+                count: 2,
+            },
+        ]
+    };
+    assert_eq!(two_days, expected);
+
+    // Several queries in one read: one series each, in the order asked,
+    // an empty one kept in its place.
+    let batch = vec![
+        query(Metric::Send, &[]),
+        query(Metric::Complaint, &[(Dimension::Isp, "Nobody")]),
+        first_day.clone(),
+        query(Metric::Send, &[(id, "example.com")]),
+    ];
+    let mut one_by_one = Vec::new();
+    for q in &batch {
+        one_by_one.push(daily(s, a, q.clone()).await);
+    }
+    let together: Vec<Vec<(Millis, u64)>> = s
+        .metric_series(a, batch, DAY_MS)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.into_iter().map(|p| (p.at, p.count)).collect())
+        .collect();
+    assert_eq!(together, one_by_one);
+    assert!(together[1].is_empty());
+    assert_eq!(together[2], [(DAY0, 1)]);
     assert!(
         daily(s, "acct-rollups-other", query(Metric::Send, &[]))
             .await

@@ -286,12 +286,17 @@ impl Store for SqliteStore {
     async fn metric_series(
         &self,
         account: &str,
-        query: MetricQuery,
+        queries: Vec<MetricQuery>,
         bucket: Millis,
-    ) -> Result<Vec<Point>, StoreError> {
+    ) -> Result<Vec<Vec<Point>>, StoreError> {
         let a = own(account);
         self.pool
-            .read(move |c| rollups::series(c, &a, &query, bucket))
+            .read(move |c| {
+                queries
+                    .iter()
+                    .map(|q| rollups::series(c, &a, q, bucket))
+                    .collect()
+            })
             .await
     }
 

@@ -5,10 +5,12 @@
 //! `SentLast24Hours`, `GetSendStatistics` and the dashboard in time that
 //! depends on the range asked for, not on how many events are stored.
 //!
-//! Three tables (schema version 6):
+//! Four tables (schema versions 6 and 9):
 //! - `rollups`: one row per (account, metric, dimension, value, hour,
 //!   tracked); dimension `''` is the account total. Single-dimension
 //!   questions, the common ones, are one index range each.
+//! - `rollup_days`: the same per UTC day, so that a daily series (every
+//!   `BatchGetMetricData` query) reads a row per day, not 24.
 //! - `rollup_cells`: one row per (account, metric, hour, tracked, identity,
 //!   set, ISP, tenant), for questions that combine dimensions.
 //! - `rollup_quarters`: account totals per 15 minutes, for
@@ -202,6 +204,8 @@ impl Tally {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT DO UPDATE SET count = count + excluded.count",
         )?;
+        let mut days: HashMap<(&str, Metric, &'static str, &str, Millis, bool), i64> =
+            HashMap::new();
         for ((account, metric, dimension, value, hour, tracked), n) in rows {
             row.execute(params![
                 account,
@@ -209,6 +213,26 @@ impl Tally {
                 dimension,
                 value,
                 hour,
+                tracked,
+                n
+            ])?;
+            let day = floor(hour, DAY_MS);
+            *days
+                .entry((account, metric, dimension, value, day, tracked))
+                .or_insert(0) += n;
+        }
+        let mut day_row = c.prepare_cached(
+            "INSERT INTO rollup_days (account_id, metric, dimension, value, day, tracked, count)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT DO UPDATE SET count = count + excluded.count",
+        )?;
+        for ((account, metric, dimension, value, day, tracked), n) in days {
+            day_row.execute(params![
+                account,
+                metric.name(),
+                dimension,
+                value,
+                day,
                 tracked,
                 n
             ])?;
@@ -297,25 +321,18 @@ pub(crate) fn series(
         _ => None,
     };
     if let Some((dimension, value)) = single {
-        let mut stmt = c.prepare_cached(
-            "SELECT (hour / ?7) * ?7 AS at, sum(count) FROM rollups
-             WHERE account_id = ?1 AND metric = ?2 AND dimension = ?3 AND value = ?4
-               AND hour >= ?5 AND hour < ?6 AND tracked >= ?8
-             GROUP BY at ORDER BY at",
-        )?;
-        let mut rows = stmt.query(params![
-            account,
-            q.metric.name(),
-            dimension,
-            value,
-            start,
-            end,
-            bucket,
-            tracked
-        ])?;
-        while let Some(r) = rows.next()? {
-            push(r)?;
+        let key = (account, q.metric.name(), dimension, value.as_str(), tracked);
+        // Whole days of a daily (or coarser) series come from the day
+        // totals, the hours before the first and after the last from the
+        // hourly rows.
+        let (first_day, last_day) = (ceil(start, DAY_MS), floor(end, DAY_MS));
+        if bucket % DAY_MS == 0 && first_day < last_day {
+            hourly(c, key, start, first_day, bucket, &mut push)?;
+            daily(c, key, first_day, last_day, bucket, &mut push)?;
+            hourly(c, key, last_day, end, bucket, &mut push)?;
+            return Ok(merge(out));
         }
+        hourly(c, key, start, end, bucket, &mut push)?;
         return Ok(out);
     }
     use rusqlite::types::Value as Sql;
@@ -366,6 +383,78 @@ pub(crate) fn series(
         push(r)?;
     }
     Ok(out)
+}
+
+/// The key of one single-dimension series: account, metric, dimension,
+/// value, least `tracked`.
+type SeriesKey<'a> = (&'a str, &'a str, &'a str, &'a str, i64);
+
+/// The hourly rows of a series in `[start, end)`, in buckets.
+fn hourly(
+    c: &Connection,
+    (account, metric, dimension, value, tracked): SeriesKey<'_>,
+    start: Millis,
+    end: Millis,
+    bucket: Millis,
+    push: &mut impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<()>,
+) -> Result<(), StoreError> {
+    if start >= end {
+        return Ok(());
+    }
+    let mut stmt = c.prepare_cached(
+        "SELECT (hour / ?7) * ?7 AS at, sum(count) FROM rollups
+         WHERE account_id = ?1 AND metric = ?2 AND dimension = ?3 AND value = ?4
+           AND hour >= ?5 AND hour < ?6 AND tracked >= ?8
+         GROUP BY at ORDER BY at",
+    )?;
+    let mut rows = stmt.query(params![
+        account, metric, dimension, value, start, end, bucket, tracked
+    ])?;
+    while let Some(r) = rows.next()? {
+        push(r)?;
+    }
+    Ok(())
+}
+
+/// The day totals of a series for the whole days in `[start, end)`.
+fn daily(
+    c: &Connection,
+    (account, metric, dimension, value, tracked): SeriesKey<'_>,
+    start: Millis,
+    end: Millis,
+    bucket: Millis,
+    push: &mut impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<()>,
+) -> Result<(), StoreError> {
+    let mut stmt = c.prepare_cached(
+        "SELECT (day / ?7) * ?7 AS at, sum(count) FROM rollup_days
+         WHERE account_id = ?1 AND metric = ?2 AND dimension = ?3 AND value = ?4
+           AND day >= ?5 AND day < ?6 AND tracked >= ?8
+         GROUP BY at ORDER BY at",
+    )?;
+    let mut rows = stmt.query(params![
+        account, metric, dimension, value, start, end, bucket, tracked
+    ])?;
+    while let Some(r) = rows.next()? {
+        push(r)?;
+    }
+    Ok(())
+}
+
+/// Points read in order from adjacent ranges, one per bucket (a bucket
+/// cut by a range's edge was read twice).
+fn merge(points: Vec<Point>) -> Vec<Point> {
+    let mut out: Vec<Point> = Vec::with_capacity(points.len());
+    for p in points {
+        match out.last_mut() {
+            Some(last) if last.at == p.at => last.count += p.count,
+            _ => out.push(p),
+        }
+    }
+    out
+}
+
+fn ceil(t: Millis, unit: Millis) -> Millis {
+    floor(t + unit - 1, unit)
 }
 
 /// Identities are kept in lower case; other values as given.
@@ -431,7 +520,10 @@ pub(crate) fn quarters(
 /// Forgets every rollup and counts the stored events again, message by
 /// message, with the rules the writes use.
 pub(crate) fn rebuild(c: &Connection) -> Result<RebuildReport, StoreError> {
-    c.execute_batch("DELETE FROM rollups; DELETE FROM rollup_cells; DELETE FROM rollup_quarters;")?;
+    c.execute_batch(
+        "DELETE FROM rollups; DELETE FROM rollup_days; DELETE FROM rollup_cells;
+         DELETE FROM rollup_quarters;",
+    )?;
     let mut report = RebuildReport::default();
     let mut tally = Tally::default();
     let mut messages = c.prepare(
@@ -499,10 +591,26 @@ pub(crate) fn rebuild(c: &Connection) -> Result<RebuildReport, StoreError> {
     }
     tally.flush(c)?;
     report.rows = c.query_row(
-        "SELECT (SELECT count(*) FROM rollups) + (SELECT count(*) FROM rollup_cells)
-              + (SELECT count(*) FROM rollup_quarters)",
+        "SELECT (SELECT count(*) FROM rollups) + (SELECT count(*) FROM rollup_days)
+              + (SELECT count(*) FROM rollup_cells) + (SELECT count(*) FROM rollup_quarters)",
         [],
         |r| r.get::<_, i64>(0),
     )? as u64;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_sums_a_bucket_read_from_two_ranges() {
+        let p = |at, count| Point { at, count };
+        assert_eq!(
+            merge(vec![p(0, 1), p(10, 2), p(10, 3), p(20, 4)]),
+            [p(0, 1), p(10, 5), p(20, 4)]
+        );
+        assert_eq!(ceil(1, DAY_MS), DAY_MS);
+        assert_eq!(ceil(DAY_MS, DAY_MS), DAY_MS);
+    }
 }

@@ -161,6 +161,7 @@ const MIGRATIONS: &[&str] = &[
     ROLLUPS,
     SEARCH_INDEX,
     EXPORT_JOBS,
+    ROLLUP_DAYS,
 ];
 
 /// 5: compact event storage (see `sqlite::codec` and `sqlite::events`).
@@ -225,7 +226,7 @@ const COMPACT_EVENTS: &str = "CREATE TABLE messages_v5 (
 
 /// 6: rollups, counts per metric, hour and dimension (see
 /// `sqlite::rollups`), filled from the stored events by
-/// [`super::rollups::rebuild`] right after.
+/// [`super::rollups::rebuild`] once the day totals (9) exist too.
 const ROLLUPS: &str = "CREATE TABLE rollups (
          account_id TEXT NOT NULL,
          metric     TEXT NOT NULL,
@@ -302,6 +303,32 @@ const EXPORT_JOBS: &str = "CREATE TABLE export_jobs (
      CREATE INDEX export_jobs_unfinished ON export_jobs (created_at)
          WHERE status IN ('CREATED', 'PROCESSING');";
 
+/// 9: day totals beside the hourly `rollups` rows (see `sqlite::rollups`),
+/// so a daily series of a month reads 30 rows rather than 720; filled from
+/// the hourly rows.
+const ROLLUP_DAYS: &str = "CREATE TABLE rollup_days (
+         account_id TEXT NOT NULL,
+         metric     TEXT NOT NULL,
+         dimension  TEXT NOT NULL,
+         value      TEXT NOT NULL,
+         day        INTEGER NOT NULL,
+         tracked    INTEGER NOT NULL,
+         count      INTEGER NOT NULL,
+         PRIMARY KEY (account_id, metric, dimension, value, day, tracked)
+     ) WITHOUT ROWID;
+     INSERT INTO rollup_days (account_id, metric, dimension, value, day, tracked, count)
+         SELECT account_id, metric, dimension, value, (hour / 86400000) * 86400000, tracked,
+                sum(count)
+         FROM rollups GROUP BY 1, 2, 3, 4, 5, 6;";
+
+/// The schema version that brought the hourly rollups.
+fn rollups_version() -> usize {
+    MIGRATIONS
+        .iter()
+        .position(|m| *m == ROLLUPS)
+        .map_or(0, |i| i + 1)
+}
+
 /// Brings the database up to the newest schema version.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let current: usize =
@@ -328,7 +355,10 @@ fn apply(conn: &mut Connection, current: usize) -> Result<(), StoreError> {
         if *sql == COMPACT_EVENTS {
             after_compact_events(&tx)?;
         }
-        if *sql == ROLLUPS {
+        // The rollups are counted once every rollup table exists: a
+        // database older than them gets its counts when the last is made
+        // (one that had rollups got its day totals from them above).
+        if *sql == ROLLUP_DAYS && current < rollups_version() {
             super::rollups::rebuild(&tx)?;
         }
         if *sql == SEARCH_INDEX {
@@ -410,10 +440,51 @@ mod tests {
             )
             .unwrap();
         assert_eq!(stub, None);
+        // Counted once every rollup table exists.
+        let sends: i64 = conn
+            .query_row(
+                "SELECT sum(count) FROM rollup_days WHERE metric = 'SEND' AND dimension = ''",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(sends, 1);
         let fk: i64 = conn
             .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
             .unwrap();
         assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn day_totals_are_summed_from_the_hourly_rollups() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let before = MIGRATIONS.iter().position(|m| *m == ROLLUP_DAYS).unwrap();
+        for sql in &MIGRATIONS[..before] {
+            conn.execute_batch(sql).unwrap();
+        }
+        let day = 86_400_000_i64 * 20_000;
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {before};
+             INSERT INTO rollups VALUES ('a', 'SEND', '', '', {day}, 1, 2),
+                                        ('a', 'SEND', '', '', {day} + 3600000, 1, 3),
+                                        ('a', 'SEND', '', '', {day} + 86400000, 1, 4),
+                                        ('a', 'SEND', '', '', {day}, 0, 7);"
+        ))
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let rows: Vec<(i64, i64, i64)> = conn
+            .prepare("SELECT day, tracked, count FROM rollup_days ORDER BY day, tracked")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(rows, [(day, 0, 7), (day, 1, 5), (day + 86_400_000, 1, 4)]);
+        // Not counted again from the (here absent) events.
+        let hourly: i64 = conn
+            .query_row("SELECT count(*) FROM rollups", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(hourly, 4);
     }
 
     #[test]
