@@ -110,7 +110,7 @@ mod tests {
         assert_eq!(
             records_or_not(b"# Archive\n\nThese are", false),
             Some(Err(
-                "not SES records: the file is neither JSON nor gzip (it starts with \"# Archive\\n\\nThese \")"
+                "not SES records: the file is neither JSON nor gzip (it starts with \"# Archive\\n\\nThese\")"
                     .into()
             ))
         );
