@@ -15,14 +15,15 @@
 # and the exit status is non-zero when M > 0 or anything else went wrong.
 #
 # Python: uses python3 when it already has boto3; otherwise (or with
-# SDK_LIFECYCLE_FORCE_VENV=1) makes a venv in target/sdk-lifecycle-venv and
+# SDK_LIFECYCLE_FORCE_VENV=1) makes a venv in sdk-lifecycle-venv under
+# cargo's target directory (scripts/target-dir) and
 # installs the pinned boto3 there. AWS CLI v1 comes from the same Python when
 # it has it, else is pip-installed into that venv; if that fails its checks
 # are skipped with a note.
 #
 # Environment knobs:
 #   SDK_LIFECYCLE_FORCE_VENV=1   always use the venv, even if python3 has boto3
-#   SDK_LIFECYCLE_VENV=DIR       where the venv lives [target/sdk-lifecycle-venv]
+#   SDK_LIFECYCLE_VENV=DIR       where the venv lives [<target dir>/sdk-lifecycle-venv]
 #   SDK_LIFECYCLE_NO_CLI=1       skip the AWS CLI part
 #   SDK_LIFECYCLE_KEEP=1         keep the temp dir (data dir, server logs, state)
 #   MAILSIGHT_BIN=PATH           use this binary instead of building one
@@ -33,7 +34,10 @@ AWSCLI_VERSION=1.46.3
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SCRIPT="$ROOT/scripts/sdk-lifecycle.py"
-VENV=${SDK_LIFECYCLE_VENV:-$ROOT/target/sdk-lifecycle-venv}
+# Cargo's target directory, wherever the caller's cargo puts it; without
+# cargo (a given MAILSIGHT_BIN) the venv goes to ./target.
+TARGET=$("$ROOT/scripts/target-dir" 2>/dev/null) || TARGET="$ROOT/target"
+VENV=${SDK_LIFECYCLE_VENV:-$TARGET/sdk-lifecycle-venv}
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PYTHONUNBUFFERED=1
 # Nothing from the caller's AWS or mailsight setup may leak into the run.
@@ -175,7 +179,7 @@ if [[ -n "${MAILSIGHT_BIN:-}" ]]; then
 else
     log "cargo build -p mailsight"
     (cd "$ROOT" && cargo build -p mailsight) || setup_fail "cargo build -p mailsight failed"
-    BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/mailsight"
+    BIN="$TARGET/debug/mailsight"
 fi
 [[ -x "$BIN" ]] || setup_fail "no mailsight binary at $BIN"
 

@@ -4,7 +4,8 @@
 #
 #   scripts/sns-interop.sh
 #
-# Makes (or reuses) a venv in target/sns-interop-venv with pinned boto3,
+# Makes (or reuses) a venv in sns-interop-venv under cargo's target
+# directory (scripts/target-dir) with pinned boto3,
 # aws-sns-message-validator and (optionally) AWS CLI v1, starts
 # `mailsight serve` on a free loopback port with a fresh data directory, runs
 # the checks and stops the server whatever happens. The last line is always
@@ -20,7 +21,10 @@ AWSCLI_VERSION=1.46.3
 VALIDATOR_VERSION=0.0.5   # aws-sns-message-validator
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-VENV=${SNS_INTEROP_VENV:-$ROOT/target/sns-interop-venv}
+# Cargo's target directory, wherever the caller's cargo puts it; without
+# cargo (a given MAILSIGHT_BIN) the venv goes to ./target.
+TARGET=$("$ROOT/scripts/target-dir" 2>/dev/null) || TARGET="$ROOT/target"
+VENV=${SNS_INTEROP_VENV:-$TARGET/sns-interop-venv}
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 PYTHONUNBUFFERED=1
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN
@@ -63,7 +67,7 @@ if [[ -n "${MAILSIGHT_BIN:-}" ]]; then
 else
     log "cargo build -p mailsight"
     (cd "$ROOT" && cargo build -p mailsight) || fail_setup "cargo build failed"
-    BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/mailsight"
+    BIN="$TARGET/debug/mailsight"
 fi
 [[ -x "$BIN" ]] || fail_setup "no mailsight binary at $BIN"
 

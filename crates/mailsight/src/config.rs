@@ -41,7 +41,7 @@ pub struct Config {
     /// SNS topics mailsight hosts: the public URL subscribers reach it
     /// at, and topics declared here (`docs/SNS.md`).
     pub sns: SnsHostingConfig,
-    /// Open, click and unsubscribe links (`docs/TRACKING.md`).
+    /// Open, click and unsubscribe links (`docs/SENDING.md`).
     pub tracking: crate::tracking::TrackingConfig,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
@@ -129,14 +129,18 @@ impl Default for Config {
 }
 
 /// What is wrong with a configuration.
+///
+/// A variant with a `source` names only what failed and leaves the cause
+/// to its source: `main` prints the chain (`Caused by:`), so a message that
+/// also held the cause said it twice.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read the config file {path}")]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("invalid config file {path}: {source}")]
+    #[error("invalid config file {path}")]
     Parse {
         path: PathBuf,
         source: Box<toml::de::Error>,

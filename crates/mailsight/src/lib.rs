@@ -3,6 +3,7 @@
 //!
 //! - [`config`]: the TOML config file and its defaults.
 //! - [`import`]: `mailsight import`, bulk loading of SES record files.
+//! - [`logging`]: where logs go, and colour only for a terminal.
 //! - [`messages`]: `mailsight messages`, message search from the data directory.
 //! - [`server`]: wiring (store → engine → API) and [`server::Running`], a
 //!   server started on any port and stopped on demand.
@@ -14,6 +15,7 @@
 
 pub mod config;
 pub mod import;
+pub mod logging;
 pub mod messages;
 pub mod server;
 pub mod startup;

@@ -151,13 +151,15 @@ async fn run_import(args: ImportArgs) -> anyhow::Result<std::process::ExitCode> 
         let progress = !args.quiet && std::io::stderr().is_terminal();
         let report = mailsight::import::parse_only(&args.paths, progress).await?;
         println!(
-            "parsed {} records ({} rejected) from {} files in {:.2} s: {:.0} records/s",
+            "parsed {} records ({} rejected) from {} files{} in {:.2} s: {:.0} records/s",
             report.imported,
             report.rejected.len(),
             report.files,
+            skipped_count(&report),
             report.elapsed.as_secs_f64(),
             report.rate()
         );
+        print_skipped(&report);
         return Ok(std::process::ExitCode::SUCCESS);
     }
     let account = args
@@ -171,14 +173,16 @@ async fn run_import(args: ImportArgs) -> anyhow::Result<std::process::ExitCode> 
     let progress = !args.quiet && std::io::stderr().is_terminal();
     let report = mailsight::import::import(ingestor, &account, &args.paths, progress).await?;
     println!(
-        "imported {} records ({} duplicates, {} rejected) from {} files in {:.2} s: {:.0} records/s",
+        "imported {} records ({} duplicates, {} rejected) from {} files{} in {:.2} s: {:.0} records/s",
         report.imported,
         report.duplicates,
         report.rejected.len(),
         report.files,
+        skipped_count(&report),
         report.elapsed.as_secs_f64(),
         report.rate()
     );
+    print_skipped(&report);
     for r in &report.rejected {
         println!("rejected {}:{}: {}", r.file.display(), r.line, r.reason);
     }
@@ -190,15 +194,25 @@ async fn run_import(args: ImportArgs) -> anyhow::Result<std::process::ExitCode> 
     })
 }
 
+/// ` (N skipped)` after the file count, when files were skipped.
+fn skipped_count(report: &mailsight::import::ImportReport) -> String {
+    match report.skipped.len() {
+        0 => String::new(),
+        n => format!(" ({n} skipped)"),
+    }
+}
+
+/// One line per file that held no records: skipping a README or an image
+/// in an archive is not a failure, so it does not change the exit status.
+fn print_skipped(report: &mailsight::import::ImportReport) {
+    for s in &report.skipped {
+        println!("skipped {}: {}", s.file.display(), s.reason);
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<std::process::ExitCode> {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("MAILSIGHT_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+    mailsight::logging::init();
     match Cli::parse().command {
         Command::Serve(args) => {
             let config = args.into_config()?;

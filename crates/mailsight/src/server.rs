@@ -13,14 +13,16 @@ use tokio::sync::watch;
 
 use crate::config::Config;
 
-/// Why the server could not start or stopped.
+/// Why the server could not start or stopped. Variants with a source say
+/// only what failed; the cause is the source's to tell (once, in the chain
+/// `main` prints).
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
-    #[error("cannot open the store: {0}")]
+    #[error("cannot open the store")]
     Store(#[from] mailsight_store::StoreError),
-    #[error("network error: {0}")]
+    #[error("network error")]
     Io(#[from] std::io::Error),
     #[error("SNS hosting: {0}")]
     Sns(String),

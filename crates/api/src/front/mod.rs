@@ -7,7 +7,8 @@
 //! signature checked over the exact bytes for the protocol's signing name,
 //! the handler run, and the answer or error rendered in the protocol's
 //! shape with `x-amzn-RequestId`. Every answer is counted here, once, for
-//! `/metrics` (protocol, operation from the table, status, latency). A
+//! `/metrics` (protocol, operation from the table, status, latency), and
+//! every error answer logged here, once (a refusal at `info`). A
 //! protocol only says how to route, what to run and how to render; adding
 //! one (as SES v1 was, next to SNS) is one more implementation and one more
 //! arm in `protocols::choose`.
@@ -91,11 +92,16 @@ pub async fn serve<P: Protocol>(
     let (named, mut response) = match answer::<P>(state, peer, parts, body, &request_id).await {
         Ok((name, response)) => (Some(name), response),
         Err((named, e)) => {
-            let operation = named.unwrap_or_default();
+            // Every error answer is logged here, once: a refusal at `info`,
+            // because the caller sees only an AWS error code and the person
+            // running mailsight needs to see what was refused and why (an
+            // operation mailsight lacks, a signature for the wrong service,
+            // a wrong secret); a failure of mailsight's own at `error`.
+            let operation = named.unwrap_or(UNKNOWN_OPERATION);
             if e.status.is_server_error() {
-                tracing::error!(protocol = P::NAME, operation, %method, %path, code = e.code, message = %e.message, "request failed");
+                tracing::error!(protocol = P::NAME, operation, %method, %path, status = e.status.as_u16(), code = e.code, message = %e.message, "request failed");
             } else {
-                tracing::debug!(protocol = P::NAME, operation, %method, %path, code = e.code, message = %e.message, "request refused");
+                tracing::info!(protocol = P::NAME, operation, %method, %path, status = e.status.as_u16(), code = e.code, message = %e.message, "request refused");
             }
             (named, P::render_error(&e, &request_id))
         }

@@ -43,8 +43,13 @@ pub enum DefinitionError {
     Arn { kind: &'static str, arn: String },
     #[error("CloudWatchDestination needs at least one dimension.")]
     NoDimensions,
-    #[error("Invalid {what} <{value}>: use 1 to 255 ASCII letters, digits, '_' or '-'.")]
-    DimensionText { what: &'static str, value: String },
+    #[error("Invalid {what} <{value}>: use 1 to 255 ASCII letters, digits, {allowed}.")]
+    DimensionText {
+        what: &'static str,
+        value: String,
+        /// The other characters allowed, in words.
+        allowed: &'static str,
+    },
     #[error("The header {0} cannot be used as an EMAIL_HEADER dimension.")]
     ForbiddenHeader(String),
 }

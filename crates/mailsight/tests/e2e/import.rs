@@ -126,3 +126,134 @@ async fn bad_lines_are_reported_and_the_rest_lands() {
     let missing = import(data_dir.path(), &[&dir.path().join("nope")]);
     assert_eq!(missing.0, 1, "a missing path is an error");
 }
+
+/// `n` Send records, one per line, each its own message (so none is a
+/// duplicate of another).
+fn numbered_sends(prefix: &str, n: usize) -> String {
+    let (_, send) = fixtures()
+        .into_iter()
+        .find(|(_, r)| compact(r).contains("\"eventType\":\"Send\""))
+        .expect("a Send fixture");
+    let template: serde_json::Value = serde_json::from_slice(&send).unwrap();
+    (0..n)
+        .map(|i| {
+            let mut r = template.clone();
+            r["mail"]["messageId"] = format!("{prefix}-{i:05}").into();
+            r.to_string() + "\n"
+        })
+        .collect()
+}
+
+/// A gzip object cut at `at` bytes, and how many whole records (lines) its
+/// readable part holds. The cut is moved off a record's end so the count
+/// is exact.
+fn truncated(text: &str, mut at: usize) -> (Vec<u8>, usize) {
+    use std::io::Read;
+    let whole = gzip(text.as_bytes());
+    loop {
+        let mut decoded = Vec::new();
+        let mut reader = flate2::read::MultiGzDecoder::new(&whole[..at]);
+        let mut buf = [0u8; 4096];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) => panic!("a cut object must not read to its end"),
+                Ok(n) => decoded.extend_from_slice(&buf[..n]),
+                Err(_) => break,
+            }
+        }
+        if !matches!(decoded.last(), Some(b'}' | b'\n')) {
+            let lines = decoded.iter().filter(|&&b| b == b'\n').count();
+            return (whole[..at].to_vec(), lines);
+        }
+        at -= 1;
+    }
+}
+
+#[tokio::test]
+async fn an_archive_directory_skips_what_is_not_records_and_keeps_a_truncated_gzip() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    // What sits beside Firehose's objects in a real archive.
+    std::fs::write(
+        p.join("README.md"),
+        "# SES events\n\nFirehose objects, by hour.\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("index.csv"), "object,records\npart-1,2\n").unwrap();
+    std::fs::write(
+        p.join("chart.png"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02",
+    )
+    .unwrap();
+    std::fs::write(p.join("notes.csv.gz"), gzip(b"id,type\n1,Send\n")).unwrap();
+    // The records: a plain file, a whole gzip object and a cut one.
+    std::fs::write(p.join("good.json"), numbered_sends("plain", 3)).unwrap();
+    std::fs::write(
+        p.join("good.gz"),
+        gzip(numbered_sends("whole", 5).as_bytes()),
+    )
+    .unwrap();
+    let text = numbered_sends("cut", 600);
+    let whole_len = gzip(text.as_bytes()).len();
+    let (cut, readable) = truncated(&text, whole_len / 2);
+    assert!(
+        readable > 100 && readable < 600,
+        "the cut leaves part: {readable}"
+    );
+    std::fs::write(p.join("part-cut.gz"), cut).unwrap();
+
+    let (code, out) = import(data_dir.path(), &[p]);
+    assert_eq!(code, 2, "the damaged object is reported: {out}");
+    let expected = 3 + 5 + readable;
+    assert!(
+        out.starts_with(&format!(
+            "imported {expected} records (0 duplicates, 1 rejected) from 3 files (4 skipped)"
+        )),
+        "{out}"
+    );
+    // Each skipped file once, on one line, with why.
+    for (name, how) in [
+        (
+            "README.md",
+            "the file is neither JSON nor gzip (it starts with \"# SES",
+        ),
+        (
+            "index.csv",
+            "the file is neither JSON nor gzip (it starts with \"object,",
+        ),
+        (
+            "chart.png",
+            "the file is neither JSON nor gzip (it starts with \"\\x89PNG",
+        ),
+        (
+            "notes.csv.gz",
+            "decompressed, it is neither JSON nor gzip (it starts with \"id,type",
+        ),
+    ] {
+        let lines: Vec<&str> = out.lines().filter(|l| l.contains(name)).collect();
+        assert_eq!(lines.len(), 1, "{name} once: {out}");
+        assert!(lines[0].starts_with("skipped "), "{out}");
+        assert!(lines[0].contains(how), "{name}: {out}");
+    }
+    // The cut object: one line, saying where it broke.
+    let broken: Vec<&str> = out.lines().filter(|l| l.contains("part-cut.gz")).collect();
+    assert_eq!(broken.len(), 1, "{out}");
+    assert!(
+        broken[0].contains(&format!(
+            "part-cut.gz:{}: unreadable from here on",
+            readable + 1
+        )),
+        "{out}"
+    );
+    assert!(
+        broken[0].contains(&format!(
+            "of the decompressed data, after {readable} records, which are kept"
+        )),
+        "{out}"
+    );
+    assert!(
+        !out.contains("expected ident") && !out.contains("expected value"),
+        "no parser messages for files that are not JSON: {out}"
+    );
+}

@@ -19,6 +19,7 @@ mod identities;
 mod import;
 mod ingest;
 mod lifecycle;
+mod logs;
 mod metrics;
 mod nats_forwarder;
 mod outbox;

@@ -362,6 +362,77 @@ async fn cloudwatch_counters_end_in_total_and_survive_a_restart() {
     }
 }
 
+/// SES's auto-tags are dimension names, as SES's guide uses them: a
+/// destination on `ses:from-domain` is accepted, returned as given, and
+/// counts each event under the sender's domain (the label's `:` made `_`,
+/// which Prometheus requires).
+#[tokio::test]
+async fn an_auto_tag_is_a_cloudwatch_dimension() {
+    use aws_sdk_sesv2::types::{
+        CloudWatchDestination, CloudWatchDimensionConfiguration, DimensionValueSource,
+        EventDestinationDefinition, EventType,
+    };
+    let t = start().await;
+    let c = t.client();
+    verify_domain(&c).await;
+    c.create_configuration_set()
+        .configuration_set_name("cs")
+        .send()
+        .await
+        .unwrap();
+    c.create_configuration_set_event_destination()
+        .configuration_set_name("cs")
+        .event_destination_name("by-domain")
+        .event_destination(
+            EventDestinationDefinition::builder()
+                .enabled(true)
+                .matching_event_types(EventType::Send)
+                .cloud_watch_destination(
+                    CloudWatchDestination::builder()
+                        .dimension_configurations(
+                            CloudWatchDimensionConfiguration::builder()
+                                .dimension_name("ses:from-domain")
+                                .dimension_value_source(DimensionValueSource::MessageTag)
+                                .default_dimension_value("unknown")
+                                .build()
+                                .unwrap(),
+                        )
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("SES accepts an auto-tag as a dimension name");
+    let got = c
+        .get_configuration_set_event_destinations()
+        .configuration_set_name("cs")
+        .send()
+        .await
+        .unwrap();
+    let dims = got.event_destinations()[0]
+        .cloud_watch_destination()
+        .unwrap()
+        .dimension_configurations();
+    assert_eq!(dims[0].dimension_name(), "ses:from-domain");
+
+    send_with_set(&c, "a@example.net", Some("cs")).await;
+    let labels = [
+        ("ses_from_domain", "example.com"),
+        ("ses_destination", "cs/by-domain"),
+    ];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, text) = metrics_text(&t, None).await;
+        if value(&parse(&text), "aws_ses_Send_total", &labels) == Some(1.0) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never counted:\n{text}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn expect_refused(resp: reqwest::Response) {
     assert_eq!(resp.status(), 403);
     assert!(resp.headers().get("x-amzn-ErrorType").is_some());

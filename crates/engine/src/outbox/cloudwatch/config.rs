@@ -46,16 +46,23 @@ impl CloudWatchDestination {
     pub const KEY: &'static str = "CloudWatchDestination";
 
     /// Checks the member: at least one dimension, names and defaults of
-    /// 1 to 255 allowed characters (defaults may also hold `@` and `.`),
-    /// and no header SES reserves.
+    /// 1 to 255 allowed characters, and no header SES reserves. Names may
+    /// hold `:`, as SES's v1 model says, so that SES's auto-tags
+    /// (`ses:from-domain`, `ses:configuration-set`) can be dimensions: the
+    /// use SES's guide shows (the v2 model's text leaves `:` out, but both
+    /// APIs configure the same destinations). Defaults may hold `@` and `.`.
     pub fn parse(v: &Value) -> Result<Self, DefinitionError> {
         let c: CloudWatchDestination = parse_kind(Self::KEY, v)?;
         if c.dimension_configurations.is_empty() {
             return Err(DefinitionError::NoDimensions);
         }
         for d in &c.dimension_configurations {
-            dimension_text("dimension name", &d.dimension_name, b"")?;
-            dimension_text("default dimension value", &d.default_dimension_value, b"@.")?;
+            dimension_text("dimension name", &d.dimension_name, NAME_EXTRA)?;
+            dimension_text(
+                "default dimension value",
+                &d.default_dimension_value,
+                DEFAULT_EXTRA,
+            )?;
             if d.dimension_value_source == DimensionSource::EmailHeader
                 && FORBIDDEN_HEADERS.contains(&d.dimension_name.to_ascii_lowercase().as_str())
             {
@@ -66,18 +73,29 @@ impl CloudWatchDestination {
     }
 }
 
-/// 1 to 255 ASCII letters, digits, `_`, `-`, or one of `extra`.
-fn dimension_text(what: &'static str, s: &str, extra: &[u8]) -> Result<(), DefinitionError> {
+/// Characters besides letters and digits a dimension name may hold, and
+/// how the error says so.
+const NAME_EXTRA: (&[u8], &str) = (b"_-:", "'_', '-' or ':'");
+/// The same for a default dimension value.
+const DEFAULT_EXTRA: (&[u8], &str) = (b"_-@.", "'_', '-', '@' or '.'");
+
+/// 1 to 255 ASCII letters, digits, or one of `extra`.
+fn dimension_text(
+    what: &'static str,
+    s: &str,
+    (extra, allowed): (&[u8], &'static str),
+) -> Result<(), DefinitionError> {
     let ok = !s.is_empty()
         && s.len() <= 255
         && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || extra.contains(&b));
+            .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b));
     if ok {
         Ok(())
     } else {
         Err(DefinitionError::DimensionText {
             what,
             value: s.to_owned(),
+            allowed,
         })
     }
 }
@@ -137,8 +155,10 @@ mod tests {
         assert!(dims(dim("From", "MESSAGE_TAG", "x")).is_ok());
         assert_eq!(
             dims(dim("a b", "MESSAGE_TAG", "x")).unwrap_err(),
-            "Invalid dimension name <a b>: use 1 to 255 ASCII letters, digits, '_' or '-'."
+            "Invalid dimension name <a b>: use 1 to 255 ASCII letters, digits, '_', '-' or ':'."
         );
+        // SES's auto-tags are dimension names SES accepts.
+        assert!(dims(dim("ses:from-domain", "MESSAGE_TAG", "none")).is_ok());
         assert_eq!(
             dims(dim("a", "MESSAGE_TAG", "x@y")).map(|_| ()),
             Ok(()),
@@ -146,11 +166,16 @@ mod tests {
         );
         assert_eq!(
             dims(dim("a@b", "MESSAGE_TAG", "x")).unwrap_err(),
-            "Invalid dimension name <a@b>: use 1 to 255 ASCII letters, digits, '_' or '-'."
+            "Invalid dimension name <a@b>: use 1 to 255 ASCII letters, digits, '_', '-' or ':'."
         );
         assert_eq!(
             dims(dim("a", "MESSAGE_TAG", "")).unwrap_err(),
-            "Invalid default dimension value <>: use 1 to 255 ASCII letters, digits, '_' or '-'."
+            "Invalid default dimension value <>: use 1 to 255 ASCII letters, digits, '_', '-', '@' or '.'."
+        );
+        assert_eq!(
+            dims(dim("a", "MESSAGE_TAG", "x:y")).unwrap_err(),
+            "Invalid default dimension value <x:y>: use 1 to 255 ASCII letters, digits, '_', '-', '@' or '.'.",
+            "':' is for names only"
         );
         assert!(dims(dim(&"n".repeat(255), "MESSAGE_TAG", "x")).is_ok());
         assert!(dims(dim(&"n".repeat(256), "MESSAGE_TAG", "x")).is_err());

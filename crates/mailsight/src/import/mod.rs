@@ -6,10 +6,16 @@
 //! stored through the same ingestion path as the live endpoints, so
 //! importing twice, or importing what also arrived over SNS, stores each
 //! event once. A record that cannot be stored is reported with its file and
-//! line; the others are imported all the same.
+//! line; the others are imported all the same. A file that holds no records
+//! at all (a README, a CSV, an image in the archive) is skipped with one
+//! line saying why, and a damaged gzip object keeps every record before
+//! the damage, which is reported once, with where it is.
+//!
+//! - [`read`]: opening a file, reading it in chunks, telling records from
+//!   anything else.
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+mod read;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,62 +25,13 @@ use mailsight_engine::Ingestor;
 use mailsight_engine::ingest::split::split_partial;
 use mailsight_store::StoreError;
 
+use read::{CHUNK, Source, records_or_not};
+
 /// Records per transaction: big enough to amortise the commit, small
 /// enough to keep memory flat.
 pub const BATCH: usize = 4_000;
 /// Batches being parsed or committed at once.
 pub const IN_FLIGHT: usize = 3;
-/// Bytes read from a file at a time.
-const CHUNK: usize = 8 * 1024 * 1024;
-
-/// Counts the bytes read from a file on the progress bar.
-struct Counting<R> {
-    inner: R,
-    bar: ProgressBar,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.bar.inc(n as u64);
-        Ok(n)
-    }
-}
-
-/// Opens a file for reading, through a gzip decoder when it starts with
-/// gzip's magic bytes (whatever its name says).
-fn open(path: &Path, bar: ProgressBar) -> std::io::Result<Box<dyn Read + Send>> {
-    let mut file = BufReader::new(Counting {
-        inner: File::open(path)?,
-        bar,
-    });
-    let gzip = file.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-    Ok(if gzip {
-        Box::new(flate2::read::MultiGzDecoder::new(file))
-    } else {
-        Box::new(file)
-    })
-}
-
-/// Appends up to [`CHUNK`] bytes to `buf`; 0 at the end of the file.
-fn read_chunk(reader: &mut dyn Read, buf: &mut Vec<u8>) -> std::io::Result<usize> {
-    let start = buf.len();
-    buf.resize(start + CHUNK, 0);
-    let mut filled = 0;
-    while filled < CHUNK {
-        match reader.read(&mut buf[start + filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                buf.truncate(start);
-                return Err(e);
-            }
-        }
-    }
-    buf.truncate(start + filled);
-    Ok(filled)
-}
 
 /// One record that was not imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,10 +41,19 @@ pub struct RejectedRecord {
     pub reason: String,
 }
 
+/// A file that holds no SES records, so was not read further.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedFile {
+    pub file: PathBuf,
+    pub reason: String,
+}
+
 /// What an import did.
 #[derive(Debug, Default)]
 pub struct ImportReport {
+    /// Files read for records (not counting the skipped ones).
     pub files: usize,
+    pub skipped: Vec<SkippedFile>,
     pub imported: usize,
     pub duplicates: usize,
     pub rejected: Vec<RejectedRecord>,
@@ -189,10 +155,7 @@ async fn run(
         ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mut report = ImportReport {
-        files: files.len(),
-        ..Default::default()
-    };
+    let mut report = ImportReport::default();
     let account: Arc<str> = default_account.into();
     let mut pending = std::collections::VecDeque::new();
     let mut batch = Batch {
@@ -201,27 +164,37 @@ async fn run(
     };
 
     for (index, file) in files.iter().enumerate() {
-        let mut reader = open(file, bar.clone()).map_err(|e| ImportError::Read(file.clone(), e))?;
+        let mut source =
+            Source::open(file, bar.clone()).map_err(|e| ImportError::Read(file.clone(), e))?;
         // The file is read in chunks, so memory stays flat whatever its
         // size; a record cut by a chunk's end is carried into the next.
         let (mut carried, mut line_base) = (Vec::with_capacity(CHUNK), 0);
+        // Bytes of content consumed and records found so far, to say
+        // where a damaged file breaks.
+        let (mut consumed, mut records) = (0u64, 0usize);
+        let mut judged = false;
         loop {
-            let read = match read_chunk(&mut reader, &mut carried) {
-                Ok(n) => n,
-                Err(e) => {
-                    let reason = format!("unreadable from here on: {e}");
-                    report.rejected.push(RejectedRecord {
-                        file: file.clone(),
-                        line: line_base + 1,
-                        reason,
-                    });
-                    break;
+            let (read, broken) = source.read_chunk(&mut carried);
+            if !judged {
+                match records_or_not(&carried, source.gzip) {
+                    Some(Ok(())) => judged = true,
+                    Some(Err(reason)) => {
+                        report.skipped.push(SkippedFile {
+                            file: file.clone(),
+                            reason,
+                        });
+                        break;
+                    }
+                    None => {}
                 }
-            };
-            let last = read == 0;
+            }
+            // After a break, only the records complete before it count;
+            // the one it cut is part of the damage reported below.
+            let last = read == 0 && broken.is_none();
             let (pieces, used) = split_partial(&carried, last);
             let mut full = Vec::new();
             for piece in pieces {
+                records += 1;
                 match piece {
                     Ok(p) => {
                         batch.bodies.push(p.bytes.to_vec());
@@ -244,6 +217,7 @@ async fn run(
                 }
             }
             line_base += carried[..used].iter().filter(|&&b| b == b'\n').count();
+            consumed += used as u64;
             carried.drain(..used);
             for b in full {
                 pending.push_back(spawn(&ingestor, &account, b));
@@ -258,6 +232,22 @@ async fn run(
                     ));
                 }
             }
+            if let Some(e) = broken {
+                let of = if source.gzip {
+                    "of the decompressed data"
+                } else {
+                    "of the file"
+                };
+                report.rejected.push(RejectedRecord {
+                    file: file.clone(),
+                    line: line_base + 1,
+                    reason: format!(
+                        "unreadable from here on: {e} (the data breaks after byte {consumed} {of}, \
+                         after {records} records, which are kept)"
+                    ),
+                });
+                break;
+            }
             if last {
                 break;
             }
@@ -270,6 +260,7 @@ async fn run(
         settle(next.await, &files, &mut report)?;
     }
     bar.finish_and_clear();
+    report.files = files.len() - report.skipped.len();
     report
         .rejected
         .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
