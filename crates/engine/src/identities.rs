@@ -99,7 +99,9 @@ pub async fn verify(
 /// no identity.
 pub async fn delete(store: &dyn Store, account: &str, name: &str) -> Result<bool, StoreError> {
     let name = name.to_ascii_lowercase();
-    store.delete_item(account, ItemKind::MailFrom, &name).await?;
+    store
+        .delete_item(account, ItemKind::MailFrom, &name)
+        .await?;
     match store.delete_identity(account, &name).await {
         Ok(()) => Ok(true),
         Err(StoreError::NotFound(_)) => Ok(false),
@@ -154,7 +156,14 @@ pub async fn set_mail_from(
                 "BehaviorOnMxFailure": m.behavior_on_mx_failure,
             });
             store
-                .put_item(account, ItemKind::MailFrom, &key, body, PutMode::Upsert, now)
+                .put_item(
+                    account,
+                    ItemKind::MailFrom,
+                    &key,
+                    body,
+                    PutMode::Upsert,
+                    now,
+                )
                 .await
         }
     }

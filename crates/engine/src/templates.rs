@@ -124,7 +124,14 @@ pub async fn update(
     doc["TemplateName"] = json!(name);
     doc["TemplateContent"] = json!(content);
     match store
-        .put_item(account, ItemKind::Template, name, doc, PutMode::Replace, now)
+        .put_item(
+            account,
+            ItemKind::Template,
+            name,
+            doc,
+            PutMode::Replace,
+            now,
+        )
         .await
     {
         Err(StoreError::NotFound(_)) => Err(TemplateError::Missing(name.to_owned())),

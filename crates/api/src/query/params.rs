@@ -332,7 +332,10 @@ mod tests {
         assert_eq!(p.number("MaxItems").unwrap(), Some(5));
         assert_eq!(p.number("Absent").unwrap(), None);
         assert_eq!(p.number("Bad").unwrap_err().code, "ValidationError");
-        assert_eq!(p.required_flag("Absent").unwrap_err().code, "ValidationError");
+        assert_eq!(
+            p.required_flag("Absent").unwrap_err().code,
+            "ValidationError"
+        );
     }
 
     #[test]

@@ -128,8 +128,8 @@ pub async fn describe_configuration_set(c: &SesCall<'_>) -> Answer {
         x.list("EventDestinations", list, destination_xml);
     }
     if wanted.contains(&"trackingOptions")
-        && let Some(domain) = member(&opts, "TrackingOptions", "CustomRedirectDomain")
-            .and_then(Value::as_str)
+        && let Some(domain) =
+            member(&opts, "TrackingOptions", "CustomRedirectDomain").and_then(Value::as_str)
     {
         x.elem("TrackingOptions", |x| {
             x.text("CustomRedirectDomain", domain);
@@ -239,7 +239,10 @@ pub async fn update_configuration_set_tracking_options(c: &SesCall<'_>) -> Answe
         match domain {
             Some(d) => set_member(opts, "TrackingOptions", "CustomRedirectDomain", d),
             None => {
-                if let Some(t) = opts.get_mut("TrackingOptions").and_then(Value::as_object_mut) {
+                if let Some(t) = opts
+                    .get_mut("TrackingOptions")
+                    .and_then(Value::as_object_mut)
+                {
                     t.remove("CustomRedirectDomain");
                 }
             }

@@ -196,7 +196,12 @@ pub async fn delete_configuration_set_event_destination(c: &SesCall<'_>) -> Answ
 /// (EventBridge, Pinpoint) show only their name, switch and event types.
 pub fn destination_xml(x: &mut Xml, d: &EventDestination) {
     let def = &d.definition;
-    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let s = |v: &Value, k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
     x.text("Name", &d.name)
         .text("Enabled", &d.enabled.to_string());
     let types: Vec<String> = d

@@ -64,7 +64,11 @@ pub async fn verify_domain_dkim(c: &SesCall<'_>) -> Answer {
     let domain = c.params.required("Domain")?;
     let identity = verify(c, domain, IdentityType::Domain).await?;
     let mut x = Xml::new();
-    strings(&mut x, "DkimTokens", &identities::dkim_tokens(&identity.name));
+    strings(
+        &mut x,
+        "DkimTokens",
+        &identities::dkim_tokens(&identity.name),
+    );
     Ok(Some(x.finish()))
 }
 
@@ -224,17 +228,21 @@ pub async fn get_identity_dkim_attributes(c: &SesCall<'_>) -> Answer {
             (name, t)
         })
         .collect();
-    Ok(Some(identity_map("DkimAttributes", &tokens, |x, t| match t {
-        Some(tokens) => {
-            x.text("DkimEnabled", "true")
-                .text("DkimVerificationStatus", "Success");
-            strings(x, "DkimTokens", tokens);
-        }
-        None => {
-            x.text("DkimEnabled", "false")
-                .text("DkimVerificationStatus", "NotStarted");
-        }
-    })))
+    Ok(Some(identity_map(
+        "DkimAttributes",
+        &tokens,
+        |x, t| match t {
+            Some(tokens) => {
+                x.text("DkimEnabled", "true")
+                    .text("DkimVerificationStatus", "Success");
+                strings(x, "DkimTokens", tokens);
+            }
+            None => {
+                x.text("DkimEnabled", "false")
+                    .text("DkimVerificationStatus", "NotStarted");
+            }
+        },
+    )))
 }
 
 /// SES v1's `BehaviorOnMXFailure` and v2's spelling of the same.
@@ -253,15 +261,19 @@ pub async fn get_identity_mail_from_domain_attributes(c: &SesCall<'_>) -> Answer
             found.push((i.name, m));
         }
     }
-    Ok(Some(identity_map("MailFromDomainAttributes", &found, |x, m| {
-        let behavior = BEHAVIORS
-            .iter()
-            .find(|(_, v2)| *v2 == m.behavior_on_mx_failure)
-            .map_or("UseDefaultValue", |(v1, _)| *v1);
-        x.text("MailFromDomain", &m.domain)
-            .text("MailFromDomainStatus", "Success")
-            .text("BehaviorOnMXFailure", behavior);
-    })))
+    Ok(Some(identity_map(
+        "MailFromDomainAttributes",
+        &found,
+        |x, m| {
+            let behavior = BEHAVIORS
+                .iter()
+                .find(|(_, v2)| *v2 == m.behavior_on_mx_failure)
+                .map_or("UseDefaultValue", |(v1, _)| *v1);
+            x.text("MailFromDomain", &m.domain)
+                .text("MailFromDomainStatus", "Success")
+                .text("BehaviorOnMXFailure", behavior);
+        },
+    )))
 }
 
 /// The MAIL FROM domain must be a subdomain of the identity's domain;
@@ -295,8 +307,9 @@ pub async fn set_identity_mail_from_domain(c: &SesCall<'_>) -> Answer {
             let d = d.to_ascii_lowercase();
             let parent = match identity.identity_type {
                 IdentityType::Domain => identity.name.clone(),
-                IdentityType::EmailAddress => mailsight_engine::address::domain_of(&identity.name)
-                    .unwrap_or_default(),
+                IdentityType::EmailAddress => {
+                    mailsight_engine::address::domain_of(&identity.name).unwrap_or_default()
+                }
             };
             if !identities::is_valid_domain(&d) || !d.ends_with(&format!(".{parent}")) {
                 return Err(invalid_parameter(format!(

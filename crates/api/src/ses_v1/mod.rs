@@ -364,8 +364,9 @@ mod tests {
         let e = errors::not_implemented("SetIdentityNotificationTopic");
         assert_eq!((e.code, e.status.as_u16()), ("InvalidAction", 400));
         assert!(
-            e.message
-                .starts_with("mailsight does not implement the SES v1 action SetIdentityNotificationTopic yet"),
+            e.message.starts_with(
+                "mailsight does not implement the SES v1 action SetIdentityNotificationTopic yet"
+            ),
             "{}",
             e.message
         );

@@ -13,8 +13,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use mailsight_engine::{Content, SendError, SendRequest, TemplateSource, bulk};
 
-use super::{Answer, SesCall};
 use super::errors::{invalid_parameter, send_error};
+use super::{Answer, SesCall};
 use crate::query::{Params, Xml};
 
 /// `SendBulkTemplatedEmail` takes at most this many destinations.
@@ -106,7 +106,10 @@ pub async fn send_email(c: &SesCall<'_>) -> Answer {
     let p = c.params;
     let from = p.required("Source")?.to_owned();
     let subject = p.required("Message.Subject.Data")?.to_owned();
-    let part = |name: &str| p.get(&format!("Message.Body.{name}.Data")).map(str::to_owned);
+    let part = |name: &str| {
+        p.get(&format!("Message.Body.{name}.Data"))
+            .map(str::to_owned)
+    };
     let content = Content::Simple {
         subject,
         text: part("Text"),
@@ -252,8 +255,7 @@ pub async fn send_bulk_templated_email(c: &SesCall<'_>) -> Answer {
         let replacement = p
             .get(&format!("{entry}.ReplacementTemplateData"))
             .map(str::to_owned);
-        let data = match bulk::entry_data("ReplacementTemplateData", &default_data, replacement)
-        {
+        let data = match bulk::entry_data("ReplacementTemplateData", &default_data, replacement) {
             Ok(d) => d,
             Err(m) => {
                 statuses.push(Status::Refused("InvalidParameterValue", m));
@@ -304,7 +306,14 @@ mod tests {
               &Tags.member.1.Name=campaign&Tags.member.1.Value=spring&Tags.member.2.Name=empty&Tags.member.2.Value=",
         );
         let d = destination(&p, "Destination");
-        assert_eq!((d.to, d.cc, d.bcc), (vec!["a@x.com".to_owned()], vec![], vec!["b@x.com".to_owned()]));
+        assert_eq!(
+            (d.to, d.cc, d.bcc),
+            (
+                vec!["a@x.com".to_owned()],
+                vec![],
+                vec!["b@x.com".to_owned()]
+            )
+        );
         assert_eq!(
             tags(&p, "Tags").unwrap(),
             [
@@ -341,18 +350,33 @@ mod tests {
     #[test]
     fn send_errors_have_v1_codes() {
         let code = |e| send_error(e).code;
-        assert_eq!(code(SendError::AccountSendingPaused), "AccountSendingPausedException");
+        assert_eq!(
+            code(SendError::AccountSendingPaused),
+            "AccountSendingPausedException"
+        );
         assert_eq!(
             code(SendError::ConfigurationSetNotFound("s".into())),
             "ConfigurationSetDoesNotExist"
         );
-        assert_eq!(code(SendError::TemplateNotFound("t".into())), "TemplateDoesNotExist");
+        assert_eq!(
+            code(SendError::TemplateNotFound("t".into())),
+            "TemplateDoesNotExist"
+        );
         assert_eq!(
             code(SendError::SendingPaused("p".into())),
             "ConfigurationSetSendingPausedException"
         );
-        assert_eq!(code(SendError::BadRequest("b".into())), "InvalidParameterValue");
-        assert_eq!(code(SendError::MessageRejected("m".into())), "MessageRejected");
-        assert_eq!(send_error(SendError::TemplateNotFound("t".into())).status, 400);
+        assert_eq!(
+            code(SendError::BadRequest("b".into())),
+            "InvalidParameterValue"
+        );
+        assert_eq!(
+            code(SendError::MessageRejected("m".into())),
+            "MessageRejected"
+        );
+        assert_eq!(
+            send_error(SendError::TemplateNotFound("t".into())).status,
+            400
+        );
     }
 }

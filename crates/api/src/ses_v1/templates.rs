@@ -31,16 +31,9 @@ fn template(c: &SesCall<'_>) -> Result<(String, TemplateContent), ApiError> {
 
 pub async fn create_template(c: &SesCall<'_>) -> Answer {
     let (name, content) = template(c)?;
-    templates::create(
-        c.store(),
-        c.account(),
-        &name,
-        &content,
-        json!([]),
-        now_ms(),
-    )
-    .await
-    .map_err(template_error)?;
+    templates::create(c.store(), c.account(), &name, &content, json!([]), now_ms())
+        .await
+        .map_err(template_error)?;
     Ok(Some(String::new()))
 }
 

@@ -12,7 +12,8 @@ use super::templates::check_template_data;
 use crate::body::json;
 use crate::error::ApiError;
 use mailsight_engine::{
-    Attachment, bulk, Content, ListManagement, SendError, SendRequest, TemplateContent, TemplateSource,
+    Attachment, Content, ListManagement, SendError, SendRequest, TemplateContent, TemplateSource,
+    bulk,
 };
 use mailsight_model::MessageTag;
 

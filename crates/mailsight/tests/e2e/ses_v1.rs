@@ -52,7 +52,10 @@ pub(crate) async fn refused(
         body.starts_with(&format!(r#"<ErrorResponse xmlns="{NAMESPACE}"><Error>"#)),
         "{body}"
     );
-    assert!(xml_text(&body, "Message").is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(
+        xml_text(&body, "Message").is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
     xml_text(&body, "Code").unwrap()
 }
 

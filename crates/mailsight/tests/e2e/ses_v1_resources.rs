@@ -27,8 +27,16 @@ async fn ses_v1_templates_share_the_ses_v2_store() {
         ],
     )
     .await;
-    assert!(body.contains("<CreateTemplateResult></CreateTemplateResult>"), "{body}");
-    let v2 = c.get_email_template().template_name("from-v1").send().await.unwrap();
+    assert!(
+        body.contains("<CreateTemplateResult></CreateTemplateResult>"),
+        "{body}"
+    );
+    let v2 = c
+        .get_email_template()
+        .template_name("from-v1")
+        .send()
+        .await
+        .unwrap();
     let content = v2.template_content().unwrap();
     assert_eq!(content.subject(), Some("Hi {{name}}"));
     assert_eq!(content.html(), Some("<b>{{name}}</b>"));
@@ -55,14 +63,22 @@ async fn ses_v1_templates_share_the_ses_v2_store() {
     let body = ok(&url, "ListTemplates", &[("MaxItems", "1")]).await;
     assert_eq!(xml_texts(&body, "Name"), ["from-v1"]);
     let token = xml_text(&body, "NextToken").unwrap();
-    let body = ok(&url, "ListTemplates", &[("MaxItems", "1"), ("NextToken", &token)]).await;
+    let body = ok(
+        &url,
+        "ListTemplates",
+        &[("MaxItems", "1"), ("NextToken", &token)],
+    )
+    .await;
     assert_eq!(xml_texts(&body, "Name"), ["from-v2"]);
     assert!(xml_text(&body, "CreatedTimestamp").unwrap().ends_with('Z'));
 
     let body = ok(
         &url,
         "TestRenderTemplate",
-        &[("TemplateName", "from-v1"), ("TemplateData", r#"{"name":"Ada"}"#)],
+        &[
+            ("TemplateName", "from-v1"),
+            ("TemplateData", r#"{"name":"Ada"}"#),
+        ],
     )
     .await;
     let rendered = xml_text(&body, "RenderedTemplate").unwrap();
@@ -88,16 +104,27 @@ async fn ses_v1_templates_share_the_ses_v2_store() {
     ok(
         &url,
         "UpdateTemplate",
-        &[("Template.TemplateName", "from-v2"), ("Template.SubjectPart", "Changed")],
+        &[
+            ("Template.TemplateName", "from-v2"),
+            ("Template.SubjectPart", "Changed"),
+        ],
     )
     .await;
-    let v2 = c.get_email_template().template_name("from-v2").send().await.unwrap();
+    let v2 = c
+        .get_email_template()
+        .template_name("from-v2")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(v2.template_content().unwrap().subject(), Some("Changed"));
 
     let code = refused(
         &url,
         "CreateTemplate",
-        &[("Template.TemplateName", "from-v2"), ("Template.SubjectPart", "x")],
+        &[
+            ("Template.TemplateName", "from-v2"),
+            ("Template.SubjectPart", "x"),
+        ],
         400,
     )
     .await;
@@ -105,23 +132,38 @@ async fn ses_v1_templates_share_the_ses_v2_store() {
     let code = refused(
         &url,
         "CreateTemplate",
-        &[("Template.TemplateName", "bad name"), ("Template.SubjectPart", "x")],
+        &[
+            ("Template.TemplateName", "bad name"),
+            ("Template.SubjectPart", "x"),
+        ],
         400,
     )
     .await;
     assert_eq!(code, "InvalidTemplate");
 
     // Deleted through the other API.
-    c.delete_email_template().template_name("from-v1").send().await.unwrap();
+    c.delete_email_template()
+        .template_name("from-v1")
+        .send()
+        .await
+        .unwrap();
     let code = refused(&url, "GetTemplate", &[("TemplateName", "from-v1")], 400).await;
     assert_eq!(code, "TemplateDoesNotExist");
     ok(&url, "DeleteTemplate", &[("TemplateName", "from-v2")]).await;
-    let err = c.get_email_template().template_name("from-v2").send().await.unwrap_err();
+    let err = c
+        .get_email_template()
+        .template_name("from-v2")
+        .send()
+        .await
+        .unwrap_err();
     assert!(err.into_service_error().is_not_found_exception());
     let code = refused(
         &url,
         "UpdateTemplate",
-        &[("Template.TemplateName", "from-v2"), ("Template.SubjectPart", "x")],
+        &[
+            ("Template.TemplateName", "from-v2"),
+            ("Template.SubjectPart", "x"),
+        ],
         400,
     )
     .await;
@@ -134,9 +176,19 @@ async fn ses_v1_identities_are_the_ses_v2_identities() {
     let t = start().await;
     let url = t.server.url();
     let c = t.client();
-    ok(&url, "VerifyEmailIdentity", &[("EmailAddress", "one@example.net")]).await;
+    ok(
+        &url,
+        "VerifyEmailIdentity",
+        &[("EmailAddress", "one@example.net")],
+    )
+    .await;
     // Verifying again is fine, as in SES.
-    ok(&url, "VerifyEmailAddress", &[("EmailAddress", "one@example.net")]).await;
+    ok(
+        &url,
+        "VerifyEmailAddress",
+        &[("EmailAddress", "one@example.net")],
+    )
+    .await;
     let body = ok(&url, "VerifyDomainDkim", &[("Domain", "example.org")]).await;
     let tokens = xml_texts(&body, "member");
     assert_eq!(tokens.len(), 3, "{body}");
@@ -147,7 +199,12 @@ async fn ses_v1_identities_are_the_ses_v2_identities() {
         .unwrap();
 
     // v2 sees v1's, with the same DKIM tokens.
-    let v2 = c.get_email_identity().email_identity("example.org").send().await.unwrap();
+    let v2 = c
+        .get_email_identity()
+        .email_identity("example.org")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(v2.dkim_attributes().unwrap().tokens(), tokens.as_slice());
     let listed = c.list_email_identities().send().await.unwrap();
     let names: Vec<_> = listed
@@ -158,20 +215,32 @@ async fn ses_v1_identities_are_the_ses_v2_identities() {
     assert_eq!(names, ["example.org", "one@example.net", "two@example.net"]);
 
     // v1 lists v2's, by type and by page.
-    let body = ok(&url, "ListIdentities", &[("IdentityType", "EmailAddress"), ("MaxItems", "1")]).await;
+    let body = ok(
+        &url,
+        "ListIdentities",
+        &[("IdentityType", "EmailAddress"), ("MaxItems", "1")],
+    )
+    .await;
     assert_eq!(xml_texts(&body, "member"), ["one@example.net"]);
     let token = xml_text(&body, "NextToken").unwrap();
     let body = ok(
         &url,
         "ListIdentities",
-        &[("IdentityType", "EmailAddress"), ("MaxItems", "1"), ("NextToken", &token)],
+        &[
+            ("IdentityType", "EmailAddress"),
+            ("MaxItems", "1"),
+            ("NextToken", &token),
+        ],
     )
     .await;
     assert_eq!(xml_texts(&body, "member"), ["two@example.net"]);
     let body = ok(&url, "ListIdentities", &[("IdentityType", "Domain")]).await;
     assert_eq!(xml_texts(&body, "member"), ["example.org"]);
     let body = ok(&url, "ListVerifiedEmailAddresses", &[]).await;
-    assert_eq!(xml_texts(&body, "member"), ["one@example.net", "two@example.net"]);
+    assert_eq!(
+        xml_texts(&body, "member"),
+        ["one@example.net", "two@example.net"]
+    );
     let code = refused(&url, "ListIdentities", &[("IdentityType", "Other")], 400).await;
     assert_eq!(code, "ValidationError");
 
@@ -186,17 +255,29 @@ async fn ses_v1_identities_are_the_ses_v2_identities() {
     )
     .await;
     assert_eq!(xml_texts(&body, "key"), ["example.org", "two@example.net"]);
-    assert_eq!(xml_texts(&body, "VerificationStatus"), ["Success", "Success"]);
+    assert_eq!(
+        xml_texts(&body, "VerificationStatus"),
+        ["Success", "Success"]
+    );
     let token = ok(&url, "VerifyDomainIdentity", &[("Domain", "example.org")]).await;
-    assert_eq!(xml_text(&body, "VerificationToken"), xml_text(&token, "VerificationToken"));
+    assert_eq!(
+        xml_text(&body, "VerificationToken"),
+        xml_text(&token, "VerificationToken")
+    );
     let body = ok(
         &url,
         "GetIdentityDkimAttributes",
-        &[("Identities.member.1", "example.org"), ("Identities.member.2", "one@example.net")],
+        &[
+            ("Identities.member.1", "example.org"),
+            ("Identities.member.2", "one@example.net"),
+        ],
     )
     .await;
     assert_eq!(xml_texts(&body, "DkimEnabled"), ["true", "false"]);
-    assert_eq!(xml_texts(&body, "DkimVerificationStatus"), ["Success", "NotStarted"]);
+    assert_eq!(
+        xml_texts(&body, "DkimVerificationStatus"),
+        ["Success", "NotStarted"]
+    );
 
     // A MAIL FROM domain set through v1 shows in v2.
     ok(
@@ -215,16 +296,33 @@ async fn ses_v1_identities_are_the_ses_v2_identities() {
         &[("Identities.member.1", "example.org")],
     )
     .await;
-    assert_eq!(xml_text(&body, "MailFromDomain").as_deref(), Some("bounce.example.org"));
-    assert_eq!(xml_text(&body, "BehaviorOnMXFailure").as_deref(), Some("RejectMessage"));
-    let v2 = c.get_email_identity().email_identity("example.org").send().await.unwrap();
+    assert_eq!(
+        xml_text(&body, "MailFromDomain").as_deref(),
+        Some("bounce.example.org")
+    );
+    assert_eq!(
+        xml_text(&body, "BehaviorOnMXFailure").as_deref(),
+        Some("RejectMessage")
+    );
+    let v2 = c
+        .get_email_identity()
+        .email_identity("example.org")
+        .send()
+        .await
+        .unwrap();
     let mail_from = v2.mail_from_attributes().unwrap();
     assert_eq!(mail_from.mail_from_domain(), "bounce.example.org");
-    assert_eq!(mail_from.behavior_on_mx_failure().as_str(), "REJECT_MESSAGE");
+    assert_eq!(
+        mail_from.behavior_on_mx_failure().as_str(),
+        "REJECT_MESSAGE"
+    );
     let code = refused(
         &url,
         "SetIdentityMailFromDomain",
-        &[("Identity", "example.org"), ("MailFromDomain", "elsewhere.test")],
+        &[
+            ("Identity", "example.org"),
+            ("MailFromDomain", "elsewhere.test"),
+        ],
         400,
     )
     .await;
@@ -240,11 +338,26 @@ async fn ses_v1_identities_are_the_ses_v2_identities() {
         .unwrap_err();
     assert!(err.into_service_error().is_not_found_exception());
     ok(&url, "DeleteIdentity", &[("Identity", "two@example.net")]).await;
-    c.delete_email_identity().email_identity("one@example.net").send().await.unwrap();
-    ok(&url, "DeleteVerifiedEmailAddress", &[("EmailAddress", "one@example.net")]).await;
+    c.delete_email_identity()
+        .email_identity("one@example.net")
+        .send()
+        .await
+        .unwrap();
+    ok(
+        &url,
+        "DeleteVerifiedEmailAddress",
+        &[("EmailAddress", "one@example.net")],
+    )
+    .await;
     let body = ok(&url, "ListIdentities", &[]).await;
     assert_eq!(xml_texts(&body, "member"), ["example.org"]);
-    let code = refused(&url, "VerifyDomainIdentity", &[("Domain", "a@example.org")], 400).await;
+    let code = refused(
+        &url,
+        "VerifyDomainIdentity",
+        &[("Domain", "a@example.org")],
+        400,
+    )
+    .await;
     assert_eq!(code, "InvalidParameterValue");
     t.server.stop().await.unwrap();
 }
@@ -254,8 +367,19 @@ async fn ses_v1_configuration_sets_are_the_ses_v2_sets() {
     let t = start().await;
     let url = t.server.url();
     let c = t.client();
-    ok(&url, "CreateConfigurationSet", &[("ConfigurationSet.Name", "v1-set")]).await;
-    let code = refused(&url, "CreateConfigurationSet", &[("ConfigurationSet.Name", "v1-set")], 400).await;
+    ok(
+        &url,
+        "CreateConfigurationSet",
+        &[("ConfigurationSet.Name", "v1-set")],
+    )
+    .await;
+    let code = refused(
+        &url,
+        "CreateConfigurationSet",
+        &[("ConfigurationSet.Name", "v1-set")],
+        400,
+    )
+    .await;
     assert_eq!(code, "ConfigurationSetAlreadyExists");
     c.get_configuration_set()
         .configuration_set_name("v1-set")
@@ -274,7 +398,10 @@ async fn ses_v1_configuration_sets_are_the_ses_v2_sets() {
                     ("EventDestination.Name", name),
                     ("EventDestination.Enabled", "true"),
                     ("EventDestination.MatchingEventTypes.member.1", "send"),
-                    ("EventDestination.MatchingEventTypes.member.2", "renderingFailure"),
+                    (
+                        "EventDestination.MatchingEventTypes.member.2",
+                        "renderingFailure",
+                    ),
                     ("EventDestination.SNSDestination.TopicARN", TOPIC),
                 ],
             )
@@ -326,7 +453,10 @@ async fn ses_v1_configuration_sets_are_the_ses_v2_sets() {
     assert_eq!(sns.sns_destination().unwrap().topic_arn(), TOPIC);
     let cw = by_name("to-cw");
     assert!(!cw.enabled());
-    let dim = &cw.cloud_watch_destination().unwrap().dimension_configurations()[0];
+    let dim = &cw
+        .cloud_watch_destination()
+        .unwrap()
+        .dimension_configurations()[0];
     assert_eq!(dim.dimension_value_source().as_str(), "MESSAGE_TAG");
     let code = refused(
         &url,
@@ -358,13 +488,19 @@ async fn ses_v1_configuration_sets_are_the_ses_v2_sets() {
     ok(
         &url,
         "DeleteConfigurationSetEventDestination",
-        &[("ConfigurationSetName", "v1-set"), ("EventDestinationName", "to-cw")],
+        &[
+            ("ConfigurationSetName", "v1-set"),
+            ("EventDestinationName", "to-cw"),
+        ],
     )
     .await;
     let code = refused(
         &url,
         "DeleteConfigurationSetEventDestination",
-        &[("ConfigurationSetName", "v1-set"), ("EventDestinationName", "to-cw")],
+        &[
+            ("ConfigurationSetName", "v1-set"),
+            ("EventDestinationName", "to-cw"),
+        ],
         400,
     )
     .await;
@@ -375,14 +511,32 @@ async fn ses_v1_configuration_sets_are_the_ses_v2_sets() {
     ok(
         &url,
         "CreateConfigurationSetTrackingOptions",
-        &[set[0], ("TrackingOptions.CustomRedirectDomain", "track.example.com")],
+        &[
+            set[0],
+            ("TrackingOptions.CustomRedirectDomain", "track.example.com"),
+        ],
     )
     .await;
     let code = refused(&url, "CreateConfigurationSetTrackingOptions", &set, 400).await;
     assert_eq!(code, "TrackingOptionsAlreadyExistsException");
-    ok(&url, "UpdateConfigurationSetReputationMetricsEnabled", &[set[0], ("Enabled", "true")]).await;
-    ok(&url, "UpdateConfigurationSetSendingEnabled", &[set[0], ("Enabled", "false")]).await;
-    ok(&url, "PutConfigurationSetDeliveryOptions", &[set[0], ("DeliveryOptions.TlsPolicy", "Require")]).await;
+    ok(
+        &url,
+        "UpdateConfigurationSetReputationMetricsEnabled",
+        &[set[0], ("Enabled", "true")],
+    )
+    .await;
+    ok(
+        &url,
+        "UpdateConfigurationSetSendingEnabled",
+        &[set[0], ("Enabled", "false")],
+    )
+    .await;
+    ok(
+        &url,
+        "PutConfigurationSetDeliveryOptions",
+        &[set[0], ("DeliveryOptions.TlsPolicy", "Require")],
+    )
+    .await;
     let v2 = c
         .get_configuration_set()
         .configuration_set_name("v1-set")
@@ -393,10 +547,18 @@ async fn ses_v1_configuration_sets_are_the_ses_v2_sets() {
         v2.tracking_options().unwrap().custom_redirect_domain(),
         "track.example.com"
     );
-    assert!(v2.reputation_options().unwrap().reputation_metrics_enabled());
+    assert!(
+        v2.reputation_options()
+            .unwrap()
+            .reputation_metrics_enabled()
+    );
     assert!(!v2.sending_options().unwrap().sending_enabled());
     assert_eq!(
-        v2.delivery_options().unwrap().tls_policy().unwrap().as_str(),
+        v2.delivery_options()
+            .unwrap()
+            .tls_policy()
+            .unwrap()
+            .as_str(),
         "REQUIRE"
     );
     let body = ok(
@@ -404,23 +566,38 @@ async fn ses_v1_configuration_sets_are_the_ses_v2_sets() {
         "DescribeConfigurationSet",
         &[
             set[0],
-            ("ConfigurationSetAttributeNames.member.1", "eventDestinations"),
+            (
+                "ConfigurationSetAttributeNames.member.1",
+                "eventDestinations",
+            ),
             ("ConfigurationSetAttributeNames.member.2", "trackingOptions"),
             ("ConfigurationSetAttributeNames.member.3", "deliveryOptions"),
-            ("ConfigurationSetAttributeNames.member.4", "reputationOptions"),
+            (
+                "ConfigurationSetAttributeNames.member.4",
+                "reputationOptions",
+            ),
         ],
     )
     .await;
-    assert!(body.contains("<ConfigurationSet><Name>v1-set</Name></ConfigurationSet>"), "{body}");
+    assert!(
+        body.contains("<ConfigurationSet><Name>v1-set</Name></ConfigurationSet>"),
+        "{body}"
+    );
     assert!(
         body.contains("<MatchingEventTypes><member>send</member><member>renderingFailure</member></MatchingEventTypes>"),
         "{body}"
     );
     assert_eq!(xml_text(&body, "TopicARN").as_deref(), Some(TOPIC));
-    assert_eq!(xml_text(&body, "CustomRedirectDomain").as_deref(), Some("track.example.com"));
+    assert_eq!(
+        xml_text(&body, "CustomRedirectDomain").as_deref(),
+        Some("track.example.com")
+    );
     assert_eq!(xml_text(&body, "TlsPolicy").as_deref(), Some("Require"));
     assert_eq!(xml_text(&body, "SendingEnabled").as_deref(), Some("false"));
-    assert_eq!(xml_text(&body, "ReputationMetricsEnabled").as_deref(), Some("true"));
+    assert_eq!(
+        xml_text(&body, "ReputationMetricsEnabled").as_deref(),
+        Some("true")
+    );
     ok(&url, "DeleteConfigurationSetTrackingOptions", &set).await;
     let code = refused(&url, "UpdateConfigurationSetTrackingOptions", &set, 400).await;
     assert_eq!(code, "TrackingOptionsDoesNotExistException");
@@ -450,19 +627,30 @@ async fn ses_v1_configuration_sets_are_the_ses_v2_sets() {
         "DescribeConfigurationSet",
         &[
             ("ConfigurationSetName", "v2-set"),
-            ("ConfigurationSetAttributeNames.member.1", "eventDestinations"),
+            (
+                "ConfigurationSetAttributeNames.member.1",
+                "eventDestinations",
+            ),
         ],
     )
     .await;
     assert_eq!(xml_text(&body, "Name").as_deref(), Some("v2-set"));
-    assert!(body.contains("<member>deliveryDelay</member><member>bounce</member>"), "{body}");
+    assert!(
+        body.contains("<member>deliveryDelay</member><member>bounce</member>"),
+        "{body}"
+    );
     assert!(!body.contains("<TrackingOptions>"), "{body}");
     let body = ok(&url, "ListConfigurationSets", &[("MaxItems", "1")]).await;
     assert_eq!(xml_texts(&body, "Name"), ["v1-set"]);
     let token = xml_text(&body, "NextToken").unwrap();
     let body = ok(&url, "ListConfigurationSets", &[("NextToken", &token)]).await;
     assert_eq!(xml_texts(&body, "Name"), ["v2-set"]);
-    ok(&url, "DeleteConfigurationSet", &[("ConfigurationSetName", "v2-set")]).await;
+    ok(
+        &url,
+        "DeleteConfigurationSet",
+        &[("ConfigurationSetName", "v2-set")],
+    )
+    .await;
     let err = c
         .get_configuration_set()
         .configuration_set_name("v2-set")

@@ -12,7 +12,9 @@ use crate::ses_v1::{ok, refused};
 const SUCCESS: &str = "success@simulator.amazonses.com";
 const BOUNCE: &str = "bounce@simulator.amazonses.com";
 
-fn tags_of(out: &aws_sdk_sesv2::operation::get_message_insights::GetMessageInsightsOutput) -> Vec<(String, String)> {
+fn tags_of(
+    out: &aws_sdk_sesv2::operation::get_message_insights::GetMessageInsightsOutput,
+) -> Vec<(String, String)> {
     out.email_tags()
         .iter()
         .map(|t| (t.name().to_owned(), t.value().to_owned()))
@@ -58,8 +60,14 @@ async fn ses_v1_send_email_makes_the_events_ses_v2_reports() {
     assert_eq!(
         types_by_recipient(&out),
         vec![
-            (SUCCESS.to_owned(), vec!["SEND".to_owned(), "DELIVERY".to_owned()]),
-            (BOUNCE.to_owned(), vec!["SEND".to_owned(), "BOUNCE".to_owned()]),
+            (
+                SUCCESS.to_owned(),
+                vec!["SEND".to_owned(), "DELIVERY".to_owned()]
+            ),
+            (
+                BOUNCE.to_owned(),
+                vec!["SEND".to_owned(), "BOUNCE".to_owned()]
+            ),
         ]
     );
     let tags = tags_of(&out);
@@ -79,7 +87,12 @@ async fn ses_v1_send_raw_email_honours_the_ses_headers() {
     let url = t.server.url();
     let c = t.client();
     verify_domain(&c).await;
-    ok(&url, "CreateConfigurationSet", &[("ConfigurationSet.Name", "raw-set")]).await;
+    ok(
+        &url,
+        "CreateConfigurationSet",
+        &[("ConfigurationSet.Name", "raw-set")],
+    )
+    .await;
     let mime = format!(
         "From: sender@example.com\r\nTo: {SUCCESS}\r\nSubject: Raw v1\r\n\
          X-SES-CONFIGURATION-SET: raw-set\r\nX-SES-MESSAGE-TAGS: source=raw, kind=test\r\n\
@@ -92,7 +105,10 @@ async fn ses_v1_send_raw_email_honours_the_ses_headers() {
     assert_eq!(out.subject(), Some("Raw v1"));
     let tags = tags_of(&out);
     assert!(has(&tags, "ses:configuration-set", "raw-set"), "{tags:?}");
-    assert!(has(&tags, "source", "raw") && has(&tags, "kind", "test"), "{tags:?}");
+    assert!(
+        has(&tags, "source", "raw") && has(&tags, "kind", "test"),
+        "{tags:?}"
+    );
     assert!(has(&tags, "ses:operation", "SendRawEmail"), "{tags:?}");
 
     // Destinations and Tags parameters win over the headers.
@@ -111,10 +127,16 @@ async fn ses_v1_send_raw_email_honours_the_ses_headers() {
     let out = insights_with_events(&c, &xml_text(&body, "MessageId").unwrap(), 2).await;
     assert_eq!(
         types_by_recipient(&out),
-        vec![(BOUNCE.to_owned(), vec!["SEND".to_owned(), "BOUNCE".to_owned()])]
+        vec![(
+            BOUNCE.to_owned(),
+            vec!["SEND".to_owned(), "BOUNCE".to_owned()]
+        )]
     );
     let tags = tags_of(&out);
-    assert!(has(&tags, "api", "1") && !has(&tags, "source", "raw"), "{tags:?}");
+    assert!(
+        has(&tags, "api", "1") && !has(&tags, "source", "raw"),
+        "{tags:?}"
+    );
 
     // A header naming a missing set is refused in v1's words.
     let missing = STANDARD.encode(mime.replace("raw-set", "no-such-set"));
@@ -185,13 +207,28 @@ async fn ses_v1_templated_and_bulk_sends_render_stored_templates() {
             ("DefaultTemplateData", r#"{"name":"everyone"}"#),
             ("DefaultTags.member.1.Name", "batch"),
             ("DefaultTags.member.1.Value", "b1"),
-            ("Destinations.member.1.Destination.ToAddresses.member.1", SUCCESS),
-            ("Destinations.member.1.ReplacementTemplateData", r#"{"name":"Grace"}"#),
-            ("Destinations.member.1.ReplacementTags.member.1.Name", "batch"),
+            (
+                "Destinations.member.1.Destination.ToAddresses.member.1",
+                SUCCESS,
+            ),
+            (
+                "Destinations.member.1.ReplacementTemplateData",
+                r#"{"name":"Grace"}"#,
+            ),
+            (
+                "Destinations.member.1.ReplacementTags.member.1.Name",
+                "batch",
+            ),
             ("Destinations.member.1.ReplacementTags.member.1.Value", "b2"),
-            ("Destinations.member.2.Destination.ToAddresses.member.1", BOUNCE),
+            (
+                "Destinations.member.2.Destination.ToAddresses.member.1",
+                BOUNCE,
+            ),
             ("Destinations.member.2.ReplacementTemplateData", "{}"),
-            ("Destinations.member.3.Destination.ToAddresses.member.1", "not an address"),
+            (
+                "Destinations.member.3.Destination.ToAddresses.member.1",
+                "not an address",
+            ),
         ],
     )
     .await;
@@ -208,13 +245,19 @@ async fn ses_v1_templated_and_bulk_sends_render_stored_templates() {
     assert_eq!(first.subject(), Some("Hello Grace"));
     let tags = tags_of(&first);
     assert!(has(&tags, "batch", "b2"), "{tags:?}");
-    assert!(has(&tags, "ses:operation", "SendBulkTemplatedEmail"), "{tags:?}");
+    assert!(
+        has(&tags, "ses:operation", "SendBulkTemplatedEmail"),
+        "{tags:?}"
+    );
     let second = insights_with_events(&c, &xml_text(&statuses[1], "MessageId").unwrap(), 2).await;
     assert_eq!(second.subject(), Some("Hello everyone"));
     assert!(has(&tags_of(&second), "batch", "b1"));
     assert_eq!(
         types_by_recipient(&second),
-        vec![(BOUNCE.to_owned(), vec!["SEND".to_owned(), "BOUNCE".to_owned()])]
+        vec![(
+            BOUNCE.to_owned(),
+            vec!["SEND".to_owned(), "BOUNCE".to_owned()]
+        )]
     );
 
     // An unknown template refuses the whole call.
@@ -225,7 +268,10 @@ async fn ses_v1_templated_and_bulk_sends_render_stored_templates() {
             &[
                 ("Source", "sender@example.com"),
                 ("Destination.ToAddresses.member.1", SUCCESS),
-                ("Destinations.member.1.Destination.ToAddresses.member.1", SUCCESS),
+                (
+                    "Destinations.member.1.Destination.ToAddresses.member.1",
+                    SUCCESS,
+                ),
                 ("Template", "missing"),
                 ("TemplateData", "{}"),
                 ("DefaultTemplateData", "{}"),
@@ -247,7 +293,10 @@ async fn ses_v1_send_errors_carry_v1_codes() {
     let send = |from: &'static str, to: &'static str| {
         let url = url.clone();
         async move {
-            let mut params = vec![("Message.Subject.Data", "x"), ("Message.Body.Text.Data", "x")];
+            let mut params = vec![
+                ("Message.Subject.Data", "x"),
+                ("Message.Body.Text.Data", "x"),
+            ];
             if !from.is_empty() {
                 params.push(("Source", from));
             }
@@ -257,9 +306,15 @@ async fn ses_v1_send_errors_carry_v1_codes() {
             refused(&url, "SendEmail", &params, 400).await
         }
     };
-    assert_eq!(send("someone@unverified.test", SUCCESS).await, "MessageRejected");
+    assert_eq!(
+        send("someone@unverified.test", SUCCESS).await,
+        "MessageRejected"
+    );
     assert_eq!(send("", SUCCESS).await, "ValidationError");
-    assert_eq!(send("sender@example.com", "").await, "InvalidParameterValue");
+    assert_eq!(
+        send("sender@example.com", "").await,
+        "InvalidParameterValue"
+    );
     let code = refused(
         &url,
         "SendEmail",
