@@ -260,6 +260,25 @@ async fn ses_v1_templated_and_bulk_sends_render_stored_templates() {
         )]
     );
 
+    // Data the template needs but lacks: accepted, then a Rendering
+    // Failure event and nothing else, as through SES v2.
+    let body = ok(
+        &url,
+        "SendTemplatedEmail",
+        &[
+            ("Source", "sender@example.com"),
+            ("Destination.ToAddresses.member.1", SUCCESS),
+            ("Template", "greeting"),
+            ("TemplateData", "{}"),
+        ],
+    )
+    .await;
+    let failed = insights_with_events(&c, &xml_text(&body, "MessageId").unwrap(), 1).await;
+    assert_eq!(
+        types_by_recipient(&failed),
+        vec![(SUCCESS.to_owned(), vec!["RENDERING_FAILURE".to_owned()])]
+    );
+
     // An unknown template refuses the whole call.
     for action in ["SendTemplatedEmail", "SendBulkTemplatedEmail"] {
         let code = refused(
