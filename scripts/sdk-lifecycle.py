@@ -695,6 +695,171 @@ def ses_v1_phase(endpoint: str, c, domain: str, state: dict, ck: Checks) -> None
               "SES v1 CreateReceiptRuleSet -> 400 InvalidAction (inbound mail not supported)",
               f"got {err.get('Code')!r} (HTTP {status}): {err.get('Message')!r}")
     state["v1_totals"] = totals
+    ses_v1_send_phase(v1, c, domain, ck)
+    ses_v1_resources_phase(v1, c, domain, ck)
+
+
+def ses_v1_send_phase(v1, c, domain: str, ck: Checks) -> None:
+    """SES v1's sends go through the engine SES v2 uses: SES v2's insights
+    show the same lifecycle."""
+    run = uuid.uuid4().hex[:8]
+    sent = ck.call("SES v1 SendEmail to the simulator's bounce address", v1.send_email,
+                   Source=f"sender@{domain}", Destination={"ToAddresses": [f"bounce@{SIM}"]},
+                   Message={"Subject": {"Data": f"v1 {run}"}, "Body": {"Text": {"Data": "hello"}}},
+                   Tags=[{"Name": "campaign", "Value": "v1"}]) or {}
+    if sent.get("MessageId"):
+        ins, seen, reached = poll_insights(c, sent["MessageId"], ["SEND", "BOUNCE"])
+        ck.ok(reached, "SES v1 SendEmail -> SES v2 insights SEND, BOUNCE", show(seen))
+        ck.eq(ins.get("Subject"), f"v1 {run}", "SES v1 SendEmail subject in SES v2 insights")
+        ck.ok({"Name": "campaign", "Value": "v1"} in user_tags(ins), "SES v1 SendEmail Tags in insights",
+              show(ins.get("EmailTags")))
+    set_name = f"v1-raw-{run}"
+    ck.call("SES v1 CreateConfigurationSet", v1.create_configuration_set, ConfigurationSet={"Name": set_name})
+    raw = (f"From: sender@{domain}\r\nTo: success@{SIM}\r\nSubject: raw {run}\r\n"
+           f"X-SES-CONFIGURATION-SET: {set_name}\r\nX-SES-MESSAGE-TAGS: source=raw\r\n\r\nbody\r\n")
+    sent = ck.call("SES v1 SendRawEmail with X-SES-CONFIGURATION-SET", v1.send_raw_email,
+                   RawMessage={"Data": raw.encode()}) or {}
+    if sent.get("MessageId"):
+        ins, seen, reached = poll_insights(c, sent["MessageId"], ["SEND", "DELIVERY"])
+        ck.ok(reached, "SES v1 SendRawEmail -> SES v2 insights SEND, DELIVERY", show(seen))
+        auto = {t["Name"]: t["Value"] for t in (ins or {}).get("EmailTags", [])}
+        ck.eq((auto.get("ses:configuration-set"), auto.get("source")), (set_name, "raw"),
+              "SES v1 SendRawEmail: the X-SES-* headers name the set and tags")
+    ck.raises(v1, "ConfigurationSetDoesNotExistException", "SES v1 SendRawEmail naming a missing set",
+              v1.send_raw_email, RawMessage={"Data": raw.replace(set_name, "no-such-set").encode()})
+    ck.raises(v1, "MessageRejected", "SES v1 SendEmail from an unverified address", v1.send_email,
+              Source="someone@unverified.invalid", Destination={"ToAddresses": [f"success@{SIM}"]},
+              Message={"Subject": {"Data": "x"}, "Body": {"Text": {"Data": "x"}}})
+    tpl = f"v1-tpl-{run}"
+    ck.call("SES v1 CreateTemplate", v1.create_template,
+            Template={"TemplateName": tpl, "SubjectPart": "Hi {{name}}", "TextPart": "Hello {{name}}"})
+    sent = ck.call("SES v1 SendTemplatedEmail", v1.send_templated_email, Source=f"sender@{domain}",
+                   Destination={"ToAddresses": [f"success@{SIM}"]}, Template=tpl,
+                   TemplateData=json.dumps({"name": "Ada"})) or {}
+    if sent.get("MessageId"):
+        ins, seen, reached = poll_insights(c, sent["MessageId"], ["SEND", "DELIVERY"])
+        ck.eq(ins.get("Subject"), "Hi Ada", "SES v1 SendTemplatedEmail renders the stored template")
+    bulk = ck.call("SES v1 SendBulkTemplatedEmail", v1.send_bulk_templated_email, Source=f"sender@{domain}",
+                   Template=tpl, DefaultTemplateData=json.dumps({"name": "all"}),
+                   Destinations=[{"Destination": {"ToAddresses": [f"success@{SIM}"]},
+                                  "ReplacementTemplateData": json.dumps({"name": "Grace"})},
+                                 {"Destination": {"ToAddresses": [f"bounce@{SIM}"]}}]) or {}
+    ck.eq([x.get("Status") for x in bulk.get("Status", [])], ["Success", "Success"],
+          "SES v1 SendBulkTemplatedEmail statuses")
+    ck.raises(v1, "TemplateDoesNotExistException", "SES v1 SendTemplatedEmail with a missing template",
+              v1.send_templated_email, Source=f"sender@{domain}",
+              Destination={"ToAddresses": [f"success@{SIM}"]}, Template="no-such-template", TemplateData="{}")
+    ck.call("SES v1 DeleteTemplate", v1.delete_template, TemplateName=tpl)
+    ck.call("SES v1 DeleteConfigurationSet", v1.delete_configuration_set, ConfigurationSetName=set_name)
+
+
+def ses_v1_resources_phase(v1, c, domain: str, ck: Checks) -> None:
+    """Templates, identities and configuration sets are one state for both
+    APIs."""
+    run = uuid.uuid4().hex[:8]
+    tpl = f"v1-shared-{run}"
+    ck.call("SES v1 CreateTemplate (shared)", v1.create_template,
+            Template={"TemplateName": tpl, "SubjectPart": "S {{x}}", "HtmlPart": "<p>{{x}}</p>"})
+    got = ck.call("SES v2 GetEmailTemplate of a v1 template", c.get_email_template, TemplateName=tpl) or {}
+    ck.eq(got.get("TemplateContent"), {"Subject": "S {{x}}", "Html": "<p>{{x}}</p>"},
+          "SES v2 sees the v1 template's parts")
+    ck.call("SES v2 UpdateEmailTemplate of a v1 template", c.update_email_template, TemplateName=tpl,
+            TemplateContent={"Subject": "T {{x}}", "Text": "t"})
+    got = ck.call("SES v1 GetTemplate after a v2 update", v1.get_template, TemplateName=tpl) or {}
+    ck.eq(got.get("Template", {}).get("SubjectPart"), "T {{x}}", "SES v1 GetTemplate sees SES v2's update")
+    listed = ck.call("SES v1 ListTemplates", v1.list_templates, MaxItems=100) or {}
+    ck.ok(tpl in [m.get("Name") for m in listed.get("TemplatesMetadata", [])], "SES v1 ListTemplates lists it",
+          show(listed))
+    rendered = ck.call("SES v1 TestRenderTemplate", v1.test_render_template, TemplateName=tpl,
+                       TemplateData=json.dumps({"x": "rendered"})) or {}
+    ck.ok("T rendered" in rendered.get("RenderedTemplate", ""), "SES v1 TestRenderTemplate renders",
+          show(rendered))
+    ck.raises(v1, "MissingRenderingAttributeException", "SES v1 TestRenderTemplate without the data",
+              v1.test_render_template, TemplateName=tpl, TemplateData="{}")
+    ck.call("SES v2 DeleteEmailTemplate of a v1 template", c.delete_email_template, TemplateName=tpl)
+    ck.raises(v1, "TemplateDoesNotExistException", "SES v1 GetTemplate of a deleted template",
+              v1.get_template, TemplateName=tpl)
+
+    address = f"v1-{run}@{domain}"
+    other = f"v1-{run}.example.net"
+    ck.call("SES v1 VerifyEmailIdentity", v1.verify_email_identity, EmailAddress=address)
+    token = ck.call("SES v1 VerifyDomainIdentity", v1.verify_domain_identity, Domain=other) or {}
+    ck.ok(bool(token.get("VerificationToken")), "SES v1 VerifyDomainIdentity gives a token", show(token))
+    dkim = ck.call("SES v1 VerifyDomainDkim", v1.verify_domain_dkim, Domain=other) or {}
+    got = ck.call("SES v2 GetEmailIdentity of a v1 domain", c.get_email_identity, EmailIdentity=other) or {}
+    ck.eq(got.get("DkimAttributes", {}).get("Tokens"), dkim.get("DkimTokens"),
+          "SES v1 DkimTokens are SES v2's DkimAttributes.Tokens")
+    listed = ck.call("SES v1 ListIdentities IdentityType=Domain", v1.list_identities, IdentityType="Domain") or {}
+    ck.ok(other in listed.get("Identities", []) and address not in listed.get("Identities", []),
+          "SES v1 ListIdentities filters by type", show(listed))
+    attrs = ck.call("SES v1 GetIdentityVerificationAttributes", v1.get_identity_verification_attributes,
+                    Identities=[address, other]) or {}
+    ck.eq({k: v.get("VerificationStatus") for k, v in attrs.get("VerificationAttributes", {}).items()},
+          {address: "Success", other: "Success"}, "SES v1 GetIdentityVerificationAttributes: both Success")
+    ck.call("SES v1 SetIdentityMailFromDomain", v1.set_identity_mail_from_domain, Identity=other,
+            MailFromDomain=f"mail.{other}", BehaviorOnMXFailure="UseDefaultValue")
+    mf = ck.call("SES v1 GetIdentityMailFromDomainAttributes", v1.get_identity_mail_from_domain_attributes,
+                 Identities=[other]) or {}
+    ck.eq(mf.get("MailFromDomainAttributes", {}).get(other, {}).get("MailFromDomain"), f"mail.{other}",
+          "SES v1 GetIdentityMailFromDomainAttributes reports the MAIL FROM domain")
+    ck.call("SES v2 DeleteEmailIdentity of a v1 address", c.delete_email_identity, EmailIdentity=address)
+    verified = ck.call("SES v1 ListVerifiedEmailAddresses", v1.list_verified_email_addresses) or {}
+    ck.ok(address not in verified.get("VerifiedEmailAddresses", []),
+          "SES v1 ListVerifiedEmailAddresses no longer lists it", show(verified))
+    ck.call("SES v1 DeleteIdentity", v1.delete_identity, Identity=other)
+    ck.raises(c, "NotFoundException", "SES v2 GetEmailIdentity of a domain SES v1 deleted",
+              c.get_email_identity, EmailIdentity=other)
+
+    name = f"v1-cs-{run}"
+    ck.call("SES v1 CreateConfigurationSet (shared)", v1.create_configuration_set, ConfigurationSet={"Name": name})
+    ck.raises(v1, "ConfigurationSetAlreadyExistsException", "SES v1 CreateConfigurationSet with a name in use",
+              v1.create_configuration_set, ConfigurationSet={"Name": name})
+    ck.call("SES v1 CreateConfigurationSetEventDestination (SNS)", v1.create_configuration_set_event_destination,
+            ConfigurationSetName=name,
+            EventDestination={"Name": "sns", "Enabled": True, "MatchingEventTypes": ["send", "renderingFailure"],
+                              "SNSDestination": {"TopicARN": "arn:aws:sns:us-east-1:111122223333:v1"}})
+    ck.call("SES v1 CreateConfigurationSetEventDestination (CloudWatch)",
+            v1.create_configuration_set_event_destination, ConfigurationSetName=name,
+            EventDestination={"Name": "cw", "MatchingEventTypes": ["bounce"], "CloudWatchDestination": {
+                "DimensionConfigurations": [{"DimensionName": "campaign", "DimensionValueSource": "messageTag",
+                                             "DefaultDimensionValue": "none"}]}})
+    got = ck.call("SES v2 GetConfigurationSetEventDestinations of a v1 set",
+                  c.get_configuration_set_event_destinations, ConfigurationSetName=name) or {}
+    by = {d["Name"]: d for d in got.get("EventDestinations", [])}
+    ck.eq(by.get("sns", {}).get("MatchingEventTypes"), ["SEND", "RENDERING_FAILURE"],
+          "SES v2 sees the v1 destination's event types")
+    ck.eq(by.get("cw", {}).get("CloudWatchDestination", {}).get("DimensionConfigurations", [{}])[0]
+          .get("DimensionValueSource"), "MESSAGE_TAG", "SES v2 sees the v1 CloudWatch dimension")
+    ck.call("SES v1 CreateConfigurationSetTrackingOptions", v1.create_configuration_set_tracking_options,
+            ConfigurationSetName=name, TrackingOptions={"CustomRedirectDomain": f"track.{domain}"})
+    ck.call("SES v1 UpdateConfigurationSetReputationMetricsEnabled",
+            v1.update_configuration_set_reputation_metrics_enabled, ConfigurationSetName=name, Enabled=True)
+    ck.call("SES v1 UpdateConfigurationSetSendingEnabled", v1.update_configuration_set_sending_enabled,
+            ConfigurationSetName=name, Enabled=False)
+    got = ck.call("SES v2 GetConfigurationSet of a v1 set", c.get_configuration_set, ConfigurationSetName=name) or {}
+    ck.eq((got.get("TrackingOptions", {}).get("CustomRedirectDomain"),
+           got.get("ReputationOptions", {}).get("ReputationMetricsEnabled"),
+           got.get("SendingOptions", {}).get("SendingEnabled")),
+          (f"track.{domain}", True, False), "SES v2 sees the options SES v1 set")
+    ck.raises(c, "SendingPausedException", "SES v2 SendEmail with a set SES v1 paused", c.send_email,
+              FromEmailAddress=f"sender@{domain}", Destination={"ToAddresses": [f"success@{SIM}"]},
+              Content=simple_content("x", "x"), ConfigurationSetName=name)
+    desc = ck.call("SES v1 DescribeConfigurationSet", v1.describe_configuration_set, ConfigurationSetName=name,
+                   ConfigurationSetAttributeNames=["eventDestinations", "trackingOptions", "reputationOptions"]) or {}
+    ck.eq(sorted(d.get("Name") for d in desc.get("EventDestinations", [])), ["cw", "sns"],
+          "SES v1 DescribeConfigurationSet lists the destinations")
+    ck.eq(desc.get("ReputationOptions", {}).get("SendingEnabled"), False,
+          "SES v1 DescribeConfigurationSet ReputationOptions.SendingEnabled")
+    ck.call("SES v1 DeleteConfigurationSetEventDestination", v1.delete_configuration_set_event_destination,
+            ConfigurationSetName=name, EventDestinationName="cw")
+    ck.raises(v1, "EventDestinationDoesNotExistException", "SES v1 DeleteConfigurationSetEventDestination again",
+              v1.delete_configuration_set_event_destination, ConfigurationSetName=name, EventDestinationName="cw")
+    listed = ck.call("SES v1 ListConfigurationSets", v1.list_configuration_sets, MaxItems=1000) or {}
+    ck.ok(name in [s.get("Name") for s in listed.get("ConfigurationSets", [])],
+          "SES v1 ListConfigurationSets lists it", show(listed))
+    ck.call("SES v2 DeleteConfigurationSet of a v1 set", c.delete_configuration_set, ConfigurationSetName=name)
+    ck.raises(v1, "ConfigurationSetDoesNotExistException", "SES v1 DescribeConfigurationSet of a deleted set",
+              v1.describe_configuration_set, ConfigurationSetName=name)
 
 
 def cli_phase(endpoint: str, aws_cli: str, run: str, state: dict, ck: Checks) -> None:

@@ -102,6 +102,18 @@ impl From<mailsight_engine::exports::ExportError> for ApiError {
     }
 }
 
+impl From<mailsight_engine::templates::TemplateError> for ApiError {
+    fn from(e: mailsight_engine::templates::TemplateError) -> Self {
+        use mailsight_engine::templates::TemplateError;
+        match e {
+            TemplateError::Invalid(m) => ApiError::bad_request(m),
+            e @ TemplateError::Exists(_) => ApiError::already_exists(e.to_string()),
+            e @ TemplateError::Missing(_) => ApiError::not_found(e.to_string()),
+            TemplateError::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<SendError> for ApiError {
     fn from(e: SendError) -> Self {
         match e {

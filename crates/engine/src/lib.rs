@@ -18,24 +18,29 @@
 //! - [`scheduler`]: releases the planned later events when due.
 //! - [`outbox`]: delivers routed events to their targets (event
 //!   destinations and forwarders), with retries and dead letters.
-//! - [`template`]: Handlebars rendering as SES runs it; [`compose`]: the
+//! - [`templates`]: the stored templates both SES APIs manage;
+//!   [`template`]: Handlebars rendering as SES runs it; [`compose`]: the
 //!   MIME of simple and rendered content, and the EICAR check.
 //! - [`tracking`]: signed tokens, link and pixel rewriting, and the
 //!   machine-activity rules; [`engagement`]: the opens, clicks and
 //!   unsubscribes those links record.
+//! - [`bulk`]: the tags and data of each destination of a bulk send.
 //! - [`lists`] (contact lists, unsubscribe) and [`suppression`] (the
 //!   account's suppression list): per-recipient checks before the simulator.
-//! - [`account`]: the account-wide sending switch both SES APIs share.
+//! - [`account`]: the account-wide sending switch both SES APIs share;
+//!   [`identities`]: the sending identities both manage.
 //! - [`address`], [`config`], [`error`]: helpers, settings and errors.
 
 pub mod account;
 pub mod address;
 pub mod analytics;
+pub mod bulk;
 pub mod compose;
 pub mod config;
 pub mod engagement;
 pub mod error;
 pub mod exports;
+pub mod identities;
 pub mod ingest;
 pub mod insights;
 pub mod lists;
@@ -48,6 +53,7 @@ pub mod send;
 pub mod simulator;
 pub mod suppression;
 pub mod template;
+pub mod templates;
 pub mod tracking;
 
 pub use config::{Rule, RuleOutcome, SendingConfig, SimulatorConfig, Timing};

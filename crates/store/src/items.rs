@@ -24,6 +24,8 @@ pub enum ItemKind {
     Suppressed,
     /// An account-wide setting (`suppression`, ...), keyed by its name.
     AccountSetting,
+    /// An identity's custom MAIL FROM domain, keyed by the identity's name.
+    MailFrom,
 }
 
 impl ItemKind {
@@ -35,6 +37,7 @@ impl ItemKind {
             ItemKind::Contact => "contact",
             ItemKind::Suppressed => "suppressed",
             ItemKind::AccountSetting => "account-setting",
+            ItemKind::MailFrom => "mail-from",
         }
     }
 }

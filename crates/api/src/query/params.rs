@@ -134,6 +134,61 @@ impl Params {
         Ok(out)
     }
 
+    /// A list parameter (`{prefix}.member.N`), in the order of `N`; a
+    /// repeated `N` keeps its first value. Absent is empty.
+    pub fn list(&self, prefix: &str) -> Vec<&str> {
+        let head = format!("{prefix}.member.");
+        let mut found: BTreeMap<u32, &str> = BTreeMap::new();
+        for (k, v) in &self.pairs {
+            if let Some(n) = k.strip_prefix(&head).and_then(|n| n.parse().ok()) {
+                found.entry(n).or_insert(v);
+            }
+        }
+        found.into_values().collect()
+    }
+
+    /// The prefixes of a list of structures (`{prefix}.member.N.Field`),
+    /// one `{prefix}.member.N` per `N` sent, in order: each is read with
+    /// [`Params::get`] on `{item}.Field`.
+    pub fn items(&self, prefix: &str) -> Vec<String> {
+        let head = format!("{prefix}.member.");
+        let mut found: std::collections::BTreeSet<u32> = Default::default();
+        for (k, _) in &self.pairs {
+            if let Some((n, _)) = k.strip_prefix(&head).and_then(|r| r.split_once('.'))
+                && let Ok(n) = n.parse()
+            {
+                found.insert(n);
+            }
+        }
+        found.into_iter().map(|n| format!("{head}{n}")).collect()
+    }
+
+    /// Whether any parameter starts with `prefix.` (a structure was sent).
+    pub fn has(&self, prefix: &str) -> bool {
+        let head = format!("{prefix}.");
+        self.pairs
+            .iter()
+            .any(|(k, _)| k == prefix || k.starts_with(&head))
+    }
+
+    /// A parameter that must be a whole number, if present.
+    pub fn number(&self, name: &str) -> Result<Option<i64>, ApiError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => v
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| self.malformed(name, v, "Member must be a number")),
+        }
+    }
+
+    /// A boolean parameter that must be sent.
+    pub fn required_flag(&self, name: &str) -> Result<bool, ApiError> {
+        self.required(name)?;
+        self.flag(name)
+    }
+
     /// A boolean parameter (`true`/`false`, any case); absent is `false`.
     pub fn flag(&self, name: &str) -> Result<bool, ApiError> {
         match self.get(name) {
@@ -259,6 +314,27 @@ mod tests {
         assert_eq!(
             p.flag("Enabled").unwrap_err().message,
             "Invalid parameter: Enabled"
+        );
+    }
+
+    #[test]
+    fn lists_and_lists_of_structures_keep_member_order() {
+        let p = Params::parse_worded(
+            b"Destination.ToAddresses.member.2=b%40x.com&Destination.ToAddresses.member.1=a%40x.com\
+              &Tags.member.2.Name=n2&Tags.member.1.Name=n1&Tags.member.1.Value=v1&MaxItems=5&Bad=x",
+            Wording::Ses,
+        );
+        assert_eq!(p.list("Destination.ToAddresses"), ["a@x.com", "b@x.com"]);
+        assert!(p.list("Destination.CcAddresses").is_empty());
+        assert_eq!(p.items("Tags"), ["Tags.member.1", "Tags.member.2"]);
+        assert_eq!(p.get("Tags.member.1.Value"), Some("v1"));
+        assert!(p.has("Destination") && !p.has("Dest"));
+        assert_eq!(p.number("MaxItems").unwrap(), Some(5));
+        assert_eq!(p.number("Absent").unwrap(), None);
+        assert_eq!(p.number("Bad").unwrap_err().code, "ValidationError");
+        assert_eq!(
+            p.required_flag("Absent").unwrap_err().code,
+            "ValidationError"
         );
     }
 

@@ -8,13 +8,9 @@ use mailsight_engine::account::{sending_enabled, set_sending_enabled};
 use mailsight_engine::analytics::sending;
 use mailsight_model::now_ms;
 
-use super::SesCall;
 use super::errors::store_error;
-use crate::error::ApiError;
+use super::{Answer, SesCall};
 use crate::query::{Xml, xml};
-
-/// Result XML, or `None` for actions without a result element.
-pub type Answer = Result<Option<String>, ApiError>;
 
 pub async fn get_send_quota(c: &SesCall<'_>) -> Answer {
     let q = sending::quota(c.store(), c.account(), now_ms())

@@ -4,6 +4,8 @@
 //! ([`crate::query::params::validation`]).
 
 use axum::http::StatusCode;
+use mailsight_engine::SendError;
+use mailsight_engine::templates::TemplateError;
 use mailsight_store::StoreError;
 
 use super::Action;
@@ -57,5 +59,64 @@ pub fn store_error(e: StoreError) -> ApiError {
             tracing::error!(error = %other, "storage failure");
             internal("The request could not be committed; try again.")
         }
+    }
+}
+
+/// `InvalidParameterValue` (400), the query protocol's code for a value
+/// SES cannot use.
+pub fn invalid_parameter(message: impl Into<String>) -> ApiError {
+    ApiError::new("InvalidParameterValue", StatusCode::BAD_REQUEST, message)
+}
+
+/// `TemplateDoesNotExist` (400).
+pub fn template_missing(name: &str) -> ApiError {
+    ApiError::new(
+        "TemplateDoesNotExist",
+        StatusCode::BAD_REQUEST,
+        SendError::TemplateNotFound(name.to_owned()).to_string(),
+    )
+}
+
+/// `ConfigurationSetDoesNotExist` (400).
+pub fn set_missing(name: &str) -> ApiError {
+    ApiError::new(
+        "ConfigurationSetDoesNotExist",
+        StatusCode::BAD_REQUEST,
+        SendError::ConfigurationSetNotFound(name.to_owned()).to_string(),
+    )
+}
+
+/// A refused send in SES v1's terms: the engine's reasons are SES v2's,
+/// and each has its v1 code (botocore's `ses` model).
+pub fn send_error(e: SendError) -> ApiError {
+    let code = |code: &'static str, e: &SendError| {
+        ApiError::new(code, StatusCode::BAD_REQUEST, e.to_string())
+    };
+    match e {
+        SendError::BadRequest(m) | SendError::NotFound(m) => invalid_parameter(m),
+        SendError::MessageRejected(m) => {
+            ApiError::new("MessageRejected", StatusCode::BAD_REQUEST, m)
+        }
+        e @ SendError::SendingPaused(_) => code("ConfigurationSetSendingPausedException", &e),
+        e @ SendError::AccountSendingPaused => code("AccountSendingPausedException", &e),
+        SendError::ConfigurationSetNotFound(name) => set_missing(&name),
+        SendError::TemplateNotFound(name) => template_missing(&name),
+        SendError::Internal(m) => {
+            tracing::error!(error = %m, "internal error while sending");
+            internal("mailsight failed to build the message's events.")
+        }
+        SendError::Store(s) => store_error(s),
+    }
+}
+
+/// A refused template call in SES v1's terms.
+pub fn template_error(e: TemplateError) -> ApiError {
+    match e {
+        TemplateError::Invalid(m) => ApiError::new("InvalidTemplate", StatusCode::BAD_REQUEST, m),
+        e @ TemplateError::Exists(_) => {
+            ApiError::new("AlreadyExists", StatusCode::BAD_REQUEST, e.to_string())
+        }
+        TemplateError::Missing(name) => template_missing(&name),
+        TemplateError::Store(s) => store_error(s),
     }
 }

@@ -7,6 +7,17 @@
 //!   `GetAccountSendingEnabled`, `UpdateAccountSendingEnabled`, answered
 //!   from the same state as SES v2's `GetAccount` and
 //!   `PutAccountSendingAttributes`;
+//! - [`send`]: `SendEmail`, `SendRawEmail`, `SendTemplatedEmail`,
+//!   `SendBulkTemplatedEmail`, through the engine's one sending path;
+//! - [`templates`]: `CreateTemplate`, `GetTemplate`, `ListTemplates`,
+//!   `UpdateTemplate`, `DeleteTemplate`, `TestRenderTemplate`, on the
+//!   template store SES v2 shares;
+//! - [`identities`]: the `Verify…`, `List…`, `Delete…` and
+//!   `GetIdentity…Attributes` actions and `SetIdentityMailFromDomain`, on
+//!   SES v2's identities;
+//! - [`configuration_sets`] and [`event_destinations`]: the sets, their
+//!   options and destinations, stored as SES v2 stores them;
+//! - [`paging`]: `MaxItems` / `NextToken`;
 //! - [`errors`]: SES v1's codes (`InvalidAction` for what mailsight does
 //!   not implement; inbound mail and receipt rules it never will).
 //!
@@ -17,7 +28,13 @@
 //! in SES's words (`ValidationError`).
 
 pub mod account;
+pub mod configuration_sets;
 pub mod errors;
+pub mod event_destinations;
+pub mod identities;
+pub mod paging;
+pub mod send;
+pub mod templates;
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -30,6 +47,10 @@ use crate::front::{Incoming, Protocol};
 use crate::query::params::Wording;
 use crate::query::{Params, xml};
 use crate::state::AppState;
+
+/// What an action answers: the inner XML of its `<{Action}Result>`, or
+/// `None` for actions without a result element.
+pub type Answer = Result<Option<String>, ApiError>;
 
 /// The SigV4 signing name of SES (v1 and v2 alike).
 pub const SIGNING_NAME: &str = "ses";
@@ -44,6 +65,50 @@ operations! {
     GetSendStatistics => account::get_send_statistics;
     GetAccountSendingEnabled => account::get_account_sending_enabled;
     UpdateAccountSendingEnabled => account::update_account_sending_enabled;
+    SendEmail => send::send_email;
+    SendRawEmail => send::send_raw_email;
+    SendTemplatedEmail => send::send_templated_email;
+    SendBulkTemplatedEmail => send::send_bulk_templated_email;
+    CreateTemplate => templates::create_template;
+    GetTemplate => templates::get_template;
+    ListTemplates => templates::list_templates;
+    UpdateTemplate => templates::update_template;
+    DeleteTemplate => templates::delete_template;
+    TestRenderTemplate => templates::test_render_template;
+    VerifyEmailIdentity => identities::verify_email_identity;
+    VerifyEmailAddress => identities::verify_email_address;
+    VerifyDomainIdentity => identities::verify_domain_identity;
+    VerifyDomainDkim => identities::verify_domain_dkim;
+    ListIdentities => identities::list_identities;
+    ListVerifiedEmailAddresses => identities::list_verified_email_addresses;
+    DeleteIdentity => identities::delete_identity;
+    DeleteVerifiedEmailAddress => identities::delete_verified_email_address;
+    GetIdentityVerificationAttributes => identities::get_identity_verification_attributes;
+    GetIdentityDkimAttributes => identities::get_identity_dkim_attributes;
+    GetIdentityMailFromDomainAttributes => identities::get_identity_mail_from_domain_attributes;
+    SetIdentityMailFromDomain => identities::set_identity_mail_from_domain;
+    CreateConfigurationSet => configuration_sets::create_configuration_set;
+    DescribeConfigurationSet => configuration_sets::describe_configuration_set;
+    ListConfigurationSets => configuration_sets::list_configuration_sets;
+    DeleteConfigurationSet => configuration_sets::delete_configuration_set;
+    CreateConfigurationSetTrackingOptions =>
+        configuration_sets::create_configuration_set_tracking_options;
+    UpdateConfigurationSetTrackingOptions =>
+        configuration_sets::update_configuration_set_tracking_options;
+    DeleteConfigurationSetTrackingOptions =>
+        configuration_sets::delete_configuration_set_tracking_options;
+    UpdateConfigurationSetReputationMetricsEnabled =>
+        configuration_sets::update_configuration_set_reputation_metrics_enabled;
+    UpdateConfigurationSetSendingEnabled =>
+        configuration_sets::update_configuration_set_sending_enabled;
+    PutConfigurationSetDeliveryOptions =>
+        configuration_sets::put_configuration_set_delivery_options;
+    CreateConfigurationSetEventDestination =>
+        event_destinations::create_configuration_set_event_destination;
+    UpdateConfigurationSetEventDestination =>
+        event_destinations::update_configuration_set_event_destination;
+    DeleteConfigurationSetEventDestination =>
+        event_destinations::delete_configuration_set_event_destination;
 }
 
 /// The actions of inbound mail (receipt rules and filters, bounces of
@@ -74,6 +139,8 @@ pub struct SesCall<'a> {
     pub state: &'a AppState,
     pub caller: &'a Caller,
     pub params: &'a Params,
+    /// The client's address, as SES reports it in `mail.sourceIp`.
+    pub source_ip: String,
 }
 
 impl SesCall<'_> {
@@ -149,7 +216,7 @@ impl Protocol for SesV1 {
         state: &AppState,
         caller: Option<&Caller>,
         op: &Routed,
-        _request: &Incoming,
+        request: &Incoming,
     ) -> Result<Option<String>, ApiError> {
         let action = match &op.action {
             Ok(a) => a,
@@ -161,6 +228,7 @@ impl Protocol for SesV1 {
             state,
             caller,
             params: &op.params,
+            source_ip: request.peer.ip().to_string(),
         };
         action.call(&call).await
     }
@@ -223,9 +291,10 @@ mod tests {
             resolve("CreateReceiptRule"),
             Err(Refused::Inbound("CreateReceiptRule"))
         );
+        assert_eq!(resolve("SendEmail"), Ok(Action::SendEmail));
         assert_eq!(
-            resolve("SendEmail"),
-            Err(Refused::Unknown("SendEmail".to_owned()))
+            resolve("SetIdentityNotificationTopic"),
+            Err(Refused::Unknown("SetIdentityNotificationTopic".to_owned()))
         );
         // Names are exact, as AWS's are.
         assert!(matches!(resolve("getsendquota"), Err(Refused::Unknown(_))));
@@ -254,7 +323,7 @@ mod tests {
         );
         let r = SesV1::route(&incoming(b"Action=ListReceiptFilters")).unwrap();
         assert_eq!(r.name, "ListReceiptFilters");
-        let r = SesV1::route(&incoming(b"Action=SendRawEmail")).unwrap();
+        let r = SesV1::route(&incoming(b"Action=SetIdentityNotificationTopic")).unwrap();
         assert_eq!(r.name, "Unknown");
         for body in [&b"Version=2010-12-01"[..], b"Action="] {
             let e = SesV1::route(&incoming(body)).map(|_| ()).unwrap_err();
@@ -292,11 +361,12 @@ mod tests {
             body.ends_with("<RequestId>req-2</RequestId></ErrorResponse>"),
             "{body}"
         );
-        let e = errors::not_implemented("SendEmail");
+        let e = errors::not_implemented("SetIdentityNotificationTopic");
         assert_eq!((e.code, e.status.as_u16()), ("InvalidAction", 400));
         assert!(
-            e.message
-                .starts_with("mailsight does not implement the SES v1 action SendEmail yet"),
+            e.message.starts_with(
+                "mailsight does not implement the SES v1 action SetIdentityNotificationTopic yet"
+            ),
             "{}",
             e.message
         );

@@ -9,7 +9,7 @@ use super::Call;
 use super::paging::{ListRequest, filtered_page};
 use crate::body::{json, list_answer};
 use crate::error::ApiError;
-use mailsight_engine::address::is_valid_address;
+use mailsight_engine::identities;
 use mailsight_model::now_ms;
 use mailsight_store::{Identity, IdentityType};
 
@@ -30,31 +30,8 @@ struct Tag {
     value: String,
 }
 
-fn is_valid_domain(d: &str) -> bool {
-    d.len() <= 253
-        && d.contains('.')
-        && d.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
-}
-
 fn kind_of(identity: &str) -> Result<IdentityType, ApiError> {
-    if identity.contains('@') {
-        if is_valid_address(identity) && !identity.contains('<') {
-            return Ok(IdentityType::EmailAddress);
-        }
-    } else if is_valid_domain(identity) {
-        return Ok(IdentityType::Domain);
-    }
-    Err(ApiError::bad_request(format!(
-        "Invalid email identity <{identity}>: give an email address or a domain."
-    )))
+    identities::identity_type(identity).map_err(ApiError::bad_request)
 }
 
 /// DKIM attributes as SES reports them for a verified identity.
@@ -62,15 +39,7 @@ fn dkim(identity: &Identity) -> Value {
     match identity.identity_type {
         IdentityType::Domain => {
             // Stable per identity, shaped like SES's CNAME tokens.
-            let tokens: Vec<String> = (0..3)
-                .map(|i| {
-                    let u = uuid::Uuid::new_v5(
-                        &uuid::Uuid::NAMESPACE_DNS,
-                        format!("{i}.{}", identity.name).as_bytes(),
-                    );
-                    u.simple().to_string()
-                })
-                .collect();
+            let tokens = identities::dkim_tokens(&identity.name);
             json!({
                 "SigningEnabled": true,
                 "Status": "SUCCESS",
@@ -131,13 +100,22 @@ pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
         .get_identity(&caller.account_id, &name.to_ascii_lowercase())
         .await?
         .ok_or_else(|| ApiError::not_found(format!("Email identity <{name}> does not exist.")))?;
+    // Set through SES v1's SetIdentityMailFromDomain.
+    let mail_from = match identities::mail_from(c.store(), c.account(), &identity.name).await? {
+        Some(m) => json!({
+            "MailFromDomain": m.domain,
+            "MailFromDomainStatus": "SUCCESS",
+            "BehaviorOnMxFailure": m.behavior_on_mx_failure,
+        }),
+        None => json!({"BehaviorOnMxFailure": "USE_DEFAULT_VALUE"}),
+    };
     let mut out = json!({
         "IdentityType": identity.identity_type.as_str(),
         "FeedbackForwardingStatus": true,
         "VerifiedForSendingStatus": true,
         "VerificationStatus": "SUCCESS",
         "DkimAttributes": dkim(&identity),
-        "MailFromAttributes": {"BehaviorOnMxFailure": "USE_DEFAULT_VALUE"},
+        "MailFromAttributes": mail_from,
         "Policies": {},
         "Tags": identity.tags,
     });
@@ -196,10 +174,12 @@ pub async fn list(c: &Call<'_>) -> Result<Value, ApiError> {
 }
 
 pub async fn delete(c: &Call<'_>) -> Result<Value, ApiError> {
-    let (state, caller, name) = (c.state, c.caller, c.label("EmailIdentity")?);
-    state
-        .store()
-        .delete_identity(&caller.account_id, &name.to_ascii_lowercase())
-        .await?;
-    Ok(json!({}))
+    let name = c.label("EmailIdentity")?;
+    if identities::delete(c.store(), c.account(), name).await? {
+        Ok(json!({}))
+    } else {
+        Err(ApiError::not_found(format!(
+            "Email identity <{name}> does not exist."
+        )))
+    }
 }

@@ -13,6 +13,7 @@ use crate::body::json;
 use crate::error::ApiError;
 use mailsight_engine::{
     Attachment, Content, ListManagement, SendError, SendRequest, TemplateContent, TemplateSource,
+    bulk,
 };
 use mailsight_model::MessageTag;
 
@@ -337,17 +338,11 @@ fn entry_failed(status: &str, error: impl Into<String>) -> Value {
 
 /// Default tags, replaced by name or extended by the entry's own.
 fn merged_tags(defaults: &[MessageTag], replacements: Vec<MessageTag>) -> Vec<(String, String)> {
-    let mut tags: Vec<(String, String)> = defaults
-        .iter()
-        .map(|t| (t.name.clone(), t.value.clone()))
-        .collect();
-    for r in replacements {
-        match tags.iter_mut().find(|(n, _)| *n == r.name) {
-            Some(slot) => slot.1 = r.value,
-            None => tags.push((r.name, r.value)),
-        }
-    }
-    tags
+    let pairs = |t: &MessageTag| (t.name.clone(), t.value.clone());
+    bulk::merged_tags(
+        &defaults.iter().map(pairs).collect::<Vec<_>>(),
+        replacements.iter().map(pairs).collect(),
+    )
 }
 
 /// Default headers, replaced by name (case-insensitive) or extended by the
@@ -364,20 +359,6 @@ fn merged_headers(
         }
     }
     out
-}
-
-/// The data an entry renders with: its `ReplacementTemplateData`, unless
-/// absent or an empty object, which fall back to the default data.
-fn entry_data(default: &str, replacement: Option<String>) -> Result<String, String> {
-    let Some(data) = replacement else {
-        return Ok(default.to_owned());
-    };
-    check_template_data("ReplacementTemplateData", &data)?;
-    let empty = serde_json::from_str::<Value>(&data)
-        .ok()
-        .and_then(|v| v.as_object().map(|o| o.is_empty()))
-        .unwrap_or(false);
-    Ok(if empty { default.to_owned() } else { data })
 }
 
 pub async fn send_bulk_email(c: &Call<'_>) -> Result<Value, ApiError> {
@@ -412,7 +393,7 @@ pub async fn send_bulk_email(c: &Call<'_>) -> Result<Value, ApiError> {
             .replacement_email_content
             .and_then(|c| c.replacement_template)
             .and_then(|t| t.replacement_template_data);
-        let data = match entry_data(&default_data, replacement) {
+        let data = match bulk::entry_data("ReplacementTemplateData", &default_data, replacement) {
             Ok(d) => d,
             Err(m) => {
                 results.push(entry_failed("INVALID_PARAMETER", m));
@@ -496,19 +477,6 @@ mod tests {
         );
         assert_eq!(m.len(), 2);
         assert_eq!(m[0], ("X-A".to_owned(), "2".to_owned()));
-    }
-
-    #[test]
-    fn empty_replacement_data_falls_back_to_default() {
-        let d = r#"{"name":"x"}"#;
-        assert_eq!(entry_data(d, None).unwrap(), d);
-        assert_eq!(entry_data(d, Some("{}".into())).unwrap(), d);
-        assert_eq!(entry_data(d, Some(" { } ".into())).unwrap(), d);
-        assert_eq!(
-            entry_data(d, Some(r#"{"name":"y"}"#.into())).unwrap(),
-            r#"{"name":"y"}"#
-        );
-        assert!(entry_data(d, Some("[1]".into())).is_err());
     }
 
     #[test]

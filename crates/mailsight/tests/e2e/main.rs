@@ -29,6 +29,8 @@ mod restart;
 mod search;
 mod send_insights;
 mod ses_v1;
+mod ses_v1_resources;
+mod ses_v1_send;
 mod sigv4;
 mod sns_hosting;
 mod sns_ingest;

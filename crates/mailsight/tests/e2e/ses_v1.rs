@@ -1,7 +1,9 @@
 //! SES v1 (the query protocol, signed for `ses`) behind the same front:
 //! its account actions answer from what SES v2 sent and ingestion stored
 //! (`GetSendStatistics`, `GetSendQuota`), share SES v2's sending switch,
-//! and everything else is refused in SES v1's XML.
+//! and what it does not implement is refused in SES v1's XML. Sending is
+//! in `ses_v1_send`, templates, identities and configuration sets in
+//! `ses_v1_resources`; this file holds the helpers they share.
 
 use std::time::{Duration, Instant};
 
@@ -16,12 +18,12 @@ const NAMESPACE: &str = "http://ses.amazonaws.com/doc/2010-12-01/";
 const QUARTER_MS: i64 = 15 * 60 * 1000;
 const EICAR: &str = r"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
 
-async fn ses(url: &str, params: &[(&str, &str)]) -> (u16, String) {
+pub(crate) async fn ses(url: &str, params: &[(&str, &str)]) -> (u16, String) {
     query_as(url, "ses", VERSION, params).await
 }
 
 /// A successful answer's XML, checked for the action's envelope.
-async fn ok(url: &str, action: &str, params: &[(&str, &str)]) -> String {
+pub(crate) async fn ok(url: &str, action: &str, params: &[(&str, &str)]) -> String {
     let mut all = vec![("Action", action)];
     all.extend_from_slice(params);
     let (status, body) = ses(url, &all).await;
@@ -32,6 +34,29 @@ async fn ok(url: &str, action: &str, params: &[(&str, &str)]) -> String {
     );
     assert!(xml_text(&body, "RequestId").is_some(), "{body}");
     body
+}
+
+/// A refused call: checks the SES v1 error envelope and the HTTP status,
+/// and returns the error code.
+pub(crate) async fn refused(
+    url: &str,
+    action: &str,
+    params: &[(&str, &str)],
+    status: u16,
+) -> String {
+    let mut all = vec![("Action", action)];
+    all.extend_from_slice(params);
+    let (got, body) = ses(url, &all).await;
+    assert_eq!(got, status, "{action}: {body}");
+    assert!(
+        body.starts_with(&format!(r#"<ErrorResponse xmlns="{NAMESPACE}"><Error>"#)),
+        "{body}"
+    );
+    assert!(
+        xml_text(&body, "Message").is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    xml_text(&body, "Code").unwrap()
 }
 
 /// The totals of `GetSendStatistics`: (attempts, bounces, complaints,
@@ -288,7 +313,7 @@ async fn unknown_and_inbound_actions_are_refused_in_ses_v1_xml() {
     let url = t.server.url();
     let error_prefix = format!(r#"<ErrorResponse xmlns="{NAMESPACE}"><Error><Type>Sender</Type>"#);
     for (action, says) in [
-        ("SendEmail", "does not implement"),
+        ("SetIdentityNotificationTopic", "does not implement"),
         ("NoSuchAction", "does not implement"),
         (
             "CreateReceiptRuleSet",
