@@ -35,4 +35,5 @@ mod sigv4;
 mod sns_hosting;
 mod sns_ingest;
 mod suppression;
+mod tags;
 mod templates;
