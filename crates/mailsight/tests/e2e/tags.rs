@@ -237,6 +237,31 @@ async fn tagging_errors_have_ses_codes() {
             tags.len()
         );
     }
+    // Create checks its Tags by the same rules.
+    let err = c
+        .create_contact_list()
+        .contact_list_name("dup-tags")
+        .tags(tag("dup", "1"))
+        .tags(tag("dup", "2"))
+        .send()
+        .await;
+    assert!(
+        err.unwrap_err()
+            .into_service_error()
+            .is_bad_request_exception()
+    );
+    let err = c
+        .create_configuration_set()
+        .configuration_set_name("long-key")
+        .tags(tag(&"k".repeat(129), "v"))
+        .send()
+        .await;
+    assert!(
+        err.unwrap_err()
+            .into_service_error()
+            .is_bad_request_exception()
+    );
+
     // The refused calls changed nothing.
     assert_eq!(listed(&c, set).await, pairs(&[("team", "mail")]));
 }
