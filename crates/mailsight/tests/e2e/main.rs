@@ -22,6 +22,7 @@ mod lifecycle;
 mod logs;
 mod metrics;
 mod nats_forwarder;
+mod open_accounts;
 mod outbox;
 mod protocols;
 mod receiver;
