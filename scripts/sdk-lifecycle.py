@@ -303,6 +303,34 @@ def phase_main(endpoint: str, state_path: str, aws_cli: str | None, ck: Checks) 
           "GetConfigurationSet returns Tags as created")
     state["set_answer"] = plain(got)
 
+    # ---- tags ----------------------------------------------------------------
+    # Open mode (no keys): a non-numeric key id is account 000000000000.
+    set_arn = f"arn:aws:ses:{REGION}:000000000000:configuration-set/{set_name}"
+    def listed_tags() -> list:
+        out = ck.call("ListTagsForResource", c.list_tags_for_resource, ResourceArn=set_arn) or {}
+        return sorted(out.get("Tags", []), key=lambda t: t["Key"])
+    ck.eq(listed_tags(), sorted(set_request["Tags"], key=lambda t: t["Key"]),
+          "ListTagsForResource lists the Tags given at create")
+    ck.call("TagResource (one new key, one replaced)", c.tag_resource, ResourceArn=set_arn,
+            Tags=[{"Key": "env", "Value": "prod"}, {"Key": "owner", "Value": "sdk"}])
+    ck.eq(listed_tags(), [{"Key": "env", "Value": "prod"}, {"Key": "owner", "Value": "sdk"},
+                          {"Key": "team", "Value": "mail"}], "TagResource adds and replaces by key")
+    ck.call("UntagResource owner", c.untag_resource, ResourceArn=set_arn, TagKeys=["owner"])
+    ck.eq(listed_tags(), [{"Key": "env", "Value": "prod"}, {"Key": "team", "Value": "mail"}],
+          "UntagResource removes the key")
+    ck.call("TagResource env=ci (back as created)", c.tag_resource, ResourceArn=set_arn,
+            Tags=[{"Key": "env", "Value": "ci"}])
+    ck.raises(c, "NotFoundException", "ListTagsForResource of a missing set",
+              c.list_tags_for_resource,
+              ResourceArn=f"arn:aws:ses:{REGION}:000000000000:configuration-set/missing-{run}")
+    ck.raises(c, "NotFoundException", "ListTagsForResource of another account's ARN",
+              c.list_tags_for_resource,
+              ResourceArn=f"arn:aws:ses:{REGION}:111122223333:configuration-set/{set_name}")
+    ck.raises(c, "BadRequestException", "ListTagsForResource of a malformed ARN",
+              c.list_tags_for_resource, ResourceArn="not-an-arn")
+    ck.raises(c, "BadRequestException", "TagResource with a 129-character key",
+              c.tag_resource, ResourceArn=set_arn, Tags=[{"Key": "k" * 129, "Value": "v"}])
+
     ck.raises(c, "AlreadyExistsException", "CreateConfigurationSet with a name in use",
               c.create_configuration_set, ConfigurationSetName=set_name)
     ck.raises(c, "NotFoundException", "GetConfigurationSet of a missing set",

@@ -2,8 +2,10 @@
 //!
 //! With keys configured, a request must be signed by one of them, and its
 //! key decides the account. With none, any well-formed, current signature is
-//! accepted and every caller is the default account; the binary allows that
-//! only on loopback addresses.
+//! accepted and the key id names the account, as LocalStack does: an id of
+//! exactly twelve digits is that account, any other id is the default
+//! account (see [`open_mode_account`]); the binary allows open mode only on
+//! loopback addresses.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -19,6 +21,19 @@ pub const SIGNING_NAME: &str = "ses";
 
 /// The account used when no keys are configured.
 pub const DEFAULT_ACCOUNT: &str = "000000000000";
+
+/// The account of a caller in open mode (no keys configured): a key id of
+/// exactly twelve ASCII digits selects that account id, so tests can keep
+/// accounts apart without configuring keys (LocalStack's convention); any
+/// other id is [`DEFAULT_ACCOUNT`], as it always was.
+pub fn open_mode_account(access_key_id: &str) -> &str {
+    let digits = access_key_id.len() == 12 && access_key_id.bytes().all(|b| b.is_ascii_digit());
+    if digits {
+        access_key_id
+    } else {
+        DEFAULT_ACCOUNT
+    }
+}
 
 /// One access key that may call the API.
 #[derive(Debug, Clone, Deserialize)]
@@ -99,7 +114,7 @@ impl Authenticator {
         if self.keys.is_empty() {
             mailsight_sigv4::check_time(&auth, now, self.max_skew).map_err(sigv4_error)?;
             return Ok(Caller {
-                account_id: DEFAULT_ACCOUNT.into(),
+                account_id: open_mode_account(&auth.access_key_id).to_owned(),
                 access_key_id: auth.access_key_id,
             });
         }
@@ -138,4 +153,26 @@ impl Authenticator {
 fn sigv4_error(e: SigV4Error) -> ApiError {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::FORBIDDEN);
     ApiError::new(e.aws_code(), status, e.to_string())
+}
+
+#[cfg(test)]
+mod open_mode_tests {
+    use super::*;
+
+    #[test]
+    fn twelve_digits_select_the_account_anything_else_is_the_default() {
+        assert_eq!(open_mode_account("111122223333"), "111122223333");
+        assert_eq!(open_mode_account("000000000001"), "000000000001");
+        for other in [
+            "AKIDEXAMPLE",
+            "test",
+            "",
+            "11112222333",
+            "1111222233334",
+            "11112222333a",
+            "١١١١٢٢٢٢٣٣٣٣",
+        ] {
+            assert_eq!(open_mode_account(other), DEFAULT_ACCOUNT, "{other}");
+        }
+    }
 }

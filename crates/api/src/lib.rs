@@ -62,7 +62,7 @@ use std::net::SocketAddr;
 use axum::Router;
 use tokio::net::TcpListener;
 
-pub use auth::{AccessKey, Authenticator, Caller, DEFAULT_ACCOUNT};
+pub use auth::{AccessKey, Authenticator, Caller, DEFAULT_ACCOUNT, open_mode_account};
 pub use config::{
     ApiConfig, IngestConfig, InsightsConfig, MetricsConfig, SnsHostingConfig, SnsTopicConfig,
 };

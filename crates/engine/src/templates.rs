@@ -139,6 +139,36 @@ pub async fn update(
     }
 }
 
+/// Replaces a template's tags (SES v2 `TagResource`); its content stays.
+pub async fn set_tags(
+    store: &dyn Store,
+    account: &str,
+    name: &str,
+    tags: Value,
+    now: i64,
+) -> Result<(), TemplateError> {
+    let mut doc = store
+        .get_item(account, ItemKind::Template, name)
+        .await?
+        .ok_or_else(|| TemplateError::Missing(name.to_owned()))?
+        .body;
+    doc["Tags"] = tags;
+    match store
+        .put_item(
+            account,
+            ItemKind::Template,
+            name,
+            doc,
+            PutMode::Replace,
+            now,
+        )
+        .await
+    {
+        Err(StoreError::NotFound(_)) => Err(TemplateError::Missing(name.to_owned())),
+        other => Ok(other?),
+    }
+}
+
 /// Deletes a template; `false` when there was none.
 pub async fn delete(store: &dyn Store, account: &str, name: &str) -> Result<bool, StoreError> {
     store.delete_item(account, ItemKind::Template, name).await

@@ -186,6 +186,9 @@ async fn run_import(args: ImportArgs) -> anyhow::Result<std::process::ExitCode> 
     for r in &report.rejected {
         println!("rejected {}:{}: {}", r.file.display(), r.line, r.reason);
     }
+    for line in mailsight::import::where_filed(&report.accounts) {
+        println!("{line}");
+    }
     // 2: finished, but some records could not be imported.
     Ok(if report.rejected.is_empty() {
         std::process::ExitCode::SUCCESS

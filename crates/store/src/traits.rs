@@ -87,6 +87,14 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> Result<Page<Identity>, StoreError>;
     async fn delete_identity(&self, account: &str, name: &str) -> Result<(), StoreError>;
+    /// Replaces an identity's tags (SES v2 `TagResource`); `NotFound` if
+    /// the identity is missing.
+    async fn set_identity_tags(
+        &self,
+        account: &str,
+        name: &str,
+        tags: serde_json::Value,
+    ) -> Result<(), StoreError>;
 
     // --- messages and events ---
 

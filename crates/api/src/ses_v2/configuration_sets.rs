@@ -166,14 +166,6 @@ struct ArchivingOptions {
     archive_arn: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-#[allow(dead_code)]
-struct Tag {
-    key: String,
-    value: String,
-}
-
 /// The option members a configuration set stores, and how each is checked.
 const MEMBERS: &[&str] = &[
     "TrackingOptions",
@@ -206,7 +198,11 @@ fn check_member(member: &str, value: &Value) -> Result<(), ApiError> {
         }
         "ReputationOptions" => shape::<ReputationOptions>(member, value),
         "SendingOptions" => shape::<SendingOptions>(member, value),
-        "Tags" => shape::<Vec<Tag>>(member, value),
+        "Tags" => {
+            let tags: Vec<super::tag_set::Tag> = serde_json::from_value(value.clone())
+                .map_err(|e| ApiError::bad_request(format!("Invalid {member}: {e}")))?;
+            super::tag_set::check(&tags)
+        }
         "SuppressionOptions" => shape::<SuppressionOptions>(member, value),
         "VdmOptions" => shape::<VdmOptions>(member, value),
         "ArchivingOptions" => shape::<ArchivingOptions>(member, value),

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::Call;
 use super::paging::{PageRequest, create_item, item_page, replace_item};
+use super::tag_set::{self, Tag};
 use super::validate::resource_name;
 use crate::auth::Caller;
 use crate::body::{epoch_seconds, json};
@@ -33,13 +34,6 @@ pub(super) struct Topic {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) description: Option<String>,
     pub(super) default_subscription_status: Status,
-}
-
-#[derive(Deserialize, Serialize, Clone)]
-#[serde(rename_all = "PascalCase")]
-struct Tag {
-    key: String,
-    value: String,
 }
 
 #[derive(Deserialize)]
@@ -112,6 +106,7 @@ pub async fn create(c: &Call<'_>) -> Result<Value, ApiError> {
         .ok_or_else(|| ApiError::bad_request("Missing required parameter: ContactListName."))?;
     resource_name("contact list", &name)?;
     check_topics(&req.topics)?;
+    tag_set::check(&req.tags)?;
     let mut doc = json!({
         "ContactListName": name,
         "Topics": req.topics,

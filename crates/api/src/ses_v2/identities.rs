@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::Call;
 use super::paging::{ListRequest, filtered_page};
+use super::tag_set::{self, Tag};
 use crate::body::{json, list_answer};
 use crate::error::ApiError;
 use mailsight_engine::identities;
@@ -21,13 +22,6 @@ struct CreateRequest {
     configuration_set_name: Option<String>,
     #[allow(dead_code)]
     dkim_signing_attributes: Option<Value>,
-}
-
-#[derive(Deserialize, serde::Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct Tag {
-    key: String,
-    value: String,
 }
 
 fn kind_of(identity: &str) -> Result<IdentityType, ApiError> {
@@ -63,6 +57,8 @@ pub async fn create(c: &Call<'_>) -> Result<Value, ApiError> {
         .email_identity
         .ok_or_else(|| ApiError::bad_request("Missing required parameter: EmailIdentity."))?;
     let identity_type = kind_of(&name)?;
+    let tags = req.tags.unwrap_or_default();
+    tag_set::check(&tags)?;
     if let Some(set) = &req.configuration_set_name
         && state
             .store()
@@ -77,7 +73,7 @@ pub async fn create(c: &Call<'_>) -> Result<Value, ApiError> {
     let identity = Identity {
         name: name.to_ascii_lowercase(),
         identity_type,
-        tags: json!(req.tags.unwrap_or_default()),
+        tags: json!(tags),
         configuration_set: req.configuration_set_name,
         created_at: now_ms(),
     };

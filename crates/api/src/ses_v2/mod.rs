@@ -7,8 +7,9 @@
 //! - handlers: [`send`], [`configuration_sets`], [`event_destinations`],
 //!   [`identities`], [`account`], [`insights`], [`metrics`],
 //!   [`export_jobs`], [`templates`],
-//!   [`contact_lists`], [`contacts`], [`suppression`]; [`validate`] holds
-//!   the name rules they share, [`paging`] the list and create patterns.
+//!   [`contact_lists`], [`contacts`], [`suppression`], [`tags`]; [`validate`]
+//!   holds the name rules they share, [`paging`] the list and create
+//!   patterns, [`resource_arn`] and [`tag_set`] the ARNs and tag rules.
 //!
 //! A handler takes the [`Call`] (state, caller, labels, query, body) and
 //! returns JSON (`Value`) or text it serialised itself (`String`, for the
@@ -25,9 +26,12 @@ pub mod insights;
 pub mod metrics;
 pub mod operations;
 pub mod paging;
+pub mod resource_arn;
 pub mod route;
 pub mod send;
 pub mod suppression;
+pub mod tag_set;
+pub mod tags;
 pub mod templates;
 pub mod validate;
 

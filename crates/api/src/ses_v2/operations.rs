@@ -98,6 +98,11 @@ operations! {
     DeleteContact => contacts::delete
         [DELETE "/v2/email/contact-lists/{ContactListName}/contacts/{EmailAddress}"];
 
+    // Tags
+    TagResource => tags::tag_resource [POST "/v2/email/tags"];
+    UntagResource => tags::untag_resource [DELETE "/v2/email/tags"];
+    ListTagsForResource => tags::list_tags [GET "/v2/email/tags"];
+
     // Suppression
     PutSuppressedDestination => suppression::put [PUT "/v2/email/suppression/addresses"];
     ListSuppressedDestinations => suppression::list [GET "/v2/email/suppression/addresses"];

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::Call;
 use super::paging::PageRequest;
+use super::tag_set::{self, Tag};
 use crate::body::{epoch_seconds, json, list_answer};
 use crate::error::ApiError;
 use mailsight_engine::{SendError, TemplateContent, templates};
@@ -17,13 +18,6 @@ use mailsight_model::now_ms;
 
 /// `TemplateData` may hold at most this many characters.
 pub const MAX_TEMPLATE_DATA: usize = 262_144;
-
-#[derive(Deserialize, serde::Serialize, Clone)]
-#[serde(rename_all = "PascalCase")]
-struct Tag {
-    key: String,
-    value: String,
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -65,7 +59,9 @@ pub async fn create(c: &Call<'_>) -> Result<Value, ApiError> {
         .template_name
         .ok_or_else(|| ApiError::bad_request("Missing required parameter: TemplateName."))?;
     let content = content(req.template_content)?;
-    let tags = json!(req.tags.unwrap_or_default());
+    let tags = req.tags.unwrap_or_default();
+    tag_set::check(&tags)?;
+    let tags = json!(tags);
     templates::create(c.store(), c.account(), &name, &content, tags, now_ms()).await?;
     Ok(json!({}))
 }

@@ -30,6 +30,10 @@ pub struct IngestOutcome {
     pub duplicates: usize,
     /// Records refused, by their index in the batch.
     pub rejected: Vec<(usize, Rejected)>,
+    /// The accounts the good records were filed under (a record's own
+    /// `sendingAccountId` wins over the default), so an importer can say
+    /// which credentials will see them.
+    pub accounts: std::collections::BTreeSet<String>,
 }
 
 /// The account a record belongs to: its `mail.sendingAccountId` when that is
@@ -79,6 +83,7 @@ impl Ingestor {
                 Err(reason) => outcome.rejected.push((index, reason)),
             }
         }
+        outcome.accounts = batch.iter().map(|(m, _)| m.account_id.clone()).collect();
         let offered = batch.len();
         let feedback: Vec<NewRecord> = batch
             .iter()

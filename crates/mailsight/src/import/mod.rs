@@ -14,7 +14,10 @@
 //! - [`read`]: opening a file, reading it in chunks, telling records from
 //!   anything else.
 
+mod filed;
 mod read;
+
+pub use filed::where_filed;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -58,6 +61,8 @@ pub struct ImportReport {
     pub duplicates: usize,
     pub rejected: Vec<RejectedRecord>,
     pub elapsed: Duration,
+    /// The accounts the records were filed under.
+    pub accounts: std::collections::BTreeSet<String>,
 }
 
 impl ImportReport {
@@ -305,6 +310,7 @@ fn settle(
         joined.map_err(|e| StoreError::Backend(format!("import task failed: {e}")))??;
     report.imported += outcome.stored;
     report.duplicates += outcome.duplicates;
+    report.accounts.extend(outcome.accounts);
     for (index, reason) in outcome.rejected {
         let (file, line) = origins[index];
         report.rejected.push(RejectedRecord {

@@ -257,3 +257,47 @@ async fn an_archive_directory_skips_what_is_not_records_and_keeps_a_truncated_gz
         "no parser messages for files that are not JSON: {out}"
     );
 }
+
+/// Records carrying their own `sendingAccountId` are filed there; the
+/// summary names that account and the open-mode key that reads it, and
+/// that key sees them while another account's does not.
+#[tokio::test]
+async fn import_names_the_account_and_its_open_mode_key_sees_the_records() {
+    let t = crate::common::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let records: String = numbered_sends("acct", 3)
+        .lines()
+        .map(|l| {
+            let mut r: serde_json::Value = serde_json::from_str(l).unwrap();
+            r["mail"]["sendingAccountId"] = "111122223333".into();
+            r.to_string() + "\n"
+        })
+        .collect();
+    std::fs::write(dir.path().join("records.jsonl"), records).unwrap();
+    let (code, out) = import(t.dir.path(), &[dir.path()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("filed under account 111122223333: query with AWS_ACCESS_KEY_ID=111122223333"),
+        "{out}"
+    );
+    assert!(!out.contains("filed under account 000000000000"), "{out}");
+
+    let url = t.server.url();
+    let own = crate::common::client_for(&url, "111122223333", "any-secret");
+    let found = own
+        .get_message_insights()
+        .message_id("acct-00000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.message_id(), Some("acct-00000"));
+    for other in ["444455556666", "AKIDEXAMPLE"] {
+        let err = crate::common::client_for(&url, other, "any-secret")
+            .get_message_insights()
+            .message_id("acct-00000")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(err.into_service_error().is_not_found_exception(), "{other}");
+    }
+}

@@ -1,4 +1,4 @@
-//! Identities: create, read, list in pages, delete.
+//! Identities: create, read, list in pages, retag, delete.
 
 use serde_json::json;
 
@@ -37,6 +37,18 @@ pub(super) async fn identities(s: &impl Store) {
         .unwrap();
     assert_eq!(p2.items, vec![address.clone()]);
     assert_eq!(p2.next_after, None);
+
+    let retagged = json!([{"Key": "team", "Value": "ops"}]);
+    s.set_identity_tags(a, "example.com", retagged.clone())
+        .await
+        .unwrap();
+    let got = s.get_identity(a, "example.com").await.unwrap().unwrap();
+    assert_eq!(got.tags, retagged);
+    let err = s
+        .set_identity_tags(a, "missing.example", json!([]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
 
     s.delete_identity(a, "example.com").await.unwrap();
     assert_eq!(s.get_identity(a, "example.com").await.unwrap(), None);

@@ -86,3 +86,20 @@ pub(crate) fn delete_identity(c: &Connection, acct: &str, name: &str) -> Result<
         Ok(())
     }
 }
+
+pub(crate) fn set_tags(
+    c: &Connection,
+    acct: &str,
+    name: &str,
+    tags: &serde_json::Value,
+) -> Result<(), StoreError> {
+    let n = c.execute(
+        "UPDATE identities SET tags = ?3 WHERE account_id = ?1 AND name = ?2",
+        params![acct, name, tags.to_string()],
+    )?;
+    if n == 0 {
+        Err(StoreError::NotFound(format!("Email identity <{name}>")))
+    } else {
+        Ok(())
+    }
+}

@@ -203,6 +203,18 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn set_identity_tags(
+        &self,
+        account: &str,
+        name: &str,
+        tags: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let (a, n) = (own(account), own(name));
+        self.pool
+            .write(move |c| identities::set_tags(c, &a, &n, &tags))
+            .await
+    }
+
     async fn insert_message(
         &self,
         message: Message,
