@@ -36,3 +36,4 @@ mod sns_hosting;
 mod sns_ingest;
 mod suppression;
 mod templates;
+mod tracking_tokens;
