@@ -34,6 +34,7 @@ mod ses_v1_send;
 mod sigv4;
 mod sns_hosting;
 mod sns_ingest;
+mod strict_bodies;
 mod suppression;
 mod templates;
 mod tracking_tokens;
