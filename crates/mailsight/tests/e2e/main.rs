@@ -38,3 +38,4 @@ mod strict_bodies;
 mod suppression;
 mod templates;
 mod tracking_tokens;
+mod unsigned_payload;
