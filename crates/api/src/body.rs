@@ -4,6 +4,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::DeserializeOwned;
 
+use crate::strict::Strict;
+
 use crate::error::ApiError;
 
 /// Parses a JSON body; an empty body counts as `{}` (GET-style calls and
@@ -12,7 +14,8 @@ use crate::error::ApiError;
 /// Every SES v2 input is a structure, so anything but a JSON object is
 /// refused before serde sees it: serde's derives also take a struct from
 /// an array of its fields in order, which would let `["x",null]` create a
-/// resource or `[]` clear settings.
+/// resource or `[]` clear settings. Nested structures are held to the same
+/// rule by [`Strict`].
 pub fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let body = match body.iter().find(|b| !b.is_ascii_whitespace()) {
         None => b"{}".as_slice(),
@@ -23,13 +26,13 @@ pub fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             ));
         }
     };
-    serde_json::from_slice(body).map_err(|e| {
-        let what = if e.is_syntax() || e.is_eof() {
-            "is not valid JSON"
-        } else {
-            "does not match the operation's input"
-        };
-        ApiError::bad_request(format!("The request body {what}: {e}"))
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("The request body is not valid JSON: {e}")))?;
+    // Nested structures too are read only from objects.
+    T::deserialize(Strict(&value)).map_err(|e| {
+        ApiError::bad_request(format!(
+            "The request body does not match the operation's input: {e}"
+        ))
     })
 }
 

@@ -1,7 +1,8 @@
 //! Hostile bodies: every SES v2 operation that takes a JSON body, sent a
 //! top-level array, string, number or null instead of an object, answers
 //! 400 `BadRequestException` and changes nothing (serde would otherwise
-//! read a structure from an array of its fields).
+//! read a structure from an array of its fields); so does an array where a
+//! nested structure belongs.
 
 use std::time::SystemTime;
 
@@ -92,4 +93,32 @@ async fn non_object_bodies_are_bad_requests_for_every_operation() {
     );
     let lists = c.list_contact_lists().send().await.unwrap();
     assert_eq!(lists.contact_lists().len(), 1);
+}
+
+#[tokio::test]
+async fn nested_structures_written_as_arrays_are_bad_requests() {
+    let t = start().await;
+    let url = t.server.url();
+    let body = br#"{"EmailIdentity":"nested.example","Tags":[["team","mail"]]}"#;
+    let resp = signed(
+        &url,
+        "POST",
+        "/v2/email/identities",
+        body,
+        "secret",
+        SystemTime::now(),
+    )
+    .await;
+    let err = expect_error(resp, 400, "BadRequestException").await;
+    assert!(
+        err["message"].as_str().unwrap().contains("JSON object"),
+        "{err}"
+    );
+    let created = t
+        .client()
+        .get_email_identity()
+        .email_identity("nested.example")
+        .send()
+        .await;
+    assert!(created.is_err(), "nothing was created");
 }
