@@ -1,6 +1,7 @@
 //! `x-amz-content-sha256: UNSIGNED-PAYLOAD` is refused by SES v2 (JSON
 //! error), SES v1 and SNS (XML errors): a signature that leaves the body
-//! out would let anyone who saw one request send any body under it.
+//! out would let anyone who saw one request send any body under it. A key
+//! whose secret is empty, which anyone could sign for, stops the start.
 
 use std::time::SystemTime;
 
@@ -107,4 +108,21 @@ async fn unsigned_payloads_are_refused_in_each_protocol() {
             "{xml}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_key_with_an_empty_secret_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(&dir);
+    with_two_accounts(&mut config);
+    config.auth.keys[1].secret_access_key = String::new();
+    let err = match mailsight::Running::start(config).await {
+        Ok(_) => panic!("a server with an empty secret started"),
+        Err(e) => e,
+    };
+    let text = format!("{err:#}");
+    assert!(
+        text.contains("AKIDOTHER") && text.contains("empty secret_access_key"),
+        "{text}"
+    );
 }
