@@ -4,23 +4,35 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::DeserializeOwned;
 
+use crate::strict::Strict;
+
 use crate::error::ApiError;
 
 /// Parses a JSON body; an empty body counts as `{}` (GET-style calls and
 /// clients that send nothing for an all-optional input).
+///
+/// Every SES v2 input is a structure, so anything but a JSON object is
+/// refused before serde sees it: serde's derives also take a struct from
+/// an array of its fields in order, which would let `["x",null]` create a
+/// resource or `[]` clear settings. Nested structures are held to the same
+/// rule by [`Strict`].
 pub fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let body = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}".as_slice()
-    } else {
-        body
+    let body = match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => b"{}".as_slice(),
+        Some(b'{') => body,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "The request body must be a JSON object: the operation's input is a structure.",
+            ));
+        }
     };
-    serde_json::from_slice(body).map_err(|e| {
-        let what = if e.is_syntax() || e.is_eof() {
-            "is not valid JSON"
-        } else {
-            "does not match the operation's input"
-        };
-        ApiError::bad_request(format!("The request body {what}: {e}"))
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("The request body is not valid JSON: {e}")))?;
+    // Nested structures too are read only from objects.
+    T::deserialize(Strict(&value)).map_err(|e| {
+        ApiError::bad_request(format!(
+            "The request body does not match the operation's input: {e}"
+        ))
     })
 }
 
@@ -159,5 +171,42 @@ mod tests {
             "BadRequestException"
         );
         assert!(json::<serde_json::Value>(b"").is_ok());
+    }
+
+    #[test]
+    fn only_objects_are_bodies() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct T {
+            a: Option<String>,
+        }
+        assert_eq!(json::<T>(b" \n").unwrap(), T { a: None });
+        assert_eq!(json::<T>(br#" {"a":"x"}"#).unwrap().a.as_deref(), Some("x"));
+        for body in [r#"["x"]"#, "[]", r#""x""#, "1", "null", "true", " [null]"] {
+            let err = json::<T>(body.as_bytes()).unwrap_err();
+            assert_eq!(err.code, "BadRequestException", "{body}");
+            assert!(
+                err.message.contains("JSON object"),
+                "{body}: {}",
+                err.message
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the body, a struct input is never read from a
+        /// non-object, and nothing panics.
+        #[test]
+        fn non_objects_never_parse(v in proptest::collection::vec(proptest::prelude::any::<Option<u8>>(), 0..4), s in "\\PC{0,20}", n in proptest::prelude::any::<f64>()) {
+            #[derive(serde::Deserialize, Debug)]
+            #[allow(dead_code)]
+            struct T { a: Option<u8>, b: Option<u8> }
+            for body in [
+                serde_json::to_vec(&v).unwrap_or_default(),
+                serde_json::to_vec(&s).unwrap_or_default(),
+                serde_json::to_vec(&n).unwrap_or_default(),
+            ] {
+                proptest::prop_assert!(json::<T>(&body).is_err());
+            }
+        }
     }
 }

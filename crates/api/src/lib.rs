@@ -54,6 +54,7 @@ pub mod ses_v1;
 pub mod ses_v2;
 pub mod sns;
 pub mod state;
+pub mod strict;
 pub mod tracking;
 
 use std::future::Future;

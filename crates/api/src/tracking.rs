@@ -12,7 +12,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use mailsight_engine::tracking::Claim;
-use mailsight_engine::{Tracked, UnsubscribeSource, Visitor};
+use mailsight_engine::{TrackKind, Tracked, UnsubscribeSource, Visitor};
 
 use crate::state::AppState;
 
@@ -51,6 +51,7 @@ fn failed(e: impl std::fmt::Display) -> Response {
 }
 
 /// `GET /_mailsight/t/o/{token}`: records an Open, answers the pixel.
+/// Only an open token counts here: another kind records nothing.
 pub async fn open(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -58,7 +59,7 @@ pub async fn open(
     headers: HeaderMap,
 ) -> Response {
     let v = visitor(&state, peer, &headers);
-    match state.engine.track(&token, &v).await {
+    match state.engine.track(TrackKind::Open, &token, &v).await {
         Ok(Tracked::Open { .. }) => (
             [
                 (header::CONTENT_TYPE, "image/gif"),
@@ -73,6 +74,7 @@ pub async fn open(
 }
 
 /// `GET /_mailsight/t/c/{token}`: records a Click, redirects to the link.
+/// Only a click token counts here: another kind records nothing.
 pub async fn click(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -80,7 +82,7 @@ pub async fn click(
     headers: HeaderMap,
 ) -> Response {
     let v = visitor(&state, peer, &headers);
-    match state.engine.track(&token, &v).await {
+    match state.engine.track(TrackKind::Click, &token, &v).await {
         Ok(Tracked::Click { link, .. }) => (
             StatusCode::FOUND,
             [

@@ -35,6 +35,15 @@ pub enum Tracked {
     },
 }
 
+/// Which tracking endpoint a token arrived at: a token is good only at the
+/// endpoint of its own kind, so an open pixel's token fetched as a click
+/// (or the reverse) records nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrackKind {
+    Open,
+    Click,
+}
+
 /// Who made a tracking request.
 #[derive(Debug, Clone, Default)]
 pub struct Visitor {
@@ -112,15 +121,24 @@ impl Engine {
         Ok(r)
     }
 
-    /// Records an open or a click for `token`.
-    pub async fn track(&self, token: &str, visitor: &Visitor) -> Result<Tracked, SendError> {
+    /// Records an open or a click for `token`, when its claim is of the
+    /// `kind` the endpoint serves; anything else is refused unrecorded.
+    pub async fn track(
+        &self,
+        kind: TrackKind,
+        token: &str,
+        visitor: &Visitor,
+    ) -> Result<Tracked, SendError> {
         let ip: Option<std::net::IpAddr> = visitor.ip.parse().ok();
         let now = now_ms();
-        match self.claim(token) {
-            Some(Claim::Open {
-                account,
-                message_id,
-            }) => {
+        match (kind, self.claim(token)) {
+            (
+                TrackKind::Open,
+                Some(Claim::Open {
+                    account,
+                    message_id,
+                }),
+            ) => {
                 let Some(ctx) = self.sent_mail(&account, &message_id).await? else {
                     return Ok(Tracked::Refused);
                 };
@@ -130,12 +148,15 @@ impl Engine {
                 self.store().append_records(vec![r]).await?;
                 Ok(Tracked::Open { machine })
             }
-            Some(Claim::Click {
-                account,
-                message_id,
-                link,
-                tags,
-            }) => {
+            (
+                TrackKind::Click,
+                Some(Claim::Click {
+                    account,
+                    message_id,
+                    link,
+                    tags,
+                }),
+            ) => {
                 let Some(ctx) = self.sent_mail(&account, &message_id).await? else {
                     return Ok(Tracked::Refused);
                 };

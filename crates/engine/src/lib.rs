@@ -57,7 +57,7 @@ pub mod templates;
 pub mod tracking;
 
 pub use config::{Rule, RuleOutcome, SendingConfig, SimulatorConfig, Timing};
-pub use engagement::{Tracked, UnsubscribeSource, Visitor};
+pub use engagement::{TrackKind, Tracked, UnsubscribeSource, Visitor};
 pub use error::SendError;
 pub use ingest::{IngestOutcome, Ingestor, Rejected};
 pub use outgoing::{

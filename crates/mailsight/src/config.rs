@@ -153,6 +153,15 @@ pub enum ConfigError {
          address, or pass --insecure-no-auth"
     )]
     OpenWithoutKeys(SocketAddr),
+    /// An empty secret would make the key's signatures computable by
+    /// anyone who knows its id, so it is refused rather than served.
+    #[error(
+        "access key '{0}' has an empty secret_access_key: give it a secret (anyone could sign \
+         for it otherwise)"
+    )]
+    EmptySecret(String),
+    #[error("an access key has an empty access_key_id")]
+    EmptyKeyId,
 }
 
 impl Config {
@@ -174,9 +183,18 @@ impl Config {
         toml::from_str(text)
     }
 
-    /// Refuses an open server (no keys on a non-loopback address) and
-    /// forwarders that name no target, or two targets, or a taken name.
+    /// Refuses an open server (no keys on a non-loopback address), access
+    /// keys without an id or a secret, and forwarders that name no target,
+    /// or two targets, or a taken name.
     pub fn check(&self) -> Result<(), ConfigError> {
+        for key in &self.auth.keys {
+            if key.access_key_id.trim().is_empty() {
+                return Err(ConfigError::EmptyKeyId);
+            }
+            if key.secret_access_key.is_empty() {
+                return Err(ConfigError::EmptySecret(key.access_key_id.clone()));
+            }
+        }
         let mut names = std::collections::HashSet::new();
         for f in &self.forwarders {
             if f.url.is_some() == f.nats.is_some() {
@@ -331,5 +349,29 @@ mod tests {
         assert!(matches!(c.check(), Err(ConfigError::OpenWithoutKeys(_))));
         c.auth.insecure_no_auth = true;
         c.check().unwrap();
+    }
+
+    #[test]
+    fn keys_need_an_id_and_a_secret() {
+        let key = |id: &str, secret: &str| {
+            format!(
+                "[[auth.keys]]\naccess_key_id = \"{id}\"\nsecret_access_key = \"{secret}\"\n\
+                 account_id = \"111122223333\""
+            )
+        };
+        Config::from_toml(&key("AKIDEXAMPLE", "s"))
+            .unwrap()
+            .check()
+            .unwrap();
+        let err = Config::from_toml(&key("AKIDEXAMPLE", ""))
+            .unwrap()
+            .check()
+            .unwrap_err();
+        assert!(matches!(err, ConfigError::EmptySecret(ref id) if id == "AKIDEXAMPLE"));
+        assert!(err.to_string().contains("empty secret_access_key"), "{err}");
+        assert!(matches!(
+            Config::from_toml(&key("", "s")).unwrap().check(),
+            Err(ConfigError::EmptyKeyId)
+        ));
     }
 }

@@ -17,10 +17,13 @@ const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// with `secret_access_key`, after [`check_time`].
 ///
 /// `host` must be a signed header. The payload hash is the
-/// `x-amz-content-sha256` header when present (a hex digest must then match
-/// the body; `UNSIGNED-PAYLOAD` is accepted as is), otherwise the SHA-256 of
-/// the body; presigned requests may also have been signed with
-/// `UNSIGNED-PAYLOAD`.
+/// `x-amz-content-sha256` header when present (a hex digest that must match
+/// the body), otherwise the SHA-256 of the body. `UNSIGNED-PAYLOAD` is
+/// refused: SES and SNS clients always sign their payload (only S3 clients
+/// leave it unsigned), and accepting it would let anyone who saw one signed
+/// request replay its headers with a body of their own. A presigned request
+/// without a body may still have been signed with `UNSIGNED-PAYLOAD`, as
+/// there is no body to swap.
 pub fn verify(
     req: &RequestParts,
     auth: &Authorization,
@@ -57,7 +60,7 @@ pub fn verify(
 fn payload_hashes(req: &RequestParts, auth: &Authorization) -> Result<Vec<String>, SigV4Error> {
     let Some(header) = req.headers.get(X_AMZ_CONTENT_SHA256) else {
         let body = sha256_hex(req.body);
-        return Ok(if auth.presigned {
+        return Ok(if auth.presigned && req.body.is_empty() {
             vec![body, UNSIGNED_PAYLOAD.to_owned()]
         } else {
             vec![body]
@@ -68,7 +71,10 @@ fn payload_hashes(req: &RequestParts, auth: &Authorization) -> Result<Vec<String
         .map(str::trim)
         .map_err(|_| SigV4Error::incomplete("The x-amz-content-sha256 header is not ASCII."))?;
     if value == UNSIGNED_PAYLOAD {
-        return Ok(vec![value.to_owned()]);
+        return Err(SigV4Error::invalid(
+            "UNSIGNED-PAYLOAD is not accepted: sign the request payload \
+             (x-amz-content-sha256 must be the SHA-256 digest of the body).",
+        ));
     }
     if value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
         if !value.eq_ignore_ascii_case(&sha256_hex(req.body)) {
@@ -80,8 +86,8 @@ fn payload_hashes(req: &RequestParts, auth: &Authorization) -> Result<Vec<String
         return Ok(vec![value.to_owned()]);
     }
     Err(SigV4Error::incomplete(format!(
-        "Unsupported x-amz-content-sha256 value '{value}'; expected a hex SHA-256 digest \
-         or UNSIGNED-PAYLOAD."
+        "Unsupported x-amz-content-sha256 value '{value}'; expected the hex SHA-256 \
+         digest of the body."
     )))
 }
 

@@ -134,7 +134,7 @@ fn content_sha256_header() {
 }
 
 #[test]
-fn unsigned_payload_header() {
+fn unsigned_payload_header_is_refused() {
     let opts = Opts {
         content_sha256_header: true,
         unsigned_payload: true,
@@ -145,7 +145,15 @@ fn unsigned_payload_header() {
         req.headers.get("x-amz-content-sha256").unwrap(),
         "UNSIGNED-PAYLOAD"
     );
-    assert_eq!(req.check(), Ok(()));
+    // Correctly signed, yet any body would pass: refused.
+    let err = req.check().unwrap_err();
+    assert!(matches!(err, SigV4Error::Invalid(_)), "{err:?}");
+    assert_eq!(err.aws_code(), "InvalidSignatureException");
+    assert_eq!(err.status(), 403);
+    assert!(err.to_string().contains("UNSIGNED-PAYLOAD"), "{err}");
+    let mut other_body = req.clone();
+    other_body.body = b"{\"Anything\":1}".to_vec();
+    assert!(matches!(other_body.check(), Err(SigV4Error::Invalid(_))));
 }
 
 #[test]
@@ -186,10 +194,14 @@ fn presigned_with_session_token_and_unsigned_payload() {
         unsigned_payload: true,
         ..Opts::default()
     };
-    let req = sign_with("POST", "/v2/email/outbound-emails", &[], JSON, &opts);
-    let auth = parse(&req.parts()).unwrap();
+    // Without a body there is nothing to swap: fine.
+    let get = sign_with("GET", "/v2/email/account", &[], b"", &opts);
+    let auth = parse(&get.parts()).unwrap();
     assert_eq!(auth.session_token.as_deref(), Some("session/token+value"));
-    assert_eq!(req.check(), Ok(()));
+    assert_eq!(get.check(), Ok(()));
+    // With one, the unsigned payload would let any body through.
+    let post = sign_with("POST", "/v2/email/outbound-emails", &[], JSON, &opts);
+    assert_eq!(post.check(), Err(SigV4Error::SignatureMismatch));
 }
 
 #[test]

@@ -373,7 +373,7 @@ fn wrong_secret_and_tampering() {
         "x-amz-content-sha256",
         HeaderValue::from_static("UNSIGNED-PAYLOAD"),
     );
-    assert_eq!(unsigned.check(), Err(SigV4Error::SignatureMismatch));
+    assert!(matches!(unsigned.check(), Err(SigV4Error::Invalid(_))));
 
     // Streaming payloads are not supported.
     let mut streaming = req.clone();

@@ -2,11 +2,13 @@
 //!
 //! - [`token`]: the signed tokens in tracking and unsubscribe URLs.
 //! - [`rewrite`]: wraps links and adds the open pixel to HTML.
+//! - [`entities`]: decodes the character references of a link's `href`.
 //! - [`machine`]: judges whether an open or click came from a machine.
 //!
 //! The endpoints live in the API crate (`/_mailsight/t/...`); what they
 //! record is built by [`crate::engagement`].
 
+pub mod entities;
 pub mod machine;
 pub mod rewrite;
 pub mod token;

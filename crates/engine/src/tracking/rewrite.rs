@@ -9,6 +9,8 @@ use lol_html::html_content::ContentType;
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 use serde_json::{Map, Value, json};
 
+use super::entities::decode_attribute;
+
 /// SES tracks at most this many links per message.
 pub const MAX_TRACKED_LINKS: usize = 250;
 
@@ -101,8 +103,12 @@ pub fn rewrite_html(html: &str, t: &Tracking<'_>) -> String {
                     .unwrap_or_default();
                 el.remove_attribute("ses:tags");
                 let Some(wrap) = t.wrap else { return Ok(()) };
+                // lol_html gives the value as written: decode it once, so
+                // the redirect and the Click event carry the link a browser
+                // would have followed.
                 let href = el.get_attribute("href").unwrap_or_default();
-                let href = href.trim();
+                let href = decode_attribute(href.trim());
+                let href = href.as_str();
                 if no_track || !trackable(href) || wrapped.get() >= MAX_TRACKED_LINKS {
                     return Ok(());
                 }
@@ -182,6 +188,24 @@ mod tests {
         assert_eq!(out.matches("https://t.test/c").count(), MAX_TRACKED_LINKS);
         // No <body>: the pixel goes at the end.
         assert!(out.ends_with(r#"height="1">"#));
+    }
+
+    #[test]
+    fn links_are_wrapped_html_decoded() {
+        let seen = RefCell::new(Vec::new());
+        let wrap = |link: &str, _: Map<String, Value>| {
+            seen.borrow_mut().push(link.to_owned());
+            "https://t.test/c".to_owned()
+        };
+        let html = r#"<a href="https://a.test/p?a=1&amp;b=2&#38;c=&#x33;">x</a>"#;
+        rewrite_html(
+            html,
+            &Tracking {
+                pixel: None,
+                wrap: Some(&wrap),
+            },
+        );
+        assert_eq!(*seen.borrow(), ["https://a.test/p?a=1&b=2&c=3"]);
     }
 
     #[test]

@@ -42,7 +42,7 @@ async fn admin(t: &TestServer, path: &str) -> reqwest::Response {
 }
 
 /// The stored records of a message (via the admin endpoint).
-async fn records(t: &TestServer, id: &str) -> Vec<Value> {
+pub(crate) async fn records(t: &TestServer, id: &str) -> Vec<Value> {
     let v: Value = admin(t, &format!("/_mailsight/messages/{id}"))
         .await
         .json()
@@ -51,7 +51,7 @@ async fn records(t: &TestServer, id: &str) -> Vec<Value> {
     v["records"].as_array().cloned().unwrap_or_default()
 }
 
-async fn mime(t: &TestServer, id: &str, recipient: Option<&str>) -> Vec<u8> {
+pub(crate) async fn mime(t: &TestServer, id: &str, recipient: Option<&str>) -> Vec<u8> {
     let q = recipient
         .map(|r| format!("?recipient={r}"))
         .unwrap_or_default();
@@ -60,13 +60,13 @@ async fn mime(t: &TestServer, id: &str, recipient: Option<&str>) -> Vec<u8> {
     resp.bytes().await.unwrap().to_vec()
 }
 
-fn html_of(mime: &[u8]) -> String {
+pub(crate) fn html_of(mime: &[u8]) -> String {
     let msg = mail_parser::MessageParser::default().parse(mime).unwrap();
     msg.body_html(0).unwrap().into_owned()
 }
 
 /// Every `href`/`src` value of `html` starting with `base`.
-fn urls(html: &str, base: &str) -> Vec<String> {
+pub(crate) fn urls(html: &str, base: &str) -> Vec<String> {
     html.match_indices(base)
         .map(|(i, _)| {
             let rest = &html[i..];
@@ -75,7 +75,7 @@ fn urls(html: &str, base: &str) -> Vec<String> {
         .collect()
 }
 
-async fn tracked_set(c: &Client, name: &str) {
+pub(crate) async fn tracked_set(c: &Client, name: &str) {
     c.create_configuration_set()
         .configuration_set_name(name)
         .send()
