@@ -327,12 +327,19 @@ pub(crate) fn series(
         // hourly rows.
         let (first_day, last_day) = (ceil(start, DAY_MS), floor(end, DAY_MS));
         if bucket % DAY_MS == 0 && first_day < last_day {
-            hourly(c, key, start, first_day, bucket, &mut push)?;
-            daily(c, key, first_day, last_day, bucket, &mut push)?;
-            hourly(c, key, last_day, end, bucket, &mut push)?;
+            read_range(c, Grain::Hours, key, (start, first_day), bucket, &mut push)?;
+            read_range(
+                c,
+                Grain::Days,
+                key,
+                (first_day, last_day),
+                bucket,
+                &mut push,
+            )?;
+            read_range(c, Grain::Hours, key, (last_day, end), bucket, &mut push)?;
             return Ok(merge(out));
         }
-        hourly(c, key, start, end, bucket, &mut push)?;
+        read_range(c, Grain::Hours, key, (start, end), bucket, &mut push)?;
         return Ok(out);
     }
     use rusqlite::types::Value as Sql;
@@ -389,48 +396,46 @@ pub(crate) fn series(
 /// value, least `tracked`.
 type SeriesKey<'a> = (&'a str, &'a str, &'a str, &'a str, i64);
 
-/// The hourly rows of a series in `[start, end)`, in buckets.
-fn hourly(
+/// Where a single-dimension series is read from.
+#[derive(Clone, Copy)]
+enum Grain {
+    Hours,
+    Days,
+}
+
+impl Grain {
+    fn sql(self) -> &'static str {
+        match self {
+            Grain::Hours => {
+                "SELECT (hour / ?7) * ?7 AS at, sum(count) FROM rollups
+                 WHERE account_id = ?1 AND metric = ?2 AND dimension = ?3 AND value = ?4
+                   AND hour >= ?5 AND hour < ?6 AND tracked >= ?8
+                 GROUP BY at ORDER BY at"
+            }
+            Grain::Days => {
+                "SELECT (day / ?7) * ?7 AS at, sum(count) FROM rollup_days
+                 WHERE account_id = ?1 AND metric = ?2 AND dimension = ?3 AND value = ?4
+                   AND day >= ?5 AND day < ?6 AND tracked >= ?8
+                 GROUP BY at ORDER BY at"
+            }
+        }
+    }
+}
+
+/// The rows of a series in `[start, end)` (whole days for
+/// [`Grain::Days`]), in buckets.
+fn read_range(
     c: &Connection,
+    grain: Grain,
     (account, metric, dimension, value, tracked): SeriesKey<'_>,
-    start: Millis,
-    end: Millis,
+    (start, end): (Millis, Millis),
     bucket: Millis,
     push: &mut impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<()>,
 ) -> Result<(), StoreError> {
     if start >= end {
         return Ok(());
     }
-    let mut stmt = c.prepare_cached(
-        "SELECT (hour / ?7) * ?7 AS at, sum(count) FROM rollups
-         WHERE account_id = ?1 AND metric = ?2 AND dimension = ?3 AND value = ?4
-           AND hour >= ?5 AND hour < ?6 AND tracked >= ?8
-         GROUP BY at ORDER BY at",
-    )?;
-    let mut rows = stmt.query(params![
-        account, metric, dimension, value, start, end, bucket, tracked
-    ])?;
-    while let Some(r) = rows.next()? {
-        push(r)?;
-    }
-    Ok(())
-}
-
-/// The day totals of a series for the whole days in `[start, end)`.
-fn daily(
-    c: &Connection,
-    (account, metric, dimension, value, tracked): SeriesKey<'_>,
-    start: Millis,
-    end: Millis,
-    bucket: Millis,
-    push: &mut impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<()>,
-) -> Result<(), StoreError> {
-    let mut stmt = c.prepare_cached(
-        "SELECT (day / ?7) * ?7 AS at, sum(count) FROM rollup_days
-         WHERE account_id = ?1 AND metric = ?2 AND dimension = ?3 AND value = ?4
-           AND day >= ?5 AND day < ?6 AND tracked >= ?8
-         GROUP BY at ORDER BY at",
-    )?;
+    let mut stmt = c.prepare_cached(grain.sql())?;
     let mut rows = stmt.query(params![
         account, metric, dimension, value, start, end, bucket, tracked
     ])?;
