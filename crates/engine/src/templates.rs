@@ -116,27 +116,12 @@ pub async fn update(
     now: i64,
 ) -> Result<(), TemplateError> {
     check_content(content)?;
-    let mut doc = store
-        .get_item(account, ItemKind::Template, name)
-        .await?
-        .ok_or_else(|| TemplateError::Missing(name.to_owned()))?
-        .body;
-    doc["TemplateName"] = json!(name);
-    doc["TemplateContent"] = json!(content);
-    match store
-        .put_item(
-            account,
-            ItemKind::Template,
-            name,
-            doc,
-            PutMode::Replace,
-            now,
-        )
-        .await
-    {
-        Err(StoreError::NotFound(_)) => Err(TemplateError::Missing(name.to_owned())),
-        other => Ok(other?),
-    }
+    let content = json!(content);
+    change(store, account, name, now, |doc| {
+        doc["TemplateName"] = json!(name);
+        doc["TemplateContent"] = content;
+    })
+    .await
 }
 
 /// Replaces a template's tags (SES v2 `TagResource`); its content stays.
@@ -147,12 +132,23 @@ pub async fn set_tags(
     tags: Value,
     now: i64,
 ) -> Result<(), TemplateError> {
+    change(store, account, name, now, |doc| doc["Tags"] = tags).await
+}
+
+/// Reads a stored template, changes its document, and stores it back.
+async fn change(
+    store: &dyn Store,
+    account: &str,
+    name: &str,
+    now: i64,
+    edit: impl FnOnce(&mut Value),
+) -> Result<(), TemplateError> {
     let mut doc = store
         .get_item(account, ItemKind::Template, name)
         .await?
         .ok_or_else(|| TemplateError::Missing(name.to_owned()))?
         .body;
-    doc["Tags"] = tags;
+    edit(&mut doc);
     match store
         .put_item(
             account,
