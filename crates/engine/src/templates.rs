@@ -40,12 +40,7 @@ pub struct StoredTemplate {
 
 /// Template names: 1–64 ASCII letters, digits, `_` and `-`.
 pub fn check_name(name: &str) -> Result<(), TemplateError> {
-    let ok = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if ok {
+    if mailsight_model::is_resource_name(name) {
         Ok(())
     } else {
         Err(TemplateError::Invalid(format!(

@@ -16,6 +16,7 @@
 //! - [`isp`]: recipient domain → mailbox provider name.
 //! - [`metric`]: the deliverability metrics (VDM's names) and their
 //!   dimensions.
+//! - [`names`]: the name rule of configuration sets, templates and the like.
 //! - [`timestamp`]: record timestamp text ↔ instants.
 
 pub mod event_type;
@@ -23,6 +24,7 @@ pub mod feedback;
 pub mod insights;
 pub mod isp;
 pub mod metric;
+pub mod names;
 pub mod record;
 pub mod tags;
 pub mod timestamp;
@@ -35,6 +37,7 @@ pub use insights::{
 };
 pub use isp::{MAILBOX_SIMULATOR, UNKNOWN_ISP, classify};
 pub use metric::{Dimension, Metric};
+pub use names::is_resource_name;
 pub use record::{
     Bounce, BouncedRecipient, Click, CommonHeaders, ComplainedRecipient, Complaint,
     DelayedRecipient, Delivery, DeliveryDelay, EventRecord, Extra, Header, Mail, Open, RecordError,
