@@ -530,6 +530,20 @@ async fn notice_after_post(b: &Browser) -> String {
         .unwrap()
 }
 
+/// Waits until the browser's address contains `part` (a form's submit
+/// returns before the navigation it starts) and returns that address.
+async fn until_url(b: &Browser, part: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let url = b.current_url().await.unwrap().to_string();
+        if url.contains(part) {
+            return url;
+        }
+        assert!(Instant::now() < deadline, "never navigated to {part}: {url}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Reloads `url` until `done` holds for the text of `css`.
 async fn until_text(b: &Browser, url: &str, css: &str, done: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -728,13 +742,10 @@ async fn every_page_in_a_real_browser() {
         let form = b.form(Locator::Css("form.search")).await.unwrap();
         form.set_by_name("prefix", "gone").await.unwrap();
         form.submit().await.unwrap();
-        until_text(
-            &b,
-            b.current_url().await.unwrap().as_ref(),
-            "td.address",
-            |t| t == "gone@example.com",
-        )
-        .await;
+        // The submit returns before the browser has navigated: wait for the
+        // search's own address, then for its rows.
+        let searched = until_url(&b, "prefix=gone").await;
+        until_text(&b, &searched, "td.address", |t| t == "gone@example.com").await;
         b.find(Locator::Css("tr[data-address='gone@example.com'] button"))
             .await
             .unwrap()
