@@ -7,6 +7,8 @@
 //!   operation once.
 //! - [`protocols`]: which protocol answers a request (the router's
 //!   fallback).
+//! - [`in_flight`]: the cap on requests answered at once, around every
+//!   route (503 in the protocol's throttling shape beyond it).
 //! - [`ses_v2`]: the SES v2 REST-JSON API: the operation table and one file
 //!   of handlers per resource.
 //! - [`ses_v1`]: the SES v1 query API (the account actions so far).
@@ -30,7 +32,7 @@
 //! - [`monitoring`]: `/health` and `/metrics` (Prometheus text and
 //!   OpenMetrics), and who may scrape.
 //!
-//! Modules point one way: `protocols` → handlers (`ses_v2`, `ses_v1`, `sns`,
+//! Modules point one way: `in_flight` → `protocols` → handlers (`ses_v2`, `ses_v1`, `sns`,
 //! `ingest`, `admin`, `tracking`, `dashboard`, `monitoring`) → `front` →
 //! `state` → `config`, `auth`, `error`.
 //!
@@ -45,6 +47,7 @@ pub mod dashboard;
 pub mod error;
 pub mod exports;
 pub mod front;
+pub mod in_flight;
 pub mod ingest;
 pub mod monitoring;
 pub mod protocols;
@@ -75,6 +78,7 @@ pub use state::{AppState, IngestState, Monitor, SnsApi};
 /// answers unknown routes in its error shape).
 pub fn router(state: AppState) -> Router {
     use axum::routing::{get, post};
+    let in_flight = in_flight::InFlight::new(state.config.max_requests_in_flight);
     Router::new()
         .route(
             "/ingest/firehose",
@@ -149,6 +153,10 @@ pub fn router(state: AppState) -> Router {
         .merge(dashboard::routes())
         .fallback(protocols::handle)
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            in_flight,
+            in_flight::limit,
+        ))
 }
 
 /// `GET /_mailsight/ingest`: the ingest endpoints' counts, for whoever

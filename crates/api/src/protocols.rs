@@ -6,10 +6,11 @@ use std::net::SocketAddr;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{Method, Request, header, request::Parts};
+use axum::http::{HeaderValue, Method, Request, StatusCode, header, request::Parts};
 use axum::response::Response;
 
-use crate::front::serve;
+use crate::error::ApiError;
+use crate::front::{Protocol, serve};
 use crate::state::AppState;
 
 /// The protocols behind the front.
@@ -85,6 +86,36 @@ pub async fn handle(
         Chosen::SesV1 => serve::<crate::ses_v1::SesV1>(&state, peer, parts, body).await,
         Chosen::Sns => serve::<crate::sns::Sns>(&state, peer, parts, body).await,
     }
+}
+
+/// The answer to a request refused because the server is busy, in the
+/// throttling shape of the protocol that would have answered it; `None`
+/// for mailsight's own endpoints (ingest, tracking, admin, dashboard),
+/// which answer a plain 503.
+pub fn busy(parts: &Parts, message: &str) -> Option<Response> {
+    const OWN: [&str; 3] = ["/ingest/", "/_mailsight/", "/dashboard"];
+    if OWN.iter().any(|p| parts.uri.path().starts_with(p)) {
+        return None;
+    }
+    Some(match choose(parts) {
+        Chosen::SesV2 => throttled::<crate::ses_v2::SesV2>(message),
+        Chosen::SesV1 => throttled::<crate::ses_v1::SesV1>(message),
+        Chosen::Sns => throttled::<crate::sns::Sns>(message),
+    })
+}
+
+fn throttled<P: Protocol>(message: &str) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let e = ApiError::new(
+        P::THROTTLING_CODE,
+        StatusCode::SERVICE_UNAVAILABLE,
+        message.to_owned(),
+    );
+    let mut response = P::render_error(&e, &request_id);
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-amzn-RequestId", v);
+    }
+    response
 }
 
 #[cfg(test)]

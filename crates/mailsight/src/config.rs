@@ -23,7 +23,13 @@ pub const DEFAULT_DATA_DIR: &str = "mailsight-data";
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub listen: SocketAddr,
+    /// Where the database and the keys live; [`EPHEMERAL_DATA_DIR`] for
+    /// the ephemeral mode.
     pub data_dir: PathBuf,
+    /// Keep nothing: a fresh database in memory (or a temporary directory
+    /// where the system has no memory file system), never synced, removed
+    /// at exit. For tests and CI.
+    pub ephemeral: bool,
     pub auth: AuthConfig,
     pub sending: SendingConfig,
     pub simulator: SimulatorConfig,
@@ -45,6 +51,8 @@ pub struct Config {
     pub tracking: crate::tracking::TrackingConfig,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Requests answered at once; beyond, 503 and `Retry-After`.
+    pub max_requests_in_flight: usize,
     /// Who may scrape `/metrics` besides signed callers (`docs/CONFIG.md`).
     pub metrics: MetricsConfig,
     /// Where export jobs write their files (`docs/EXPORTS.md`).
@@ -54,7 +62,17 @@ pub struct Config {
     pub file: Option<PathBuf>,
 }
 
+/// The `data_dir` that asks for the ephemeral mode (as SQLite names an
+/// in-memory database).
+pub const EPHEMERAL_DATA_DIR: &str = ":memory:";
+
 impl Config {
+    /// Whether this server keeps nothing (`ephemeral`, or `data_dir =
+    /// ":memory:"`).
+    pub fn is_ephemeral(&self) -> bool {
+        self.ephemeral || self.data_dir.as_os_str() == EPHEMERAL_DATA_DIR
+    }
+
     /// The delivery settings, as the outbox takes them.
     pub fn exports(&self) -> mailsight_engine::exports::ExportsConfig {
         let mut c = mailsight_engine::exports::ExportsConfig::in_data_dir(&self.data_dir);
@@ -109,6 +127,7 @@ impl Default for Config {
         Config {
             listen: DEFAULT_LISTEN.parse().expect("the default address parses"),
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            ephemeral: false,
             auth: AuthConfig::default(),
             sending: SendingConfig::default(),
             simulator: SimulatorConfig::default(),
@@ -121,6 +140,7 @@ impl Default for Config {
             sns: SnsHostingConfig::default(),
             tracking: crate::tracking::TrackingConfig::default(),
             max_body_bytes: mailsight_api::ApiConfig::default().max_body_bytes,
+            max_requests_in_flight: mailsight_api::ApiConfig::default().max_requests_in_flight,
             metrics: MetricsConfig::default(),
             exports: ExportsSettings::default(),
             file: None,

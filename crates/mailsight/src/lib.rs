@@ -2,6 +2,7 @@
 //! server in-process.
 //!
 //! - [`config`]: the TOML config file and its defaults.
+//! - [`ephemeral`]: the ephemeral mode's data directory (`--ephemeral`).
 //! - [`import`]: `mailsight import`, bulk loading of SES record files.
 //! - [`logging`]: where logs go, and colour only for a terminal.
 //! - [`messages`]: `mailsight messages`, message search from the data directory.
@@ -14,6 +15,7 @@
 //! `mailsight-api` (HTTP) and `mailsight-sigv4` (request signatures).
 
 pub mod config;
+pub mod ephemeral;
 pub mod import;
 pub mod logging;
 pub mod messages;

@@ -86,6 +86,10 @@ struct ServeArgs {
     /// Directory for the database [default: ./mailsight-data].
     #[arg(long, env = "MAILSIGHT_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// Keep nothing: a fresh in-memory store, removed at exit (for tests
+    /// and CI; the same as data_dir ":memory:").
+    #[arg(long, env = "MAILSIGHT_EPHEMERAL")]
+    ephemeral: bool,
     /// An access key that may call the API (with --secret-access-key).
     #[arg(long, env = "MAILSIGHT_ACCESS_KEY_ID", requires = "secret_access_key")]
     access_key_id: Option<String>,
@@ -121,6 +125,7 @@ impl ServeArgs {
         if let Some(dir) = self.data_dir {
             config.data_dir = dir;
         }
+        config.ephemeral |= self.ephemeral;
         if let (Some(id), Some(secret)) = (self.access_key_id, self.secret_access_key) {
             config.auth.keys.push(AccessKey {
                 access_key_id: id,

@@ -24,6 +24,8 @@ pub enum ServerError {
     Store(#[from] mailsight_store::StoreError),
     #[error("network error")]
     Io(#[from] std::io::Error),
+    #[error("cannot create the ephemeral data directory")]
+    Ephemeral(#[source] std::io::Error),
     #[error("SNS hosting: {0}")]
     Sns(String),
     #[error("tracking: {0}")]
@@ -37,7 +39,29 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     config.check()?;
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data_dir)?);
+    // The ephemeral mode puts everything the data directory holds (the
+    // database, the SNS and tracking keys, export files) in a directory of
+    // its own, removed when this function returns.
+    let mut config = config;
+    let ephemeral = if config.is_ephemeral() {
+        let dir = crate::ephemeral::directory().map_err(ServerError::Ephemeral)?;
+        config.data_dir = dir.path().to_owned();
+        config.ephemeral = true;
+        Some(dir)
+    } else {
+        None
+    };
+    let durability = match ephemeral {
+        Some(_) => mailsight_store::Durability::None,
+        None => mailsight_store::Durability::Full,
+    };
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open_with(
+        &config.data_dir,
+        mailsight_store::OpenOptions {
+            durability,
+            ..Default::default()
+        },
+    )?);
     let tracking = config
         .tracking
         .settings(&config.data_dir, &listener.local_addr()?)
@@ -87,6 +111,7 @@ pub async fn run(
             insights: config.insights.clone(),
             trust_forwarded_for: config.tracking.trust_forwarded_for,
             metrics: config.metrics.clone(),
+            max_requests_in_flight: config.max_requests_in_flight,
         }),
         monitor: mailsight_api::Monitor::new(attempts.clone()),
         ingest: Arc::new(ingest),

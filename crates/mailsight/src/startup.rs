@@ -130,7 +130,7 @@ pub fn lines(config: &Config, addr: SocketAddr, stored: &Stored) -> Vec<(&'stati
         ("auth", auth),
         ("metrics and ingest stats", scrape.to_owned()),
         ("config file", file),
-        ("data directory", config.data_dir.display().to_string()),
+        ("data directory", data_directory(config)),
         ("ingest endpoints", endpoints),
         ("hosted SNS topics", topics),
         ("forwarders", forwarders),
@@ -218,5 +218,15 @@ mod tests {
         );
         assert_eq!(get("forwarders"), "1: hook");
         assert_eq!(get("event destinations"), "3 (at least)");
+    }
+}
+
+/// The data directory, and whether it is kept.
+fn data_directory(config: &Config) -> String {
+    let dir = config.data_dir.display();
+    if config.ephemeral {
+        format!("{dir} (ephemeral: never synced, removed at exit)")
+    } else {
+        dir.to_string()
     }
 }

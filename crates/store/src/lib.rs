@@ -43,7 +43,7 @@ pub use search::{
     SearchQuery,
 };
 pub use sns::{SnsSubscription, SnsTopic, SubscriptionStatus};
-pub use sqlite::SqliteStore;
+pub use sqlite::{Durability, OpenOptions, SqliteStore, default_readers};
 pub use target::{Target, UnknownTarget};
 pub use traits::Store;
 pub use types::*;

@@ -34,6 +34,9 @@ pub struct ApiConfig {
     pub trust_forwarded_for: bool,
     /// Who may scrape `/metrics` besides signed callers.
     pub metrics: MetricsConfig,
+    /// Requests answered at once; beyond, 503 with `Retry-After` in the
+    /// protocol's throttling shape (see [`crate::in_flight`]).
+    pub max_requests_in_flight: usize,
 }
 
 impl Default for ApiConfig {
@@ -43,6 +46,7 @@ impl Default for ApiConfig {
             insights: InsightsConfig::default(),
             trust_forwarded_for: false,
             metrics: MetricsConfig::default(),
+            max_requests_in_flight: 1024,
         }
     }
 }

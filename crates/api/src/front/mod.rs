@@ -42,6 +42,8 @@ pub trait Protocol: Send + Sync + 'static {
     const NAME: &'static str;
     /// The service a request's SigV4 credential scope must name.
     const SIGNING_NAME: &'static str;
+    /// The error code the protocol's clients retry as throttling.
+    const THROTTLING_CODE: &'static str;
     /// A routed operation with whatever the route carried.
     type Operation: Send + Sync;
     /// What a successful operation answers, before rendering.

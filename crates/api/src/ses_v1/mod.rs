@@ -190,6 +190,7 @@ pub struct SesV1;
 impl Protocol for SesV1 {
     const NAME: &'static str = "SES v1";
     const SIGNING_NAME: &'static str = SIGNING_NAME;
+    const THROTTLING_CODE: &'static str = "Throttling";
     type Operation = Routed;
     type Answer = Option<String>;
 

@@ -106,6 +106,7 @@ pub struct SesV2;
 impl Protocol for SesV2 {
     const NAME: &'static str = "SES v2";
     const SIGNING_NAME: &'static str = SIGNING_NAME;
+    const THROTTLING_CODE: &'static str = "TooManyRequestsException";
     type Operation = (Operation, Labels);
     type Answer = Answer;
 

@@ -114,6 +114,7 @@ pub struct Sns;
 impl Protocol for Sns {
     const NAME: &'static str = "SNS";
     const SIGNING_NAME: &'static str = SIGNING_NAME;
+    const THROTTLING_CODE: &'static str = "Throttled";
     type Operation = Routed;
     type Answer = Option<String>;
 

@@ -19,6 +19,7 @@ mod identities;
 mod import;
 mod ingest;
 mod lifecycle;
+mod limits;
 mod logs;
 mod metrics;
 mod nats_forwarder;

@@ -33,10 +33,28 @@ use crate::metrics::{MetricQuery, Point, RebuildReport};
 use crate::target::Target;
 use crate::traits::Store;
 use crate::types::*;
+pub use pool::{Durability, default_readers};
 use pool::Pool;
 
 /// The file name of the database inside the data directory.
 pub const DATABASE_FILE: &str = "mailsight.db";
+
+/// How a store is opened.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenOptions {
+    pub durability: Durability,
+    /// Read connections at most (each with its own page cache).
+    pub readers: usize,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            durability: Durability::Full,
+            readers: pool::default_readers(),
+        }
+    }
+}
 
 /// A [`Store`] on one SQLite database file.
 pub struct SqliteStore {
@@ -44,8 +62,14 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database in `data_dir` and migrates it.
+    /// Opens (creating if needed) the database in `data_dir` and migrates
+    /// it, durable, with the default number of readers.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        Self::open_with(data_dir, OpenOptions::default())
+    }
+
+    /// [`SqliteStore::open`] with the durability and reader count chosen.
+    pub fn open_with(data_dir: &Path, options: OpenOptions) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir).map_err(|e| {
             StoreError::Backend(format!(
                 "cannot create data directory {}: {e}",
@@ -53,10 +77,10 @@ impl SqliteStore {
             ))
         })?;
         let path = data_dir.join(DATABASE_FILE);
-        let mut writer = pool::open_connection(&path)?;
+        let mut writer = pool::open_connection(&path, options.durability)?;
         schema::migrate(&mut writer)?;
         Ok(SqliteStore {
-            pool: Pool::start(&path, writer)?,
+            pool: Pool::start(&path, writer, options.durability, options.readers)?,
         })
     }
 }
@@ -87,6 +111,7 @@ impl Store for SqliteStore {
         let (a, n) = (own(account), own(name));
         self.pool
             .read_now(move |c| configuration_sets::get_set(c, &a, &n))
+            .await
     }
 
     async fn update_configuration_set(
@@ -141,6 +166,7 @@ impl Store for SqliteStore {
         let (a, s) = (own(account), own(set));
         self.pool
             .read_now(move |c| configuration_sets::list_destinations(c, &a, &s))
+            .await
     }
 
     async fn update_event_destination(
@@ -182,6 +208,7 @@ impl Store for SqliteStore {
         let (a, n) = (own(account), own(name));
         self.pool
             .read_now(move |c| identities::get_identity(c, &a, &n))
+            .await
     }
 
     async fn list_identities(
@@ -275,6 +302,7 @@ impl Store for SqliteStore {
         let (a, m) = (own(account), own(message_id));
         self.pool
             .read_now(move |c| events::message_events(c, &a, &m))
+            .await
     }
 
     async fn message_records(
@@ -334,6 +362,7 @@ impl Store for SqliteStore {
     ) -> Result<Vec<Point>, StoreError> {
         self.pool
             .read_now(|c| rollups::quarters(c, account, metric, start, end))
+            .await
     }
 
     async fn rebuild_rollups(&self) -> Result<RebuildReport, StoreError> {
@@ -573,7 +602,7 @@ impl Store for SqliteStore {
         key: &str,
     ) -> Result<Option<Item>, StoreError> {
         // A point lookup: cheaper on this thread than a hop to the pool.
-        self.pool.read_now(|c| items::get(c, account, kind, key))
+        self.pool.read_now(|c| items::get(c, account, kind, key)).await
     }
 
     async fn list_items(
@@ -672,7 +701,7 @@ impl Store for SqliteStore {
         account: &str,
         job_id: &str,
     ) -> Result<Option<crate::ExportJob>, StoreError> {
-        self.pool.read_now(|c| exports::get(c, account, job_id))
+        self.pool.read_now(|c| exports::get(c, account, job_id)).await
     }
 
     async fn list_export_jobs(
@@ -684,6 +713,7 @@ impl Store for SqliteStore {
     ) -> Result<Vec<crate::ExportJob>, StoreError> {
         self.pool
             .read_now(|c| exports::list(c, account, filter, before, limit))
+            .await
     }
 
     async fn update_export_job(

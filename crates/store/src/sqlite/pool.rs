@@ -1,4 +1,5 @@
-//! Connections: one writer thread with group commit, and pooled readers.
+//! Connections: one writer thread with group commit, and a bounded pool of
+//! readers.
 //!
 //! SQLite allows one writer at a time, and with `synchronous=FULL` each
 //! commit costs an fsync. Funnelling every write through one thread lets it
@@ -6,17 +7,56 @@
 //! fsync for many callers. Each write runs inside its own savepoint, so one
 //! failing write rolls back alone, and no caller hears `Ok` before the
 //! COMMIT that contains its write has returned.
+//!
+//! Readers are at most `readers` connections (twice the cores by default,
+//! [`default_readers`]): a read beyond them waits for one to come back
+//! instead of opening another. Each connection keeps its own page
+//! cache, so an unbounded pool grew with the number of concurrent requests
+//! (2.4–2.9 GB at 256 connections); bounded, the caches total at most
+//! `readers × READER_CACHE_KIB`, and the reads that wait also keep the
+//! blocking thread pool from growing.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::Connection;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 
 use crate::error::StoreError;
 
-/// The writer's page cache (readers keep the default of every connection).
+/// The writer's page cache.
 const WRITER_CACHE_KIB: usize = 32 * 1024;
+
+/// Each reader's page cache. Readers share the operating system's file
+/// cache besides, so a small private cache costs little speed and bounds
+/// the pool's memory.
+const READER_CACHE_KIB: usize = 8 * 1024;
+
+/// How a store commits: `Full` fsyncs every commit (a write acknowledged
+/// is on disk); `None` never syncs, for an ephemeral store whose file is
+/// thrown away at exit (tests and CI, where speed matters and a crash
+/// loses nothing anyone keeps).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    Full,
+    None,
+}
+
+impl Durability {
+    fn pragma(self) -> &'static str {
+        match self {
+            Durability::Full => "FULL",
+            Durability::None => "OFF",
+        }
+    }
+}
+
+/// How many read connections a store opens at most by default: two per
+/// core, so a read that waits on the disk leaves the cores busy.
+pub fn default_readers() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    (cores * 2).clamp(4, 32)
+}
 
 /// How many queued writes one transaction takes at most.
 const MAX_BATCH: usize = 512;
@@ -28,22 +68,82 @@ type Job = Box<dyn FnOnce(Option<&Connection>) -> (bool, Completion) + Send>;
 
 /// The writer handle and the reader pool of one database file.
 pub(crate) struct Pool {
-    path: PathBuf,
     jobs: mpsc::UnboundedSender<Job>,
-    readers: Arc<Mutex<Vec<Connection>>>,
+    readers: Arc<Readers>,
+}
+
+/// The read connections: idle ones, and one permit per connection that may
+/// exist, idle or lent.
+struct Readers {
+    path: PathBuf,
+    durability: Durability,
+    idle: Mutex<Vec<Connection>>,
+    permits: Arc<Semaphore>,
+}
+
+/// A read connection lent to one read; back to the idle list when dropped,
+/// before its permit is released.
+struct Lease {
+    conn: Option<Connection>,
+    readers: Arc<Readers>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Readers {
+    /// Waits for a permit, then takes an idle connection or opens one (at
+    /// most one per permit, so never more than the pool's size).
+    async fn lease(self: &Arc<Self>) -> Result<Lease, StoreError> {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        let idle = self.idle.lock().map_err(|_| poisoned())?.pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => {
+                let c = open_connection(&self.path, self.durability)?;
+                c.execute_batch(&format!("PRAGMA cache_size = -{READER_CACHE_KIB};"))?;
+                c
+            }
+        };
+        Ok(Lease {
+            conn: Some(conn),
+            readers: self.clone(),
+            _permit: permit,
+        })
+    }
+}
+
+impl Lease {
+    fn conn(&self) -> &Connection {
+        self.conn.as_ref().expect("a lease holds its connection until dropped")
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let (Some(conn), Ok(mut idle)) = (self.conn.take(), self.readers.idle.lock()) {
+            idle.push(conn);
+        }
+    }
 }
 
 /// Opens a connection with the settings every connection uses.
-pub(crate) fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+pub(crate) fn open_connection(
+    path: &Path,
+    durability: Durability,
+) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)?;
-    conn.execute_batch(
+    conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = FULL;
+         PRAGMA synchronous = {};
          PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 10000;
-         PRAGMA cache_size = -16384;
          PRAGMA temp_store = MEMORY;",
-    )?;
+        durability.pragma()
+    ))?;
     // SQLite re-prepares a statement on every new binding when its plan
     // might depend on the bound value (an ORDER BY beside `col = ?`, a
     // LIKE on a parameter, ...). The store's queries have one good plan
@@ -62,8 +162,14 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection, StoreError> {
 }
 
 impl Pool {
-    /// Starts the writer thread on an already migrated connection.
-    pub(crate) fn start(path: &Path, writer: Connection) -> Result<Self, StoreError> {
+    /// Starts the writer thread on an already migrated connection, with at
+    /// most `readers` read connections beside it.
+    pub(crate) fn start(
+        path: &Path,
+        writer: Connection,
+        durability: Durability,
+        readers: usize,
+    ) -> Result<Self, StoreError> {
         // The writer walks the random-keyed indexes (message ids) of every
         // insert: a bigger page cache keeps them in memory for longer.
         // Checkpointing less often writes each hot page back once for many
@@ -77,9 +183,13 @@ impl Pool {
             .spawn(move || writer_loop(writer, rx))
             .map_err(|e| StoreError::Backend(format!("cannot start the writer thread: {e}")))?;
         Ok(Pool {
-            path: path.to_owned(),
             jobs,
-            readers: Arc::new(Mutex::new(Vec::new())),
+            readers: Arc::new(Readers {
+                path: path.to_owned(),
+                durability,
+                idle: Mutex::new(Vec::new()),
+                permits: Arc::new(Semaphore::new(readers.max(1))),
+            }),
         })
     }
 
@@ -111,39 +221,24 @@ impl Pool {
         R: Send + 'static,
         F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
     {
-        let readers = self.readers.clone();
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || {
-            let pooled = readers.lock().map_err(|_| poisoned())?.pop();
-            let conn = match pooled {
-                Some(c) => c,
-                None => open_connection(&path)?,
-            };
-            let result = f(&conn);
-            readers.lock().map_err(|_| poisoned())?.push(conn);
-            result
-        })
-        .await
-        .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
+        let lease = self.readers.lease().await?;
+        tokio::task::spawn_blocking(move || f(lease.conn()))
+            .await
+            .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
     }
 
     /// Runs a short read (a point lookup) on a pooled connection right on
-    /// the calling thread. Handing it to the blocking pool costs two thread
-    /// switches, more than the lookup itself: GetMessageInsights went from
-    /// about 3,600 to (see BENCHMARKS.md) requests per second without them.
-    /// Reads never wait for the writer in WAL mode, so this does not block.
-    pub(crate) fn read_now<R, F>(&self, f: F) -> Result<R, StoreError>
+    /// the calling thread, once one is free. Handing it to the blocking
+    /// pool costs two thread switches, more than the lookup itself:
+    /// GetMessageInsights went from about 3,600 to (see BENCHMARKS.md)
+    /// requests per second without them. Reads never wait for the writer
+    /// in WAL mode, so this does not block.
+    pub(crate) async fn read_now<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         F: FnOnce(&Connection) -> Result<R, StoreError>,
     {
-        let pooled = self.readers.lock().map_err(|_| poisoned())?.pop();
-        let conn = match pooled {
-            Some(c) => c,
-            None => open_connection(&self.path)?,
-        };
-        let result = f(&conn);
-        self.readers.lock().map_err(|_| poisoned())?.push(conn);
-        result
+        let lease = self.readers.lease().await?;
+        f(lease.conn())
     }
 }
 
@@ -205,12 +300,52 @@ fn run_batch(conn: &Connection, batch: Vec<Job>) {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use rusqlite::StatementStatus;
+
+    use super::*;
+
+    /// Many concurrent reads share the pool's connections: they wait for
+    /// one instead of opening more (each has its own page cache).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_beyond_the_pool_wait_instead_of_opening_connections() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let writer = open_connection(&path, Durability::Full).unwrap();
+        let pool = Arc::new(Pool::start(&path, writer, Durability::Full, 2).unwrap());
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let mut reads = Vec::new();
+        for i in 0..24 {
+            let (pool, running, most) = (pool.clone(), running.clone(), most.clone());
+            reads.push(tokio::spawn(async move {
+                let work = move |c: &Connection| {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?)
+                };
+                // Both kinds of read draw on the same connections.
+                if i % 2 == 0 {
+                    pool.read(work).await
+                } else {
+                    pool.read_now(work).await
+                }
+            }));
+        }
+        for r in reads {
+            assert_eq!(r.await.unwrap().unwrap(), 1);
+        }
+        assert!(most.load(Ordering::SeqCst) <= 2, "{most:?} reads at once");
+        assert!(pool.readers.idle.lock().unwrap().len() <= 2);
+    }
 
     #[test]
     fn statements_are_not_reprepared() {
         let dir = tempfile::tempdir().unwrap();
-        let c = super::open_connection(&dir.path().join("t.db")).unwrap();
+        let c = super::open_connection(&dir.path().join("t.db"), super::Durability::Full).unwrap();
         c.execute_batch(
             "CREATE TABLE e (mid INTEGER, r TEXT, t INTEGER, PRIMARY KEY (mid, r, t)) WITHOUT ROWID;
              INSERT INTO e VALUES (1, 'a', 1), (2, 'b', 2), (2, 'a', 3);",
