@@ -96,11 +96,35 @@ pub async fn item_page(
     Ok(list_answer(member, items, found.next_after))
 }
 
+/// How many stored items one filtered page reads at most. A selective
+/// filter over a long list (a suppression list of a million addresses,
+/// say) would otherwise read all of it in one request; past this, the page
+/// ends early with a token that resumes where the reading stopped, as SES
+/// itself may answer fewer items than asked with a `NextToken`.
+const SCAN_BUDGET: usize = 5_000;
+
+/// Items read from the store per call while filtering.
+const SCAN_CHUNK: usize = 200;
+
 /// A page of the items `fetch` reads that pass `keep`. The filter is
 /// applied here, not in the store, so store pages are read until this one
-/// is full; the cursor is then the last kept item's `key`.
+/// is full or [`SCAN_BUDGET`] items were read; the cursor is then the last
+/// kept item's `key`, or the last read one's.
 pub async fn filtered_page<T, Fut>(
     page: PageRequest,
+    fetch: impl FnMut(Option<String>, usize) -> Fut,
+    keep: impl Fn(&T) -> bool,
+    key: impl Fn(&T) -> String,
+) -> Result<(Vec<T>, Option<String>), ApiError>
+where
+    Fut: Future<Output = Result<Page<T>, StoreError>>,
+{
+    filtered_page_within(page, SCAN_BUDGET, fetch, keep, key).await
+}
+
+async fn filtered_page_within<T, Fut>(
+    page: PageRequest,
+    budget: usize,
     mut fetch: impl FnMut(Option<String>, usize) -> Fut,
     keep: impl Fn(&T) -> bool,
     key: impl Fn(&T) -> String,
@@ -109,9 +133,12 @@ where
     Fut: Future<Output = Result<Page<T>, StoreError>>,
 {
     let PageRequest { limit, mut after } = page;
+    let chunk = limit.max(SCAN_CHUNK);
     let mut kept: Vec<T> = Vec::new();
+    let mut read = 0;
     loop {
-        let found = fetch(after.take(), limit).await?;
+        let found = fetch(after.take(), chunk).await?;
+        read += found.items.len();
         for item in found.items {
             if keep(&item) {
                 kept.push(item);
@@ -121,7 +148,10 @@ where
                 }
             }
         }
+        // Every item of the store's page was read: its cursor resumes
+        // after the last of them.
         match found.next_after {
+            Some(n) if read >= budget => return Ok((kept, Some(n))),
             Some(n) => after = Some(n),
             None => return Ok((kept, None)),
         }
@@ -211,6 +241,41 @@ mod tests {
         let (kept, next) = filtered_page(rest, fetch, odd, key).await.unwrap();
         assert_eq!(kept, vec![7, 9]);
         assert_eq!(next, None);
+    }
+
+    #[tokio::test]
+    async fn a_filtered_page_reads_a_bounded_number_of_items_and_resumes_there() {
+        // 10,000 items, one of them kept: no request reads them all.
+        let all: Vec<u32> = (1..=10_000).collect();
+        let reads = std::cell::Cell::new(0usize);
+        let fetch = |after: Option<String>, limit: usize| {
+            let start = after.map_or(0, |a| a.parse::<usize>().unwrap());
+            let chunk: Vec<u32> = all.iter().copied().skip(start).take(limit).collect();
+            reads.set(reads.get() + chunk.len());
+            let next = (start + limit < all.len()).then(|| (start + limit).to_string());
+            async move { page(&chunk, next.as_deref()) }
+        };
+        let wanted = |n: &u32| *n == 9_000;
+        let key = |n: &u32| n.to_string();
+        let mut after = None;
+        let mut found = Vec::new();
+        let mut requests = 0;
+        loop {
+            reads.set(0);
+            let request = PageRequest { limit: 10, after };
+            let (kept, next) = filtered_page_within(request, 1_000, fetch, wanted, key)
+                .await
+                .unwrap();
+            assert!(reads.get() <= 1_000, "one request read {}", reads.get());
+            requests += 1;
+            found.extend(kept);
+            match next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        assert_eq!(found, vec![9_000]);
+        assert_eq!(requests, 10);
     }
 
     #[test]
