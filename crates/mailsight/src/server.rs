@@ -7,7 +7,7 @@ use std::sync::Arc;
 use mailsight_api::{ApiConfig, AppState, Authenticator, IngestState};
 use mailsight_engine::outbox::Deliverer;
 use mailsight_engine::{Engine, Ingestor};
-use mailsight_store::{SqliteStore, Store};
+use mailsight_store::Store;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -37,7 +37,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     config.check()?;
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data_dir)?);
+    let store: Arc<dyn Store> = crate::store::open(&config).await?;
     let tracking = config
         .tracking
         .settings(&config.data_dir, &listener.local_addr()?)

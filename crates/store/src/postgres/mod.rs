@@ -58,6 +58,16 @@ pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
+/// `url` without its user and password, for logs and the startup summary.
+pub fn redacted(url: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..].find('/').map_or(url.len(), |i| start + i);
+    match url[start..end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..start], &url[start + at + 1..]),
+        None => url.to_owned(),
+    }
+}
+
 impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user@host:port/db`)
     /// and migrates it. Fails if the server cannot be reached.
@@ -603,5 +613,17 @@ impl Store for PostgresStore {
         limit: usize,
     ) -> Result<Vec<crate::ExportJob>, StoreError> {
         read!(self, c => exports::unfinished(c, limit))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacted_drops_user_and_password() {
+        assert_eq!(
+            super::redacted("postgres://u:secret@db.example:5432/mail"),
+            "postgres://db.example:5432/mail"
+        );
+        assert_eq!(super::redacted("postgres://db/mail"), "postgres://db/mail");
     }
 }
