@@ -47,6 +47,9 @@ use crate::types::*;
 /// How many connections one process keeps open at most.
 const MAX_CONNECTIONS: usize = 16;
 
+/// How long opening a connection may take unless the URL says otherwise.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A [`Store`] on one PostgreSQL database.
 pub struct PostgresStore {
     pool: Pool,
@@ -72,9 +75,14 @@ impl PostgresStore {
     /// Connects to the database at `url` (`postgres://user@host:port/db`)
     /// and migrates it. Fails if the server cannot be reached.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let config: tokio_postgres::Config = url
+        let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Backend(format!("bad PostgreSQL URL: {e}")))?;
+        // Without one, a server that drops packets would hang every request
+        // waiting for a connection; the URL's `connect_timeout` wins.
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
         let manager = Manager::from_config(
             config,
             NoTls,
