@@ -88,8 +88,9 @@ class Server:
         with open(self.config, "w") as f:
             f.write(
                 f'listen = "127.0.0.1:{self.port}"\ndata_dir = "{data_dir}"\n'
+                f'ephemeral = {"true" if ephemeral else "false"}\n'
                 f'[[auth.keys]]\naccess_key_id = "{KEY_ID}"\nsecret_access_key = "{SECRET}"\n'
-                f'account_id = "{ACCOUNT}"\nephemeral = {"true" if ephemeral else "false"}\n{extra}'
+                f'account_id = "{ACCOUNT}"\n{extra}'
             )
         env = dict(os.environ, MAILSIGHT_LOG="warn")
         self.proc = subprocess.Popen([args.bin, "serve", "--config", self.config], env=env)

@@ -57,6 +57,8 @@ pub struct Config {
     pub metrics: MetricsConfig,
     /// Where export jobs write their files (`docs/EXPORTS.md`).
     pub exports: ExportsSettings,
+    /// Which database keeps the data (`docs/SCALING.md`).
+    pub store: StoreSettings,
     /// The file this was read from, if any (for the startup summary).
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -111,6 +113,15 @@ pub struct ExportsSettings {
     pub public_url: Option<String>,
 }
 
+/// The `[store]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreSettings {
+    /// A PostgreSQL database (`postgres://user:password@host:5432/db`);
+    /// unset: the SQLite file in the data directory.
+    pub url: Option<String>,
+}
+
 /// Who may call the API.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -143,6 +154,7 @@ impl Default for Config {
             max_requests_in_flight: mailsight_api::ApiConfig::default().max_requests_in_flight,
             metrics: MetricsConfig::default(),
             exports: ExportsSettings::default(),
+            store: StoreSettings::default(),
             file: None,
         }
     }
@@ -182,6 +194,15 @@ pub enum ConfigError {
     EmptySecret(String),
     #[error("an access key has an empty access_key_id")]
     EmptyKeyId,
+    #[error(
+        "[store] url (or --database) must be a postgres:// or postgresql:// URL; leave it unset \
+         for the SQLite file in the data directory"
+    )]
+    DatabaseUrl,
+    #[error(
+        "the ephemeral mode keeps its data in memory: it cannot be combined with a database URL"
+    )]
+    EphemeralDatabase,
 }
 
 impl Config {
@@ -203,8 +224,21 @@ impl Config {
         toml::from_str(text)
     }
 
+    /// Refuses a database URL that is not PostgreSQL's (all the commands
+    /// that open the store check this; [`Config::check`] the rest too).
+    pub fn check_store(&self) -> Result<(), ConfigError> {
+        match &self.store.url {
+            Some(url) if !mailsight_store::postgres::is_postgres_url(url) => {
+                Err(ConfigError::DatabaseUrl)
+            }
+            Some(_) if self.is_ephemeral() => Err(ConfigError::EphemeralDatabase),
+            _ => Ok(()),
+        }
+    }
+
     /// Refuses an open server (no keys on a non-loopback address), access
-    /// keys without an id or a secret, and forwarders that name no target,
+    /// keys without an id or a secret, a database URL that is not
+    /// PostgreSQL's, and forwarders that name no target,
     /// or two targets, or a taken name.
     pub fn check(&self) -> Result<(), ConfigError> {
         for key in &self.auth.keys {
@@ -215,6 +249,7 @@ impl Config {
                 return Err(ConfigError::EmptySecret(key.access_key_id.clone()));
             }
         }
+        self.check_store()?;
         let mut names = std::collections::HashSet::new();
         for f in &self.forwarders {
             if f.url.is_some() == f.nats.is_some() {
@@ -243,6 +278,14 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_store_url_must_be_postgres() {
+        let c = Config::from_toml("[store]\nurl = \"postgres://db/mail\"").unwrap();
+        c.check().unwrap();
+        let c = Config::from_toml("[store]\nurl = \"mysql://db/mail\"").unwrap();
+        assert!(matches!(c.check(), Err(ConfigError::DatabaseUrl)));
+    }
 
     #[test]
     fn an_empty_file_gives_the_defaults() {

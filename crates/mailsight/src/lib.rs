@@ -9,6 +9,8 @@
 //! - [`server`]: wiring (store → engine → API) and [`server::Running`], a
 //!   server started on any port and stopped on demand.
 //! - [`startup`]: the summary `mailsight serve` logs when it starts.
+//! - [`store`]: which store to open (SQLite in the data directory, or
+//!   PostgreSQL).
 //!
 //! The crates below it: `mailsight-model` (event types and shapes),
 //! `mailsight-store` (storage), `mailsight-engine` (simulation, scheduling),
@@ -21,6 +23,7 @@ pub mod logging;
 pub mod messages;
 pub mod server;
 pub mod startup;
+pub mod store;
 pub mod tracking;
 
 pub use config::Config;

@@ -60,6 +60,10 @@ struct ImportArgs {
     /// The data directory of the server [default: ./mailsight-data].
     #[arg(long, env = "MAILSIGHT_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// A PostgreSQL database to import into (`postgres://…`), instead of the
+    /// SQLite file in the data directory.
+    #[arg(long, env = "MAILSIGHT_DATABASE_URL", hide_env_values = true)]
+    database: Option<String>,
     /// Account for records without a `mail.sendingAccountId`.
     #[arg(long)]
     account: Option<String>,
@@ -83,13 +87,17 @@ struct ServeArgs {
     /// Address and port to listen on [default: 127.0.0.1:4566].
     #[arg(long, env = "MAILSIGHT_LISTEN")]
     listen: Option<SocketAddr>,
-    /// Directory for the database [default: ./mailsight-data].
+    /// Directory for the database and the keys [default: ./mailsight-data].
     #[arg(long, env = "MAILSIGHT_DATA_DIR")]
     data_dir: Option<PathBuf>,
     /// Keep nothing: a fresh in-memory store, removed at exit (for tests
     /// and CI; the same as data_dir ":memory:").
     #[arg(long, env = "MAILSIGHT_EPHEMERAL")]
     ephemeral: bool,
+    /// Keep the data in this PostgreSQL database (`postgres://user:password@host:5432/db`)
+    /// instead of the SQLite file in the data directory (see docs/SCALING.md).
+    #[arg(long, env = "MAILSIGHT_DATABASE_URL", hide_env_values = true)]
+    database: Option<String>,
     /// An access key that may call the API (with --secret-access-key).
     #[arg(long, env = "MAILSIGHT_ACCESS_KEY_ID", requires = "secret_access_key")]
     access_key_id: Option<String>,
@@ -126,6 +134,9 @@ impl ServeArgs {
             config.data_dir = dir;
         }
         config.ephemeral |= self.ephemeral;
+        if let Some(url) = self.database {
+            config.store.url = Some(url);
+        }
         if let (Some(id), Some(secret)) = (self.access_key_id, self.secret_access_key) {
             config.auth.keys.push(AccessKey {
                 access_key_id: id,
@@ -152,6 +163,10 @@ async fn run_import(args: ImportArgs) -> anyhow::Result<std::process::ExitCode> 
     if let Some(dir) = args.data_dir {
         config.data_dir = dir;
     }
+    if let Some(url) = args.database {
+        config.store.url = Some(url);
+    }
+    config.check_store()?;
     if args.parse_only {
         let progress = !args.quiet && std::io::stderr().is_terminal();
         let report = mailsight::import::parse_only(&args.paths, progress).await?;
@@ -170,10 +185,12 @@ async fn run_import(args: ImportArgs) -> anyhow::Result<std::process::ExitCode> 
     let account = args
         .account
         .unwrap_or(config.ingest.default_account.clone());
-    let store = std::sync::Arc::new(
-        mailsight_store::SqliteStore::open(&config.data_dir)
-            .with_context(|| format!("cannot open the store in {}", config.data_dir.display()))?,
-    );
+    let store = mailsight::store::open(&config).await.with_context(|| {
+        format!(
+            "cannot open the store ({})",
+            mailsight::store::describe(&config)
+        )
+    })?;
     let ingestor = mailsight_engine::Ingestor::new(store);
     let progress = !args.quiet && std::io::stderr().is_terminal();
     let report = mailsight::import::import(ingestor, &account, &args.paths, progress).await?;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use mailsight_api::{ApiConfig, AppState, Authenticator, IngestState};
 use mailsight_engine::outbox::Deliverer;
 use mailsight_engine::{Engine, Ingestor};
-use mailsight_store::{SqliteStore, Store};
+use mailsight_store::Store;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -43,7 +43,7 @@ pub async fn run(
     // database, the SNS and tracking keys, export files) in a directory of
     // its own, removed when this function returns.
     let mut config = config;
-    let ephemeral = if config.is_ephemeral() {
+    let _ephemeral = if config.is_ephemeral() {
         let dir = crate::ephemeral::directory().map_err(ServerError::Ephemeral)?;
         config.data_dir = dir.path().to_owned();
         config.ephemeral = true;
@@ -51,17 +51,7 @@ pub async fn run(
     } else {
         None
     };
-    let durability = match ephemeral {
-        Some(_) => mailsight_store::Durability::None,
-        None => mailsight_store::Durability::Full,
-    };
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open_with(
-        &config.data_dir,
-        mailsight_store::OpenOptions {
-            durability,
-            ..Default::default()
-        },
-    )?);
+    let store: Arc<dyn Store> = crate::store::open(&config).await?;
     let tracking = config
         .tracking
         .settings(&config.data_dir, &listener.local_addr()?)

@@ -131,6 +131,7 @@ pub fn lines(config: &Config, addr: SocketAddr, stored: &Stored) -> Vec<(&'stati
         ("metrics and ingest stats", scrape.to_owned()),
         ("config file", file),
         ("data directory", data_directory(config)),
+        ("store", crate::store::describe(config)),
         ("ingest endpoints", endpoints),
         ("hosted SNS topics", topics),
         ("forwarders", forwarders),

@@ -28,3 +28,14 @@ impl From<serde_json::Error> for StoreError {
         StoreError::Backend(format!("stored JSON is unreadable: {e}"))
     }
 }
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        // The server's own message (with its detail) says more than the
+        // driver's summary ("db error").
+        match e.as_db_error() {
+            Some(db) => StoreError::Backend(format!("PostgreSQL: {db}")),
+            None => StoreError::Backend(format!("PostgreSQL: {e}")),
+        }
+    }
+}

@@ -5,6 +5,10 @@
 //!   crate writes SQL.
 //! - [`sqlite`] is the embedded backend: WAL, `synchronous=FULL`, one writer
 //!   thread that group-commits concurrent writes, and a small pool of readers.
+//! - [`postgres`] keeps the same tables in a PostgreSQL database: a pool of
+//!   connections, one transaction per write, claims with `SKIP LOCKED`.
+//! - `codec` (record bodies, compressed) and `tally` (what the rollups
+//!   count) are shared by both backends, so they store and count alike.
 //! - [`metrics`]: the questions asked of the rollups (counts per metric,
 //!   hour and dimension kept in the same transaction as the events).
 //! - [`target`]: [`Target`], where a delivery goes, typed above the SQL.
@@ -14,22 +18,25 @@
 //!   backend keeps.
 //! - `conformance` (with the `conformance` feature) is the test suite every
 //!   backend must pass, one file per section of the trait; the SQLite
-//!   backend runs it in `tests/sqlite_conformance.rs`, and a later
-//!   PostgreSQL backend runs the same functions. The feature keeps it out of
+//!   backend runs it in `tests/sqlite_conformance.rs`, the PostgreSQL one
+//!   in `tests/postgres_conformance.rs`. The feature keeps it out of
 //!   the server; the crate's own tests enable it.
 //!
 //! A write that returns `Ok` has been committed to disk: the API relies on this
 //! to answer 200 only for what is durable.
 
+mod codec;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod error;
 pub mod exports;
 pub mod items;
 pub mod metrics;
+pub mod postgres;
 pub mod search;
 pub mod sns;
 pub mod sqlite;
+mod tally;
 pub mod target;
 pub mod traits;
 pub mod types;
@@ -38,6 +45,7 @@ pub use error::StoreError;
 pub use exports::{ExportCursor, ExportFilter, ExportJob, ExportStatus};
 pub use items::{Item, ItemKind, ItemPut, MachineActivity, PutMode, contact_key, contact_prefix};
 pub use metrics::{DAY_MS, HOUR_MS, MetricQuery, Point, QUARTER_MS, RebuildReport};
+pub use postgres::PostgresStore;
 pub use search::{
     MessageQuery, MessageSummary, QueryError, RecipientSummary, SearchCursor, SearchPage,
     SearchQuery,

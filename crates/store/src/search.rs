@@ -233,6 +233,47 @@ pub struct SearchPage {
     pub next: Option<SearchCursor>,
 }
 
+/// Each listed recipient (in order) with its newest event, from a
+/// message's events in the order the store keeps them (by recipient, then
+/// time); a recipient with events but not listed is added after the
+/// listed ones. Every backend builds [`MessageSummary::recipients`] so.
+pub(crate) fn recipient_summaries(
+    listed: Vec<crate::types::Recipient>,
+    events: impl IntoIterator<Item = (String, EventType, Millis)>,
+) -> Vec<RecipientSummary> {
+    let mut recipients: Vec<RecipientSummary> = listed
+        .into_iter()
+        .map(|r| RecipientSummary {
+            address: r.address,
+            isp: r.isp,
+            latest_event: None,
+            latest_at: None,
+        })
+        .collect();
+    let mut by_address: std::collections::HashMap<String, usize> = recipients
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.address.to_lowercase(), i))
+        .collect();
+    for (address, kind, at) in events {
+        let i = *by_address.entry(address.to_lowercase()).or_insert_with(|| {
+            recipients.push(RecipientSummary {
+                address,
+                isp: String::new(),
+                latest_event: None,
+                latest_at: None,
+            });
+            recipients.len() - 1
+        });
+        let entry = &mut recipients[i];
+        if entry.latest_at.is_none_or(|t| at >= t) {
+            entry.latest_event = Some(kind);
+            entry.latest_at = Some(at);
+        }
+    }
+    recipients
+}
+
 /// The terms a stored message is found by (not its event types: see
 /// [`event_term`]), deduplicated.
 pub fn message_terms(m: &Message) -> Vec<String> {

@@ -8,6 +8,7 @@ use mailsight_model::EventType;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::error::StoreError;
 use crate::target::Target;
 
 /// Milliseconds since the Unix epoch; all store timestamps use it.
@@ -95,6 +96,40 @@ pub struct Message {
     pub sent_at: Millis,
     /// To, Cc and Bcc, in that order.
     pub recipients: Vec<Recipient>,
+}
+
+impl Message {
+    /// Fills in what this stored message lacks from a later view of it
+    /// (`Store::ingest`: the first record seen may be a bounce without
+    /// headers, a later Send carries the subject): recipients not yet
+    /// listed, and the subject, tags and set when missing. Returns whether
+    /// anything changed, i.e. whether the row must be written again.
+    pub fn enrich_from(&mut self, m: &Message) -> bool {
+        let before = self.recipients.len();
+        for r in &m.recipients {
+            if !self
+                .recipients
+                .iter()
+                .any(|e| e.address.eq_ignore_ascii_case(&r.address))
+            {
+                self.recipients.push(r.clone());
+            }
+        }
+        let mut changed = self.recipients.len() != before;
+        if self.subject.is_none() && m.subject.is_some() {
+            self.subject = m.subject.clone();
+            changed = true;
+        }
+        if self.tags.is_empty() && !m.tags.is_empty() {
+            self.tags = m.tags.clone();
+            changed = true;
+        }
+        if self.configuration_set.is_none() && m.configuration_set.is_some() {
+            self.configuration_set = m.configuration_set.clone();
+            changed = true;
+        }
+        changed
+    }
 }
 
 /// One event-publishing record to store, expanded to the recipients it
@@ -263,4 +298,32 @@ pub struct TargetDepth {
     /// `created_at` of the oldest pending delivery; `None` when none is
     /// pending (the target has only delivered or dead ones).
     pub oldest_pending_at: Option<Millis>,
+}
+
+/// Cuts one extra row off a `limit + 1` query and turns it into a cursor.
+pub(crate) fn paginate<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<T> {
+    let next_after = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(key)
+    } else {
+        None
+    };
+    Page { items, next_after }
+}
+
+/// Event types as every backend stores them: API names joined by commas.
+pub(crate) fn types_to_text(types: &[EventType]) -> String {
+    types
+        .iter()
+        .map(|t| t.api_name())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Reads [`types_to_text`] back.
+pub(crate) fn types_from_text(text: &str) -> Result<Vec<EventType>, StoreError> {
+    text.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| EventType::from_api_name(s).map_err(|e| StoreError::Backend(e.to_string())))
+        .collect()
 }

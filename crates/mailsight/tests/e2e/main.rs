@@ -25,6 +25,7 @@ mod metrics;
 mod nats_forwarder;
 mod open_accounts;
 mod outbox;
+mod postgres;
 mod protocols;
 mod receiver;
 mod restart;

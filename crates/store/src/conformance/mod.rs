@@ -23,6 +23,9 @@
 //! - `exports`: export jobs (state, pages, the exporter's queue).
 //! - `monitoring`: the health probe, size on disk, outbox depth.
 //!
+//! `postgres_db` makes a PostgreSQL database of its own for a test (the
+//! PostgreSQL backend's tests, here and in the server's end-to-end tests).
+//!
 //! This file holds the runner and the checks that span sections (account
 //! isolation, durability across a reopen).
 
@@ -35,6 +38,7 @@ mod messages;
 mod metrics;
 mod monitoring;
 mod outbox;
+pub mod postgres_db;
 mod schedule;
 mod search;
 mod sns;

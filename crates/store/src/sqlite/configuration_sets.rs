@@ -2,10 +2,10 @@
 //! `configuration_sets` and `event_destinations` tables), and `paginate`,
 //! which every listing of the backend uses to cut its pages.
 
-use mailsight_model::EventType;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::StoreError;
+pub(crate) use crate::types::paginate;
 use crate::types::*;
 
 /// Whether a statement failed on a constraint (a duplicate key).
@@ -101,17 +101,6 @@ pub(crate) fn list_sets(
     Ok(paginate(names, limit, |n| n.clone()))
 }
 
-/// Cuts one extra row off a `limit + 1` query and turns it into a cursor.
-pub(crate) fn paginate<T>(mut items: Vec<T>, limit: usize, key: impl Fn(&T) -> String) -> Page<T> {
-    let next_after = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(key)
-    } else {
-        None
-    };
-    Page { items, next_after }
-}
-
 pub(crate) fn delete_set(c: &Connection, acct: &str, name: &str) -> Result<(), StoreError> {
     let n = c.execute(
         "DELETE FROM configuration_sets WHERE account_id = ?1 AND name = ?2",
@@ -135,21 +124,6 @@ fn require_set(c: &Connection, acct: &str, set: &str) -> Result<(), StoreError> 
     } else {
         Err(set_missing(set))
     }
-}
-
-fn types_to_text(types: &[EventType]) -> String {
-    types
-        .iter()
-        .map(|t| t.api_name())
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-fn types_from_text(text: &str) -> Result<Vec<EventType>, StoreError> {
-    text.split(',')
-        .filter(|s| !s.is_empty())
-        .map(|s| EventType::from_api_name(s).map_err(|e| StoreError::Backend(e.to_string())))
-        .collect()
 }
 
 pub(crate) fn create_destination(

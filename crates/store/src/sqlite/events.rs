@@ -14,45 +14,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::codec::{self, Encoded};
 use super::rollups::{self, Counted, Tally};
+pub(crate) use crate::codec::{encode_all, encode_batch, encode_each};
 use crate::error::StoreError;
 use crate::types::*;
-
-/// Encodes bodies before they reach the writer thread.
-pub(crate) fn encode_all(records: &[NewRecord]) -> Result<Vec<Encoded>, StoreError> {
-    encode_each(records.iter())
-}
-
-/// Encodes bodies, preparing `messages.mail` for each message's first.
-pub(crate) fn encode_each<'a>(
-    records: impl Iterator<Item = &'a NewRecord>,
-) -> Result<Vec<Encoded>, StoreError> {
-    let mut seen = std::collections::HashSet::new();
-    records
-        .map(|r| {
-            let mut e = codec::encode(&r.body, &r.dedupe_key, seen.insert(r.message_id.as_str()))?;
-            e.details = r
-                .recipients
-                .iter()
-                .map(|ev| ev.details.as_ref().map(|d| d.to_string()))
-                .collect();
-            Ok(e)
-        })
-        .collect()
-}
-
-/// [`encode_each`] for an ingest batch, with each new message's JSON columns.
-pub(crate) fn encode_batch(batch: &[(Message, NewRecord)]) -> Result<Vec<Encoded>, StoreError> {
-    let mut out = encode_each(batch.iter().map(|(_, r)| r))?;
-    for ((m, _), e) in batch.iter().zip(&mut out) {
-        if e.mail_whole.is_some() || e.mail.is_none() {
-            e.message_json = Some((
-                serde_json::to_string(&m.tags)?,
-                serde_json::to_string(&m.recipients)?,
-            ));
-        }
-    }
-    Ok(out)
-}
 
 const LOAD: &str = "SELECT mid, account_id, from_address, subject, tags, configuration_set, sent_at, recipients, mail_hash
      FROM messages WHERE message_id = ?1";
@@ -92,7 +56,7 @@ impl<'c> Stmts<'c> {
 
     /// Ends the write: adds its counts to the rollups.
     fn finish(mut self) -> Result<(), StoreError> {
-        self.tally.flush(self.c)
+        rollups::flush(&mut self.tally, self.c)
     }
 }
 
@@ -176,10 +140,7 @@ fn mail_blob(
     e: &Encoded,
     span: &std::ops::Range<usize>,
 ) -> Result<Vec<u8>, StoreError> {
-    match &e.mail_whole {
-        Some(b) => Ok(b.clone()),
-        None => codec::whole(&r.body[span.clone()]),
-    }
+    e.mail_blob(&r.body, span)
 }
 
 /// Inserts a full message row, or fills in a stub; returns its `mid`.
@@ -322,30 +283,8 @@ pub(crate) fn ingest(
 /// Fills in what the stored message lacks: the first record seen may be a
 /// bounce without headers, a later Send carries the subject.
 fn enrich(c: &Connection, mid: i64, existing: &mut Message, m: &Message) -> Result<(), StoreError> {
-    let before = existing.recipients.len();
-    for r in &m.recipients {
-        if !existing
-            .recipients
-            .iter()
-            .any(|e| e.address.eq_ignore_ascii_case(&r.address))
-        {
-            existing.recipients.push(r.clone());
-        }
-    }
-    let fill_subject = existing.subject.is_none() && m.subject.is_some();
-    let fill_tags = existing.tags.is_empty() && !m.tags.is_empty();
-    let fill_set = existing.configuration_set.is_none() && m.configuration_set.is_some();
-    if existing.recipients.len() == before && !fill_subject && !fill_tags && !fill_set {
+    if !existing.enrich_from(m) {
         return Ok(());
-    }
-    if fill_subject {
-        existing.subject = m.subject.clone();
-    }
-    if fill_tags {
-        existing.tags = m.tags.clone();
-    }
-    if fill_set {
-        existing.configuration_set = m.configuration_set.clone();
     }
     c.prepare_cached(
         "UPDATE messages SET subject = ?2, configuration_set = ?3, tags = ?4, recipients = ?5

@@ -19,8 +19,6 @@
 //! every other term of each candidate with a point lookup; at most
 //! [`SCAN_BUDGET`] candidates per page.
 
-use std::collections::HashMap;
-
 use mailsight_model::EventType;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -285,46 +283,19 @@ fn summary(c: &Connection, mid: i64) -> Result<Option<MessageSummary>, StoreErro
         return Ok(None);
     };
     let listed: Vec<Recipient> = serde_json::from_str(&recipients)?;
-    let mut recipients: Vec<RecipientSummary> = listed
-        .into_iter()
-        .map(|r| RecipientSummary {
-            address: r.address,
-            isp: r.isp,
-            latest_event: None,
-            latest_at: None,
-        })
-        .collect();
-    let mut by_address: HashMap<String, usize> = recipients
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.address.to_lowercase(), i))
-        .collect();
     let mut stmt = c.prepare_cached(
         "SELECT recipient, event_type, timestamp FROM events
          WHERE mid = ?1 ORDER BY recipient, timestamp, record_id",
     )?;
     let mut rows = stmt.query(params![mid])?;
+    let mut events = Vec::new();
     while let Some(r) = rows.next()? {
-        let address: String = r.get(0)?;
         let kind = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
         let kind =
             EventType::from_api_name(kind).map_err(|e| StoreError::Backend(e.to_string()))?;
-        let at: Millis = r.get(2)?;
-        let i = *by_address.entry(address.to_lowercase()).or_insert_with(|| {
-            recipients.push(RecipientSummary {
-                address,
-                isp: String::new(),
-                latest_event: None,
-                latest_at: None,
-            });
-            recipients.len() - 1
-        });
-        let entry = &mut recipients[i];
-        if entry.latest_at.is_none_or(|t| at >= t) {
-            entry.latest_event = Some(kind);
-            entry.latest_at = Some(at);
-        }
+        events.push((r.get::<_, String>(0)?, kind, r.get::<_, Millis>(2)?));
     }
+    let recipients = recipient_summaries(listed, events);
     Ok(Some(MessageSummary {
         message_id,
         from_address,

@@ -1,0 +1,115 @@
+//! Identities (the `identities` table): verified senders, by address or
+//! domain.
+
+use tokio_postgres::Row;
+
+use super::db::{Db, col, execute, insert_new, query, query_opt};
+use crate::error::StoreError;
+use crate::types::*;
+
+pub(crate) async fn create_identity(
+    c: &impl Db,
+    acct: &str,
+    i: &Identity,
+) -> Result<(), StoreError> {
+    insert_new(
+        c,
+        "INSERT INTO identities (account_id, name, identity_type, tags, configuration_set, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            &acct,
+            &i.name,
+            &i.identity_type.as_str(),
+            &i.tags.to_string(),
+            &i.configuration_set,
+            &i.created_at,
+        ],
+        || format!("Email identity <{}>", i.name),
+    )
+    .await?;
+    Ok(())
+}
+
+const IDENTITY_COLUMNS: &str = "name, identity_type, tags, configuration_set, created_at";
+
+fn identity_from_row(r: &Row) -> Result<Identity, StoreError> {
+    let kind: &str = col(r, 1)?;
+    Ok(Identity {
+        identity_type: IdentityType::parse(kind)
+            .ok_or_else(|| StoreError::Backend(format!("unknown identity type {kind}")))?,
+        name: col(r, 0)?,
+        tags: serde_json::from_str(col::<&str>(r, 2)?)?,
+        configuration_set: col(r, 3)?,
+        created_at: col(r, 4)?,
+    })
+}
+
+pub(crate) async fn get_identity(
+    c: &impl Db,
+    acct: &str,
+    name: &str,
+) -> Result<Option<Identity>, StoreError> {
+    query_opt(
+        c,
+        &format!("SELECT {IDENTITY_COLUMNS} FROM identities WHERE account_id = $1 AND name = $2"),
+        &[&acct, &name],
+    )
+    .await?
+    .map(|r| identity_from_row(&r))
+    .transpose()
+}
+
+pub(crate) async fn list_identities(
+    c: &impl Db,
+    acct: &str,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Page<Identity>, StoreError> {
+    let rows = query(
+        c,
+        &format!(
+            "SELECT {IDENTITY_COLUMNS} FROM identities WHERE account_id = $1 AND name > $2
+             ORDER BY name LIMIT $3"
+        ),
+        &[&acct, &after.unwrap_or(""), &(limit as i64 + 1)],
+    )
+    .await?;
+    let items = rows
+        .iter()
+        .map(identity_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(paginate(items, limit, |i| i.name.clone()))
+}
+
+pub(crate) async fn delete_identity(c: &impl Db, acct: &str, name: &str) -> Result<(), StoreError> {
+    let n = execute(
+        c,
+        "DELETE FROM identities WHERE account_id = $1 AND name = $2",
+        &[&acct, &name],
+    )
+    .await?;
+    if n == 0 {
+        Err(StoreError::NotFound(format!("Email identity <{name}>")))
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) async fn set_tags(
+    c: &impl Db,
+    acct: &str,
+    name: &str,
+    tags: &serde_json::Value,
+) -> Result<(), StoreError> {
+    let n = execute(
+        c,
+        "UPDATE identities SET tags = $3 WHERE account_id = $1 AND name = $2",
+        &[&acct, &name, &tags.to_string()],
+    )
+    .await?;
+    if n == 0 {
+        Err(StoreError::NotFound(format!("Email identity <{name}>")))
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,237 @@
+//! Runs the backend conformance suite against the PostgreSQL store, in a
+//! database of its own on the server `MAILSIGHT_TEST_POSTGRES` names (see
+//! `conformance::postgres_db`). An unreachable server fails the test.
+
+use std::time::Instant;
+
+use mailsight_store::conformance::postgres_db::{TestDatabase, connect};
+use mailsight_store::{PostgresStore, Store, conformance};
+
+/// Opens a store from synchronous code inside the test's runtime, as the
+/// suite's `open` is a plain closure.
+fn open(url: &str) -> PostgresStore {
+    tokio::task::block_in_place(|| {
+        tokio::runtime::Handle::current().block_on(PostgresStore::open(url))
+    })
+    .unwrap_or_else(|e| panic!("cannot open the PostgreSQL store: {e}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn postgres_passes_the_conformance_suite() {
+    let db = TestDatabase::create().await;
+    let started = Instant::now();
+    conformance::run(|| open(&db.url)).await;
+    eprintln!("conformance suite on PostgreSQL: {:?}", started.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn opening_twice_migrates_once() {
+    let db = TestDatabase::create().await;
+    drop(PostgresStore::open(&db.url).await.unwrap());
+    let store = PostgresStore::open(&db.url).await.unwrap();
+    let versions: i64 = connect(&db.url)
+        .await
+        .query_one("SELECT count(*) FROM schema_version", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(versions, 1, "each migration is recorded once");
+    store.ping().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_server_is_an_error_not_a_hang() {
+    // Nothing listens on port 1.
+    let err = PostgresStore::open("postgres://postgres@127.0.0.1:1/none")
+        .await
+        .err()
+        .expect("no server there");
+    assert!(err.to_string().contains("cannot reach PostgreSQL"), "{err}");
+}
+
+mod concurrency {
+    use std::collections::HashSet;
+    use std::sync::Arc;
+
+    use mailsight_model::{EventType, now_ms};
+    use mailsight_store::conformance::postgres_db::TestDatabase;
+    use mailsight_store::*;
+    use serde_json::json;
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn concurrent_writes_are_all_committed() {
+        let db = TestDatabase::create().await;
+        let store = Arc::new(PostgresStore::open(&db.url).await.unwrap());
+        let tasks: Vec<_> = (0..200)
+            .map(|i| {
+                let s = store.clone();
+                tokio::spawn(async move {
+                    let set = ConfigurationSet {
+                        name: format!("set-{i:03}"),
+                        options: json!({}),
+                        created_at: 0,
+                    };
+                    s.create_configuration_set("a", set).await
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        let page = store
+            .list_configuration_sets("a", None, None, 1000)
+            .await
+            .unwrap();
+        assert_eq!(page.items.len(), 200);
+    }
+
+    /// Two stores on one database stand for two mailsight processes: their
+    /// claims, made at the same moment, never take the same delivery, and
+    /// together take every one.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn two_processes_never_claim_the_same_delivery() {
+        let db = TestDatabase::create().await;
+        let one = Arc::new(PostgresStore::open(&db.url).await.unwrap());
+        let two = Arc::new(PostgresStore::open(&db.url).await.unwrap());
+        let a = "acct-claims";
+        one.create_configuration_set(
+            a,
+            ConfigurationSet {
+                name: "cs".into(),
+                options: json!({}),
+                created_at: 0,
+            },
+        )
+        .await
+        .unwrap();
+        one.create_event_destination(
+            a,
+            "cs",
+            EventDestination {
+                name: "d".into(),
+                enabled: true,
+                matching_event_types: vec![EventType::Send],
+                definition: json!({}),
+            },
+        )
+        .await
+        .unwrap();
+        const MESSAGES: usize = 60;
+        for i in 0..MESSAGES {
+            let id = format!("m{i}");
+            let message = Message {
+                message_id: id.clone(),
+                account_id: a.into(),
+                from_address: "sender@example.com".into(),
+                subject: None,
+                tags: vec![],
+                configuration_set: Some("cs".into()),
+                sent_at: 1_000,
+                recipients: vec![Recipient {
+                    address: "r@x.test".into(),
+                    isp: "Other".into(),
+                }],
+            };
+            let send = NewRecord {
+                account_id: a.into(),
+                message_id: id.clone(),
+                event_type: EventType::Send,
+                timestamp: 1_000,
+                dedupe_key: format!("{id}/send"),
+                body: json!({"eventType": "Send", "mail": {"messageId": id}}).to_string(),
+                recipients: vec![RecipientEvent {
+                    address: "r@x.test".into(),
+                    details: None,
+                }],
+                configuration_set: Some("cs".into()),
+                machine: None,
+            };
+            one.insert_message(message, vec![send], vec![])
+                .await
+                .unwrap();
+        }
+        let target = Target::destination("cs", "d");
+        let now = now_ms() + 60_000;
+        let claimer = |s: Arc<PostgresStore>, target: Target| {
+            tokio::spawn(async move {
+                let mut ids = Vec::new();
+                loop {
+                    let got = s
+                        .claim_deliveries(&target, now, i64::MAX / 2, 3)
+                        .await
+                        .unwrap();
+                    if got.is_empty() {
+                        return ids;
+                    }
+                    ids.extend(got.iter().map(|d| d.id));
+                }
+            })
+        };
+        let (first, second) = (
+            claimer(one.clone(), target.clone()),
+            claimer(two.clone(), target.clone()),
+        );
+        let (first, second) = (first.await.unwrap(), second.await.unwrap());
+        let all: Vec<i64> = first.iter().chain(&second).copied().collect();
+        let distinct: HashSet<i64> = all.iter().copied().collect();
+        assert_eq!(distinct.len(), all.len(), "a delivery was claimed twice");
+        assert_eq!(all.len(), MESSAGES, "every delivery was claimed once");
+    }
+
+    /// Scheduled records released by two processes at once come out once
+    /// each: neither releases what the other took.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn two_processes_never_release_the_same_record() {
+        let db = TestDatabase::create().await;
+        let one = Arc::new(PostgresStore::open(&db.url).await.unwrap());
+        let two = Arc::new(PostgresStore::open(&db.url).await.unwrap());
+        let a = "acct-release";
+        const LATER: usize = 60;
+        let later = (0..LATER)
+            .map(|i| ScheduledRecord {
+                due: 2_000 + i as i64,
+                record: NewRecord {
+                    account_id: a.into(),
+                    message_id: "m".into(),
+                    event_type: EventType::Delivery,
+                    timestamp: 2_000 + i as i64,
+                    dedupe_key: format!("m/delivery/{i}"),
+                    body: json!({"eventType": "Delivery", "n": i}).to_string(),
+                    recipients: vec![],
+                    configuration_set: None,
+                    machine: None,
+                },
+            })
+            .collect();
+        let message = Message {
+            message_id: "m".into(),
+            account_id: a.into(),
+            from_address: "sender@example.com".into(),
+            subject: None,
+            tags: vec![],
+            configuration_set: None,
+            sent_at: 1_000,
+            recipients: vec![],
+        };
+        one.insert_message(message, vec![], later).await.unwrap();
+        let releaser = |s: Arc<PostgresStore>| {
+            tokio::spawn(async move {
+                let mut keys = Vec::new();
+                loop {
+                    let got = s.release_due(i64::MAX, 4).await.unwrap();
+                    if got.is_empty() {
+                        return keys;
+                    }
+                    keys.extend(got.into_iter().map(|r| r.dedupe_key));
+                }
+            })
+        };
+        let (first, second) = (releaser(one.clone()), releaser(two.clone()));
+        let (first, second) = (first.await.unwrap(), second.await.unwrap());
+        let all: Vec<&String> = first.iter().chain(&second).collect();
+        let distinct: HashSet<&String> = all.iter().copied().collect();
+        assert_eq!(distinct.len(), all.len(), "a record was released twice");
+        assert_eq!(all.len(), LATER);
+        assert_eq!(one.message_records(a, "m").await.unwrap().len(), LATER);
+    }
+}
