@@ -45,6 +45,9 @@ pub struct Config {
     pub tracking: crate::tracking::TrackingConfig,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// The most request-body bytes held at once across all connections
+    /// (`docs/RELIABILITY.md`).
+    pub max_buffered_bytes: usize,
     /// Who may scrape `/metrics` besides signed callers (`docs/CONFIG.md`).
     pub metrics: MetricsConfig,
     /// Where export jobs write their files (`docs/EXPORTS.md`).
@@ -121,6 +124,7 @@ impl Default for Config {
             sns: SnsHostingConfig::default(),
             tracking: crate::tracking::TrackingConfig::default(),
             max_body_bytes: mailsight_api::ApiConfig::default().max_body_bytes,
+            max_buffered_bytes: mailsight_api::ApiConfig::default().max_buffered_bytes,
             metrics: MetricsConfig::default(),
             exports: ExportsSettings::default(),
             file: None,

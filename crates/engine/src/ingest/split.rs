@@ -30,16 +30,36 @@ pub struct Malformed {
     pub reason: String,
 }
 
-/// Gunzips `data` when it starts with the gzip magic bytes.
-pub fn maybe_gunzip(data: &[u8]) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
+/// Why gzip data could not be unpacked.
+#[derive(Debug, thiserror::Error)]
+pub enum GunzipError {
+    /// It unpacks to more than the limit (a few kilobytes of gzip can
+    /// unpack to gigabytes, so the limit is on what comes out).
+    #[error("the data unpacks to more than {0} bytes")]
+    TooLarge(usize),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Gunzips `data` when it starts with the gzip magic bytes, to at most
+/// `limit` bytes: decoding stops one byte past the limit, so memory never
+/// holds more than that whatever the data claims.
+pub fn maybe_gunzip(
+    data: &[u8],
+    limit: usize,
+) -> Result<std::borrow::Cow<'_, [u8]>, GunzipError> {
     use std::io::Read;
-    if data.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(data.len() * 4);
-        flate2::read::MultiGzDecoder::new(data).read_to_end(&mut out)?;
-        Ok(std::borrow::Cow::Owned(out))
-    } else {
-        Ok(std::borrow::Cow::Borrowed(data))
+    if !data.starts_with(&[0x1f, 0x8b]) {
+        return Ok(std::borrow::Cow::Borrowed(data));
     }
+    let mut out = Vec::with_capacity(data.len().saturating_mul(4).min(limit));
+    flate2::read::MultiGzDecoder::new(data)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)?;
+    if out.len() > limit {
+        return Err(GunzipError::TooLarge(limit));
+    }
+    Ok(std::borrow::Cow::Owned(out))
 }
 
 /// Splits `data` into records and malformed stretches, in order.
@@ -228,9 +248,30 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(b"{\"a\":1}\n").unwrap();
         let packed = gz.finish().unwrap();
-        assert_eq!(&*maybe_gunzip(&packed).unwrap(), b"{\"a\":1}\n");
-        assert_eq!(&*maybe_gunzip(b"plain").unwrap(), b"plain");
-        assert!(maybe_gunzip(&[0x1f, 0x8b, 0, 1, 2]).is_err());
+        assert_eq!(&*maybe_gunzip(&packed, 8).unwrap(), b"{\"a\":1}\n");
+        assert_eq!(&*maybe_gunzip(b"plain", 1).unwrap(), b"plain");
+        assert!(maybe_gunzip(&[0x1f, 0x8b, 0, 1, 2], 100).is_err());
+        assert!(matches!(
+            maybe_gunzip(&packed, 7),
+            Err(GunzipError::TooLarge(7))
+        ));
+    }
+
+    #[test]
+    fn a_gzip_bomb_stops_at_the_limit() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..32 {
+            gz.write_all(&zeros).unwrap();
+        }
+        let bomb = gz.finish().unwrap();
+        assert!(bomb.len() < 200 * 1024, "{} bytes", bomb.len());
+        assert!(matches!(
+            maybe_gunzip(&bomb, 1 << 20),
+            Err(GunzipError::TooLarge(_))
+        ));
+        assert_eq!(maybe_gunzip(&bomb, 32 << 20).unwrap().len(), 32 << 20);
     }
 
     #[test]

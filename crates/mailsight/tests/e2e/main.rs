@@ -17,6 +17,7 @@ mod exports;
 mod firehose_sink;
 mod identities;
 mod import;
+mod hostile;
 mod ingest;
 mod lifecycle;
 mod logs;
