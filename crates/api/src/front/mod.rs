@@ -156,13 +156,20 @@ async fn answer<P: Protocol>(
     if uri_len > MAX_URI_BYTES {
         return Err((None, uri_too_long()));
     }
+    let mut request = Incoming {
+        parts,
+        body: Bytes::new(),
+        peer,
+    };
     let auth = &state.auth;
-    let head = if auth.has_keys() && P::signed_head(&parts) {
-        let p = &parts;
-        Some(
-            auth.check_head(P::SIGNING_NAME, &p.method, &p.uri, &p.headers)
-                .map_err(|e| (None, e))?,
-        )
+    let head = if auth.has_keys() && P::signed_head(&request.parts) {
+        let p = &request.parts;
+        match auth.check_head(P::SIGNING_NAME, &p.method, &p.uri, &p.headers) {
+            Ok(head) => Some(head),
+            // Named for the log when the head alone names it (SES v2's
+            // routes do; a query protocol's Action is in the body).
+            Err(e) => return Err((P::route(&request).ok().map(|op| P::operation_name(&op)), e)),
+        }
     } else {
         None
     };
@@ -170,10 +177,10 @@ async fn answer<P: Protocol>(
     // Held until the answer is built: the body's bytes stay in the budget.
     let (body, _reserved) = state
         .budget
-        .read(&parts.headers, body, limit)
+        .read(&request.parts.headers, body, limit)
         .await
         .map_err(|e| (None, e.into_api(P::too_large(limit))))?;
-    let request = Incoming { parts, body, peer };
+    request.body = body;
     let op = P::route(&request).map_err(|e| (None, e))?;
     let name = P::operation_name(&op);
     let caller = if P::signed(&op) {
