@@ -52,14 +52,31 @@ pub fn maybe_gunzip(
     if !data.starts_with(&[0x1f, 0x8b]) {
         return Ok(std::borrow::Cow::Borrowed(data));
     }
-    let mut out = Vec::with_capacity(data.len().saturating_mul(4).min(limit));
-    flate2::read::MultiGzDecoder::new(data)
-        .take(limit as u64 + 1)
-        .read_to_end(&mut out)?;
-    if out.len() > limit {
-        return Err(GunzipError::TooLarge(limit));
+    // Room for the limit and one byte is reserved at once (address space
+    // only: pages count once written) and filled a chunk at a time, so the
+    // buffer is never copied to grow and never holds more than one byte
+    // past the limit; `read_to_end` would double a full buffer for that
+    // byte. An absurd limit that cannot be reserved grows as it goes.
+    const CHUNK: usize = 256 * 1024;
+    let cap = limit.saturating_add(1);
+    let mut out: Vec<u8> = Vec::new();
+    let _ = out.try_reserve_exact(cap);
+    let mut decoder = flate2::read::MultiGzDecoder::new(data);
+    while out.len() < cap {
+        let start = out.len();
+        out.resize(start.saturating_add(CHUNK).min(cap), 0);
+        let n = match decoder.read(&mut out[start..]) {
+            Ok(0) => {
+                out.truncate(start);
+                return Ok(std::borrow::Cow::Owned(out));
+            }
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => 0,
+            Err(e) => return Err(e.into()),
+        };
+        out.truncate(start + n);
     }
-    Ok(std::borrow::Cow::Owned(out))
+    Err(GunzipError::TooLarge(limit))
 }
 
 /// Splits `data` into records and malformed stretches, in order.
