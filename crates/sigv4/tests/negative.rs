@@ -426,9 +426,6 @@ fn the_head_check_needs_no_body_and_refuses_what_the_headers_condemn() {
         &req,
         &authorization_of(&req).replace("SignedHeaders=", "SignedHeaders=x-amz-date;"),
     );
-    let no_host = with_authorization(
-        &no_host,
-        &authorization_of(&no_host).replace(";host", ""),
-    );
+    let no_host = with_authorization(&no_host, &authorization_of(&no_host).replace(";host", ""));
     assert!(matches!(head(&no_host), Err(SigV4Error::Invalid(_))));
 }

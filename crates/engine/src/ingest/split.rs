@@ -44,10 +44,7 @@ pub enum GunzipError {
 /// Gunzips `data` when it starts with the gzip magic bytes, to at most
 /// `limit` bytes: decoding stops one byte past the limit, so memory never
 /// holds more than that whatever the data claims.
-pub fn maybe_gunzip(
-    data: &[u8],
-    limit: usize,
-) -> Result<std::borrow::Cow<'_, [u8]>, GunzipError> {
+pub fn maybe_gunzip(data: &[u8], limit: usize) -> Result<std::borrow::Cow<'_, [u8]>, GunzipError> {
     use std::io::Read;
     if !data.starts_with(&[0x1f, 0x8b]) {
         return Ok(std::borrow::Cow::Borrowed(data));
