@@ -99,7 +99,7 @@ async fn receive(state: AppState, headers: HeaderMap, body: Body) -> Response {
             Some("The access key is not valid."),
         );
     }
-    let (raw, _reserved) = match super::read_body(&state, &headers, body).await {
+    let (raw, reserved) = match super::read_body(&state, &headers, body).await {
         Ok(read) => read,
         Err(r) => {
             stats.refuse();
@@ -111,9 +111,11 @@ async fn receive(state: AppState, headers: HeaderMap, body: Body) -> Response {
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
     let limit = state.ingest.config.max_body_bytes;
     // What the body unpacks to is held in the budget too: reserved whole
-    // before unpacking, as its size is known only after.
+    // before unpacking, as its size is known only after (at most what the
+    // budget has beside the body's own bytes, or it could never be had).
+    let room = state.budget.total().saturating_sub(reserved.bytes());
     let _unpacked = if gzip {
-        match state.budget.reserve(limit.min(state.budget.total())).await {
+        match state.budget.reserve(limit.min(room)).await {
             Ok(r) => Some(r),
             Err(e) => {
                 stats.refuse();
