@@ -328,6 +328,14 @@ async fn long_uris_get_the_protocol_s_error() {
     assert_eq!(answer.status, 400, "{answer:?}");
     assert!(answer.body.contains("<ErrorResponse"), "{answer:?}");
     assert!(answer.body.contains("MissingAction"), "{answer:?}");
+    // So is one with no Content-Type at all (`curl -X POST`).
+    let head = format!("POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\n");
+    let mut conn = send_head(addr, &head, b"").await;
+    let answer = read_answer(&mut conn, Duration::from_secs(5))
+        .await
+        .expect("an answer");
+    assert_eq!(answer.status, 400, "{answer:?}");
+    assert!(answer.body.contains("MissingAction"), "{answer:?}");
 }
 
 #[tokio::test]
