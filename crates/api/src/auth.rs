@@ -91,7 +91,8 @@ impl Authenticator {
     }
 
     /// Authenticates a request signed for `service` (e.g. `sns` for the SNS
-    /// query API mailsight also hosts), with the same keys and accounts.
+    /// query API mailsight also hosts), with the same keys and accounts:
+    /// [`Authenticator::check_head`], then [`Authenticator::check_body`].
     pub fn authenticate_for(
         &self,
         service: &str,
@@ -100,11 +101,26 @@ impl Authenticator {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Caller, ApiError> {
+        let head = self.check_head(service, method, uri, headers)?;
+        self.check_body(head, method, uri, headers, body)
+    }
+
+    /// Everything that needs no body: the signature's form, its scope's
+    /// service, its time and, with keys configured, a known access key. A
+    /// request refused here is refused before its body is read, so a
+    /// stranger cannot make the server buffer anything.
+    pub fn check_head(
+        &self,
+        service: &str,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+    ) -> Result<Head, ApiError> {
         let parts = RequestParts {
             method,
             uri,
             headers,
-            body,
+            body: &[],
         };
         let auth = mailsight_sigv4::parse(&parts).map_err(sigv4_error)?;
         // Any region is accepted (local clients use many); the service must
@@ -113,6 +129,27 @@ impl Authenticator {
         let now = time::OffsetDateTime::now_utc();
         if self.keys.is_empty() {
             mailsight_sigv4::check_time(&auth, now, self.max_skew).map_err(sigv4_error)?;
+            return Ok(Head { auth, now });
+        }
+        if !self.keys.contains_key(&auth.access_key_id) {
+            return Err(sigv4_error(SigV4Error::UnknownAccessKey));
+        }
+        mailsight_sigv4::check_head(&parts, &auth, now, self.max_skew).map_err(sigv4_error)?;
+        Ok(Head { auth, now })
+    }
+
+    /// The signature over the body, for a request whose head passed
+    /// [`Authenticator::check_head`] (open mode checks no signature).
+    pub fn check_body(
+        &self,
+        head: Head,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Caller, ApiError> {
+        let Head { auth, now } = head;
+        if self.keys.is_empty() {
             return Ok(Caller {
                 account_id: open_mode_account(&auth.access_key_id).to_owned(),
                 access_key_id: auth.access_key_id,
@@ -122,6 +159,12 @@ impl Authenticator {
             .keys
             .get(&auth.access_key_id)
             .ok_or_else(|| sigv4_error(SigV4Error::UnknownAccessKey))?;
+        let parts = RequestParts {
+            method,
+            uri,
+            headers,
+            body,
+        };
         mailsight_sigv4::verify(&parts, &auth, &key.secret_access_key, now, self.max_skew)
             .map_err(sigv4_error)?;
         Ok(Caller {
@@ -129,6 +172,15 @@ impl Authenticator {
             access_key_id: key.access_key_id.clone(),
         })
     }
+}
+
+/// A request whose headers passed [`Authenticator::check_head`]; its
+/// body is still to be checked.
+#[derive(Debug)]
+pub struct Head {
+    auth: mailsight_sigv4::Authorization,
+    /// The time the head was checked at, so both checks see one clock.
+    now: time::OffsetDateTime,
 }
 
 impl Authenticator {

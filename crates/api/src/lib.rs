@@ -20,6 +20,8 @@
 //! - [`auth`]: SigV4 (via `mailsight-sigv4`) and access key → account.
 //! - [`body`]: JSON, query and paging helpers; [`state`]: shared state;
 //!   [`config`]: the settings of this crate.
+//! - [`budget`]: the bytes of request bodies all connections may hold at
+//!   once (503 `Throttling` beyond).
 //! - [`admin`]: `/_mailsight/…`: what the outbox sent where, messages.
 //! - [`search`]: `/_mailsight/messages`: message search.
 //! - [`exports`]: `/_mailsight/exports/…`: export jobs' files, at the
@@ -34,7 +36,7 @@
 //!
 //! Modules point one way: `in_flight` → `protocols` → handlers (`ses_v2`, `ses_v1`, `sns`,
 //! `ingest`, `admin`, `tracking`, `dashboard`, `monitoring`) → `front` →
-//! `state` → `config`, `auth`, `error`.
+//! `state` → `config`, `auth`, `error`, `budget`.
 //!
 //! [`serve`] takes a bound listener and a shutdown future, so tests run the
 //! server in-process on port 0.
@@ -42,6 +44,7 @@
 pub mod admin;
 pub mod auth;
 pub mod body;
+pub mod budget;
 pub mod config;
 pub mod dashboard;
 pub mod error;

@@ -25,14 +25,17 @@ enum Chosen {
 /// by the signature's credential scope tells them apart: `ses` for SES v1
 /// (SES v2 signs for `ses` too, but never posts a form to `/`), `sns` for
 /// SNS. A form request signed for anything else, or not signed, is SNS's
-/// to refuse. The unsigned confirmation links SNS puts in its envelopes
+/// to refuse. A `POST /` with no `Content-Type` at all is theirs too (no
+/// SES v2 operation lives at `/`), so `curl -X POST` gets an XML error in
+/// the query protocol's shape. The unsigned confirmation links SNS puts in its envelopes
 /// are `GET /` with an `Action`; everything else is the SES v2 API's,
 /// which answers an unknown route in its own error shape.
 fn choose(parts: &Parts) -> Chosen {
     if parts.uri.path() != "/" {
         return Chosen::SesV2;
     }
-    if parts.method == Method::POST && is_form(parts) {
+    let untyped = !parts.headers.contains_key(header::CONTENT_TYPE);
+    if parts.method == Method::POST && (is_form(parts) || untyped) {
         return match scope_service(parts).as_deref() {
             Some(crate::ses_v1::SIGNING_NAME) => Chosen::SesV1,
             _ => Chosen::Sns,
@@ -175,6 +178,8 @@ mod tests {
                 "Sns",
             ),
             (parts("POST", "/", &[FORM]), "Sns"),
+            (parts("POST", "/", &[]), "Sns"),
+            (parts("POST", "/", &[("authorization", &ses)]), "SesV1"),
             (
                 parts(
                     "POST",

@@ -53,6 +53,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Requests answered at once; beyond, 503 and `Retry-After`.
     pub max_requests_in_flight: usize,
+    /// The most request-body bytes held at once across all connections
+    /// (`docs/RELIABILITY.md`).
+    pub max_buffered_bytes: usize,
     /// Who may scrape `/metrics` besides signed callers (`docs/CONFIG.md`).
     pub metrics: MetricsConfig,
     /// Where export jobs write their files (`docs/EXPORTS.md`).
@@ -152,6 +155,7 @@ impl Default for Config {
             tracking: crate::tracking::TrackingConfig::default(),
             max_body_bytes: mailsight_api::ApiConfig::default().max_body_bytes,
             max_requests_in_flight: mailsight_api::ApiConfig::default().max_requests_in_flight,
+            max_buffered_bytes: mailsight_api::ApiConfig::default().max_buffered_bytes,
             metrics: MetricsConfig::default(),
             exports: ExportsSettings::default(),
             store: StoreSettings::default(),

@@ -96,8 +96,12 @@ pub async fn run(
         metrics: metrics.clone(),
         engine: engine.clone(),
         auth: Arc::new(Authenticator::new(config.auth.keys.clone())),
+        budget: Arc::new(mailsight_api::budget::ByteBudget::new(
+            config.max_buffered_bytes,
+        )),
         config: Arc::new(ApiConfig {
             max_body_bytes: config.max_body_bytes,
+            max_buffered_bytes: config.max_buffered_bytes,
             insights: config.insights.clone(),
             trust_forwarded_for: config.tracking.trust_forwarded_for,
             metrics: config.metrics.clone(),

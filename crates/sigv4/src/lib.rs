@@ -9,7 +9,10 @@
 //! buffers the request, calls [`parse`], looks up the access key (answering
 //! [`SigV4Error::UnknownAccessKey`] when it is unknown), then calls
 //! [`verify`] — or only [`check_time`] when any well-formed signature is
-//! accepted — and optionally [`check_scope`].
+//! accepted — and optionally [`check_scope`]. A server that wants to refuse
+//! a forged request before reading its body calls [`check_head`] (and
+//! looks the key up) on the headers alone, then [`verify`] once the body
+//! is read.
 //!
 //! Layout, one concept per module:
 //! * `parse` — [`RequestParts`], [`Authorization`] and [`parse`]: the
@@ -19,7 +22,7 @@
 //! * `encoding` — the SigV4 URI-encoding and the decoding of raw queries;
 //! * `amzdate` — the `YYYYMMDD'T'HHMMSS'Z'` timestamps;
 //! * `time_window` — [`check_time`]: scope date, clock skew, presigned expiry;
-//! * `verify` — [`verify`] and [`check_scope`];
+//! * `verify` — [`check_head`], [`verify`] and [`check_scope`];
 //! * `error` — [`SigV4Error`] with the AWS error code and HTTP status.
 //!
 //! No input makes any of these functions panic.
@@ -35,7 +38,7 @@ mod verify;
 pub use error::SigV4Error;
 pub use parse::{ALGORITHM, Authorization, MAX_PRESIGNED_EXPIRES, RequestParts, parse};
 pub use time_window::check_time;
-pub use verify::{check_scope, verify};
+pub use verify::{check_head, check_scope, verify};
 
 /// The clock skew AWS tolerates for header-signed requests (15 minutes).
 pub const DEFAULT_MAX_SKEW: std::time::Duration = std::time::Duration::from_secs(15 * 60);

@@ -13,8 +13,29 @@ use crate::time_window::check_time;
 const X_AMZ_CONTENT_SHA256: &str = "x-amz-content-sha256";
 const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
+/// The checks that need no body, so a server can refuse a request before
+/// reading its payload: `host` signed, [`check_time`], and an
+/// `x-amz-content-sha256` header (when sent) that is a digest and not
+/// `UNSIGNED-PAYLOAD`. [`verify`] runs them again before the rest, so a
+/// caller that only calls [`verify`] misses nothing.
+pub fn check_head(
+    req: &RequestParts,
+    auth: &Authorization,
+    now: time::OffsetDateTime,
+    max_skew: std::time::Duration,
+) -> Result<(), SigV4Error> {
+    if !auth.signed_headers.iter().any(|h| h == "host") {
+        return Err(SigV4Error::invalid(
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+        ));
+    }
+    check_time(auth, now, max_skew)?;
+    declared_payload_hash(req)?;
+    Ok(())
+}
+
 /// Verifies the signature of `req` (described by `auth`, from [`crate::parse`])
-/// with `secret_access_key`, after [`check_time`].
+/// with `secret_access_key`, after [`check_head`].
 ///
 /// `host` must be a signed header. The payload hash is the
 /// `x-amz-content-sha256` header when present (a hex digest that must match
@@ -31,12 +52,7 @@ pub fn verify(
     now: time::OffsetDateTime,
     max_skew: std::time::Duration,
 ) -> Result<(), SigV4Error> {
-    if !auth.signed_headers.iter().any(|h| h == "host") {
-        return Err(SigV4Error::invalid(
-            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
-        ));
-    }
-    check_time(auth, now, max_skew)?;
+    check_head(req, auth, now, max_skew)?;
     let payload_hashes = payload_hashes(req, auth)?;
     let prefix = canonical_request_prefix(req, auth)?;
     let key = signing_key(secret_access_key, auth)?;
@@ -58,13 +74,28 @@ pub fn verify(
 
 /// The payload hashes the client may have signed with.
 fn payload_hashes(req: &RequestParts, auth: &Authorization) -> Result<Vec<String>, SigV4Error> {
-    let Some(header) = req.headers.get(X_AMZ_CONTENT_SHA256) else {
+    let Some(value) = declared_payload_hash(req)? else {
         let body = sha256_hex(req.body);
         return Ok(if auth.presigned && req.body.is_empty() {
             vec![body, UNSIGNED_PAYLOAD.to_owned()]
         } else {
             vec![body]
         });
+    };
+    if !value.eq_ignore_ascii_case(&sha256_hex(req.body)) {
+        return Err(SigV4Error::invalid(
+            "The x-amz-content-sha256 header does not match the SHA-256 digest of the \
+             request body.",
+        ));
+    }
+    Ok(vec![value.to_owned()])
+}
+
+/// The hex digest of `x-amz-content-sha256`, if sent; anything else in
+/// it (`UNSIGNED-PAYLOAD` included) is refused. Needs no body.
+fn declared_payload_hash<'a>(req: &RequestParts<'a>) -> Result<Option<&'a str>, SigV4Error> {
+    let Some(header) = req.headers.get(X_AMZ_CONTENT_SHA256) else {
+        return Ok(None);
     };
     let value = header
         .to_str()
@@ -77,13 +108,7 @@ fn payload_hashes(req: &RequestParts, auth: &Authorization) -> Result<Vec<String
         ));
     }
     if value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
-        if !value.eq_ignore_ascii_case(&sha256_hex(req.body)) {
-            return Err(SigV4Error::invalid(
-                "The x-amz-content-sha256 header does not match the SHA-256 digest of the \
-                 request body.",
-            ));
-        }
-        return Ok(vec![value.to_owned()]);
+        return Ok(Some(value));
     }
     Err(SigV4Error::incomplete(format!(
         "Unsupported x-amz-content-sha256 value '{value}'; expected the hex SHA-256 \

@@ -393,3 +393,39 @@ fn double_encoding_matters() {
     decoded.uri = "/v2/email/identities/user@example.com".parse().unwrap();
     assert_eq!(decoded.check(), Err(SigV4Error::SignatureMismatch));
 }
+
+/// `check_head` decides on the headers alone: a good signature passes it
+/// whatever the body (the body is [`verify`]'s), and what the headers
+/// already condemn is refused without one.
+#[test]
+fn the_head_check_needs_no_body_and_refuses_what_the_headers_condemn() {
+    let req = sign_simple("POST", "/v2/email/outbound-emails", b"{\"a\":1}");
+    let head = |r: &Received| {
+        let mut parts = r.parts();
+        parts.body = b"";
+        let auth = parse(&parts)?;
+        mailsight_sigv4::check_head(&parts, &auth, signing_time(), SKEW)
+    };
+    assert_eq!(head(&req), Ok(()));
+
+    let late = signing_time() + Duration::from_secs(16 * 60);
+    let auth = parse(&req.parts()).unwrap();
+    assert!(matches!(
+        mailsight_sigv4::check_head(&req.parts(), &auth, late, SKEW),
+        Err(SigV4Error::Expired(_))
+    ));
+
+    let mut unsigned = req.clone();
+    unsigned.headers.insert(
+        "x-amz-content-sha256",
+        HeaderValue::from_static("UNSIGNED-PAYLOAD"),
+    );
+    assert!(matches!(head(&unsigned), Err(SigV4Error::Invalid(_))));
+
+    let no_host = with_authorization(
+        &req,
+        &authorization_of(&req).replace("SignedHeaders=", "SignedHeaders=x-amz-date;"),
+    );
+    let no_host = with_authorization(&no_host, &authorization_of(&no_host).replace(";host", ""));
+    assert!(matches!(head(&no_host), Err(SigV4Error::Invalid(_))));
+}

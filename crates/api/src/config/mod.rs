@@ -28,6 +28,9 @@ pub struct InsightsConfig {
 pub struct ApiConfig {
     /// The largest request body accepted, in bytes (SES takes 40 MB messages).
     pub max_body_bytes: usize,
+    /// The most bytes of request bodies held at once across all
+    /// connections (see [`crate::budget`]).
+    pub max_buffered_bytes: usize,
     pub insights: InsightsConfig,
     /// Take a tracking request's client address from `X-Forwarded-For`
     /// (behind a reverse proxy serving a custom redirect domain).
@@ -43,6 +46,7 @@ impl Default for ApiConfig {
     fn default() -> Self {
         ApiConfig {
             max_body_bytes: 40 * 1024 * 1024,
+            max_buffered_bytes: crate::budget::DEFAULT_TOTAL,
             insights: InsightsConfig::default(),
             trust_forwarded_for: false,
             metrics: MetricsConfig::default(),

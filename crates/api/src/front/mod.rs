@@ -6,7 +6,12 @@
 //! id, the body read up to the limit, the operation routed, the SigV4
 //! signature checked over the exact bytes for the protocol's signing name,
 //! the handler run, and the answer or error rendered in the protocol's
-//! shape with `x-amzn-RequestId`. Every answer is counted here, once, for
+//! shape with `x-amzn-RequestId`. With access keys configured, everything
+//! about the signature that needs no body (its form, scope, time and a
+//! known key) is checked before the body is read, so a stranger's request
+//! is refused having cost its headers only; the body is then read within
+//! the byte budget all connections share ([`crate::budget`]), and the
+//! signature checked over it. Every answer is counted here, once, for
 //! `/metrics` (protocol, operation from the table, status, latency), and
 //! every error answer logged here, once (a refusal at `info`). A
 //! protocol only says how to route, what to run and how to render; adding
@@ -62,6 +67,12 @@ pub trait Protocol: Send + Sync + 'static {
         true
     }
 
+    /// Whether every operation a request with this head could name needs
+    /// a signature, so its headers may be checked before its body is read.
+    fn signed_head(_parts: &Parts) -> bool {
+        true
+    }
+
     /// Runs the operation for the caller (`None` for unsigned operations).
     fn call(
         state: &AppState,
@@ -78,6 +89,20 @@ pub trait Protocol: Send + Sync + 'static {
 
     /// The error for a body over the limit, in the protocol's codes.
     fn too_large(limit: usize) -> ApiError;
+}
+
+/// The longest path and query accepted, in bytes. Below the 64 KiB at
+/// which the HTTP layer (hyper) refuses a URI with a bare 414 before any
+/// handler sees it, so up to there the caller gets its protocol's error.
+pub const MAX_URI_BYTES: usize = 16 * 1024;
+
+/// 414 for a URI over [`MAX_URI_BYTES`].
+fn uri_too_long() -> ApiError {
+    ApiError::new(
+        "RequestURITooLong",
+        axum::http::StatusCode::URI_TOO_LONG,
+        format!("The request URI is longer than {MAX_URI_BYTES} bytes."),
+    )
 }
 
 /// The steps every protocol shares; see the module doc.
@@ -129,25 +154,45 @@ async fn answer<P: Protocol>(
     body: Body,
     request_id: &str,
 ) -> Result<(&'static str, Response), Failure> {
+    let uri_len = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
+    if uri_len > MAX_URI_BYTES {
+        return Err((None, uri_too_long()));
+    }
+    let mut request = Incoming {
+        parts,
+        body: Bytes::new(),
+        peer,
+    };
+    let auth = &state.auth;
+    let head = if auth.has_keys() && P::signed_head(&request.parts) {
+        let p = &request.parts;
+        match auth.check_head(P::SIGNING_NAME, &p.method, &p.uri, &p.headers) {
+            Ok(head) => Some(head),
+            // Named for the log when the head alone names it (SES v2's
+            // routes do; a query protocol's Action is in the body).
+            Err(e) => return Err((P::route(&request).ok().map(|op| P::operation_name(&op)), e)),
+        }
+    } else {
+        None
+    };
     let limit = state.config.max_body_bytes;
-    let body = axum::body::to_bytes(body, limit)
+    // Held until the answer is built: the body's bytes stay in the budget.
+    let (body, _reserved) = state
+        .budget
+        .read(&request.parts.headers, body, limit)
         .await
-        .map_err(|_| (None, P::too_large(limit)))?;
-    let request = Incoming { parts, body, peer };
+        .map_err(|e| (None, e.into_api(P::too_large(limit), P::THROTTLING_CODE)))?;
+    request.body = body;
     let op = P::route(&request).map_err(|e| (None, e))?;
     let name = P::operation_name(&op);
     let caller = if P::signed(&op) {
         let p = &request.parts;
-        let caller = state
-            .auth
-            .authenticate_for(
-                P::SIGNING_NAME,
-                &p.method,
-                &p.uri,
-                &p.headers,
-                &request.body,
-            )
-            .map_err(|e| (Some(name), e))?;
+        let (method, uri, headers, body) = (&p.method, &p.uri, &p.headers, &request.body);
+        let checked = match head {
+            Some(head) => auth.check_body(head, method, uri, headers, body),
+            None => auth.authenticate_for(P::SIGNING_NAME, method, uri, headers, body),
+        };
+        let caller = checked.map_err(|e| (Some(name), e))?;
         tracing::debug!(protocol = P::NAME, operation = name, account = %caller.account_id, "request");
         Some(caller)
     } else {

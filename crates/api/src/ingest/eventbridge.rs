@@ -40,12 +40,12 @@ async fn receive(state: AppState, headers: HeaderMap, body: Body) -> Response {
             json!({"message": "Missing or wrong authorization header."}),
         );
     }
-    let Some(raw) = super::read_body(&state, body).await else {
-        stats.refuse();
-        return answer(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            json!({"message": "The body is too large."}),
-        );
+    let (raw, _reserved) = match super::read_body(&state, &headers, body).await {
+        Ok(read) => read,
+        Err(r) => {
+            stats.refuse();
+            return answer(r.status, json!({ "message": r.message }));
+        }
     };
     let events = match serde_json::from_slice::<Value>(&raw) {
         Ok(Value::Array(events)) => events,

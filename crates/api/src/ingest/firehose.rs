@@ -15,7 +15,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 use serde_json::json;
 
-use mailsight_engine::ingest::split::{maybe_gunzip, split};
+use mailsight_engine::ingest::split::{GunzipError, maybe_gunzip, split};
 
 use super::secret_matches;
 use crate::state::AppState;
@@ -46,15 +46,31 @@ fn answer(status: StatusCode, request_id: &str, error: Option<&str>) -> Response
         .into_response()
 }
 
-/// Decodes the body (gzip if so marked) into a Firehose delivery.
-fn parse(raw: &[u8], gzip: bool) -> Result<Delivery, String> {
+/// Decodes the body (gzip if so marked, unpacked to at most `limit`
+/// bytes) into a Firehose delivery; on failure, the status and message.
+fn parse(raw: &[u8], gzip: bool, limit: usize) -> Result<Delivery, (StatusCode, String)> {
     let decoded = if gzip {
-        maybe_gunzip(raw).map_err(|e| format!("The gzip body cannot be read: {e}"))?
+        maybe_gunzip(raw, limit).map_err(|e| match e {
+            GunzipError::TooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "The gzip body unpacks to more than {limit} bytes (ingest.max_body_bytes)."
+                ),
+            ),
+            GunzipError::Io(e) => (
+                StatusCode::BAD_REQUEST,
+                format!("The gzip body cannot be read: {e}"),
+            ),
+        })?
     } else {
         std::borrow::Cow::Borrowed(raw)
     };
-    serde_json::from_slice(&decoded)
-        .map_err(|e| format!("The body is not a Firehose delivery: {e}"))
+    serde_json::from_slice(&decoded).map_err(|e| {
+        (
+            StatusCode::BAD_REQUEST,
+            format!("The body is not a Firehose delivery: {e}"),
+        )
+    })
 }
 
 pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
@@ -83,22 +99,38 @@ async fn receive(state: AppState, headers: HeaderMap, body: Body) -> Response {
             Some("The access key is not valid."),
         );
     }
-    let Some(raw) = super::read_body(&state, body).await else {
-        stats.refuse();
-        return answer(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &header_id,
-            Some("The body is too large."),
-        );
+    let (raw, reserved) = match super::read_body(&state, &headers, body).await {
+        Ok(read) => read,
+        Err(r) => {
+            stats.refuse();
+            return answer(r.status, &header_id, Some(r.message));
+        }
     };
     let gzip = headers
         .get("content-encoding")
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
-    let delivery = match parse(&raw, gzip) {
+    let limit = state.ingest.config.max_body_bytes;
+    // What the body unpacks to is held in the budget too: reserved whole
+    // before unpacking, as its size is known only after (at most what the
+    // budget has beside the body's own bytes, or it could never be had).
+    let room = state.budget.total().saturating_sub(reserved.bytes());
+    let _unpacked = if gzip {
+        match state.budget.reserve(limit.min(room)).await {
+            Ok(r) => Some(r),
+            Err(e) => {
+                stats.refuse();
+                let r = super::Refusal::from(e);
+                return answer(r.status, &header_id, Some(r.message));
+            }
+        }
+    } else {
+        None
+    };
+    let delivery = match parse(&raw, gzip, limit) {
         Ok(d) => d,
-        Err(e) => {
+        Err((status, e)) => {
             stats.refuse();
-            return answer(StatusCode::BAD_REQUEST, &header_id, Some(&e));
+            return answer(status, &header_id, Some(&e));
         }
     };
     let mut bodies: Vec<Vec<u8>> = Vec::new();

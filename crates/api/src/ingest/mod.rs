@@ -17,7 +17,10 @@ pub mod sns;
 use std::future::Future;
 
 use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+
+use crate::budget::{ReadError, Reserved};
 
 use crate::state::stats::SourceStats;
 use crate::state::{AppState, Monitor};
@@ -43,11 +46,39 @@ pub(crate) async fn timed(
     response
 }
 
-/// Reads a request body up to the ingest limit; `None` when it is larger.
-pub(crate) async fn read_body(state: &AppState, body: Body) -> Option<Bytes> {
-    axum::body::to_bytes(body, state.ingest.config.max_body_bytes)
-        .await
-        .ok()
+/// Why a body was not taken, for each endpoint to answer in its
+/// sender's shape.
+pub(crate) struct Refusal {
+    pub status: StatusCode,
+    pub message: &'static str,
+}
+
+impl From<ReadError> for Refusal {
+    fn from(e: ReadError) -> Self {
+        let (status, message) = match e {
+            ReadError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The body is larger than ingest.max_body_bytes.",
+            ),
+            ReadError::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The server holds as many request bytes as it may; retry.",
+            ),
+            ReadError::Broken => (StatusCode::BAD_REQUEST, "The body could not be read."),
+        };
+        Refusal { status, message }
+    }
+}
+
+/// Reads a request body up to the ingest limit, within the byte budget
+/// all connections share; the reservation is held while it is kept.
+pub(crate) async fn read_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(Bytes, Reserved), Refusal> {
+    let limit = state.ingest.config.max_body_bytes;
+    Ok(state.budget.read(headers, body, limit).await?)
 }
 
 /// What storing one request's records did.

@@ -58,9 +58,12 @@ async fn receive(state: AppState, headers: HeaderMap, body: Body) -> Response {
             "SNS ingestion is not configured: add topics under [ingest.sns].",
         );
     }
-    let Some(raw) = super::read_body(&state, body).await else {
-        stats.refuse();
-        return answer(StatusCode::PAYLOAD_TOO_LARGE, "The body is too large.");
+    let (raw, _reserved) = match super::read_body(&state, &headers, body).await {
+        Ok(read) => read,
+        Err(r) => {
+            stats.refuse();
+            return answer(r.status, r.message);
+        }
     };
     let header_topic = headers
         .get("x-amz-sns-topic-arn")
@@ -142,6 +145,13 @@ async fn confirm(state: &AppState, envelope: &Envelope) -> Response {
         Ok(status) if status.is_success() => {
             tracing::info!(topic = %envelope.topic_arn, "SNS subscription confirmed");
             answer(StatusCode::OK, "Confirmed.")
+        }
+        Ok(status) if status.is_redirection() => {
+            tracing::warn!(%status, subscribe_url = url, "the SubscribeURL answered a redirect, which is not followed; not confirmed");
+            answer(
+                StatusCode::BAD_GATEWAY,
+                "The confirmation did not go through.",
+            )
         }
         other => {
             tracing::warn!(result = ?other, "SNS subscription confirmation failed; SNS will resend it");

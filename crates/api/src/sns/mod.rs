@@ -145,6 +145,11 @@ impl Protocol for Sns {
         !op.link
     }
 
+    /// Only a `GET` may be an unsigned confirmation link.
+    fn signed_head(parts: &axum::http::request::Parts) -> bool {
+        parts.method != axum::http::Method::GET
+    }
+
     async fn call(
         state: &AppState,
         caller: Option<&Caller>,

@@ -26,7 +26,7 @@ pub struct IngestState {
     pub stats: IngestStats,
     /// Verifies SNS signatures; certificates are fetched once and cached.
     pub sns_certs: mailsight_sns::CertificateStore,
-    /// For confirming SNS subscriptions.
+    /// For confirming SNS subscriptions ([`confirmation_client`]).
     pub http: reqwest::Client,
 }
 
@@ -47,8 +47,69 @@ impl IngestState {
             ingestor,
             stats: IngestStats::default(),
             sns_certs,
-            http: reqwest::Client::new(),
+            http: confirmation_client(),
         }
+    }
+}
+
+/// The client that GETs a `SubscribeURL`. It follows no redirect: the host
+/// policy checked only the URL SNS sent, and a redirect could take the
+/// request anywhere (an internal address included); a 3xx answer is a
+/// failed confirmation.
+pub fn confirmation_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        // As `reqwest::Client::new` does: only a TLS backend that cannot
+        // start fails here, at startup, whatever any request holds.
+        .expect("the HTTP client's TLS backend starts")
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    /// A listener answering every request with `head` (and no body);
+    /// returns its address and a count of the requests it saw.
+    async fn answering(
+        head: String,
+    ) -> (
+        std::net::SocketAddr,
+        std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    ) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((mut conn, _)) = listener.accept().await {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf).await;
+                let _ = conn.write_all(head.as_bytes()).await;
+            }
+        });
+        (addr, seen)
+    }
+
+    #[tokio::test]
+    async fn a_confirmation_follows_no_redirect() {
+        let ok = "HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n";
+        let (target, hits) = answering(ok.to_owned()).await;
+        let redirect = format!(
+            "HTTP/1.1 302 Found\r\nlocation: http://{target}/\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+        );
+        let (first, _) = answering(redirect).await;
+        let status = super::confirmation_client()
+            .get(format!("http://{first}/?Action=ConfirmSubscription"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 302, "the redirect is the answer");
+        assert!(!status.is_success(), "so the confirmation failed");
+        assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
     }
 }
 
@@ -67,6 +128,8 @@ pub struct AppState {
     pub monitor: Arc<Monitor>,
     /// Export jobs (`CreateExportJob`) and their download links.
     pub exports: Arc<mailsight_engine::exports::Exports>,
+    /// The request bytes all connections may hold at once.
+    pub budget: Arc<crate::budget::ByteBudget>,
 }
 
 impl AppState {

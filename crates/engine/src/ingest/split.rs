@@ -30,16 +30,50 @@ pub struct Malformed {
     pub reason: String,
 }
 
-/// Gunzips `data` when it starts with the gzip magic bytes.
-pub fn maybe_gunzip(data: &[u8]) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
+/// Why gzip data could not be unpacked.
+#[derive(Debug, thiserror::Error)]
+pub enum GunzipError {
+    /// It unpacks to more than the limit (a few kilobytes of gzip can
+    /// unpack to gigabytes, so the limit is on what comes out).
+    #[error("the data unpacks to more than {0} bytes")]
+    TooLarge(usize),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Gunzips `data` when it starts with the gzip magic bytes, to at most
+/// `limit` bytes: decoding stops one byte past the limit, so memory never
+/// holds more than that whatever the data claims.
+pub fn maybe_gunzip(data: &[u8], limit: usize) -> Result<std::borrow::Cow<'_, [u8]>, GunzipError> {
     use std::io::Read;
-    if data.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(data.len() * 4);
-        flate2::read::MultiGzDecoder::new(data).read_to_end(&mut out)?;
-        Ok(std::borrow::Cow::Owned(out))
-    } else {
-        Ok(std::borrow::Cow::Borrowed(data))
+    if !data.starts_with(&[0x1f, 0x8b]) {
+        return Ok(std::borrow::Cow::Borrowed(data));
     }
+    // Room for the limit and one byte is reserved at once (address space
+    // only: pages count once written) and filled a chunk at a time, so the
+    // buffer is never copied to grow and never holds more than one byte
+    // past the limit; `read_to_end` would double a full buffer for that
+    // byte. An absurd limit that cannot be reserved grows as it goes.
+    const CHUNK: usize = 256 * 1024;
+    let cap = limit.saturating_add(1);
+    let mut out: Vec<u8> = Vec::new();
+    let _ = out.try_reserve_exact(cap);
+    let mut decoder = flate2::read::MultiGzDecoder::new(data);
+    while out.len() < cap {
+        let start = out.len();
+        out.resize(start.saturating_add(CHUNK).min(cap), 0);
+        let n = match decoder.read(&mut out[start..]) {
+            Ok(0) => {
+                out.truncate(start);
+                return Ok(std::borrow::Cow::Owned(out));
+            }
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => 0,
+            Err(e) => return Err(e.into()),
+        };
+        out.truncate(start + n);
+    }
+    Err(GunzipError::TooLarge(limit))
 }
 
 /// Splits `data` into records and malformed stretches, in order.
@@ -228,9 +262,30 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(b"{\"a\":1}\n").unwrap();
         let packed = gz.finish().unwrap();
-        assert_eq!(&*maybe_gunzip(&packed).unwrap(), b"{\"a\":1}\n");
-        assert_eq!(&*maybe_gunzip(b"plain").unwrap(), b"plain");
-        assert!(maybe_gunzip(&[0x1f, 0x8b, 0, 1, 2]).is_err());
+        assert_eq!(&*maybe_gunzip(&packed, 8).unwrap(), b"{\"a\":1}\n");
+        assert_eq!(&*maybe_gunzip(b"plain", 1).unwrap(), b"plain");
+        assert!(maybe_gunzip(&[0x1f, 0x8b, 0, 1, 2], 100).is_err());
+        assert!(matches!(
+            maybe_gunzip(&packed, 7),
+            Err(GunzipError::TooLarge(7))
+        ));
+    }
+
+    #[test]
+    fn a_gzip_bomb_stops_at_the_limit() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..32 {
+            gz.write_all(&zeros).unwrap();
+        }
+        let bomb = gz.finish().unwrap();
+        assert!(bomb.len() < 200 * 1024, "{} bytes", bomb.len());
+        assert!(matches!(
+            maybe_gunzip(&bomb, 1 << 20),
+            Err(GunzipError::TooLarge(_))
+        ));
+        assert_eq!(maybe_gunzip(&bomb, 32 << 20).unwrap().len(), 32 << 20);
     }
 
     #[test]

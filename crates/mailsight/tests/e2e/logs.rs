@@ -108,10 +108,17 @@ async fn piped_logs_have_no_colour_and_each_refusal_once_at_info() {
         line[at..].split_whitespace().next().unwrap().to_owned()
     };
 
-    // An operation mailsight does not have.
-    let resp = reqwest::get(format!("{url}/v2/email/no-such-operation"))
-        .await
-        .unwrap();
+    // An operation mailsight does not have (signed: with keys, an unsigned
+    // request is refused before it is routed).
+    let resp = signed(
+        &url,
+        "GET",
+        "/v2/email/no-such-operation",
+        b"",
+        "secret",
+        SystemTime::now(),
+    )
+    .await;
     assert_eq!(resp.status(), 404);
     // A request signed for another service.
     let scope = Signing {

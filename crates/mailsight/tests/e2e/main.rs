@@ -15,6 +15,7 @@ mod errors;
 mod event_destinations;
 mod exports;
 mod firehose_sink;
+mod hostile;
 mod identities;
 mod import;
 mod ingest;
