@@ -44,6 +44,15 @@ pub fn identity_type(identity: &str) -> Result<IdentityType, String> {
     ))
 }
 
+/// The identity name `given` stands for: the name itself, or the identity
+/// its ARN names (SES v1 accepts either), in lower case as identities are
+/// kept.
+pub fn name_of(given: &str) -> String {
+    crate::normalize::identity_of_arn(given)
+        .unwrap_or(given)
+        .to_ascii_lowercase()
+}
+
 /// A stable hex token for `identity`, different for each `purpose`.
 fn token(purpose: &str, identity: &str) -> String {
     uuid::Uuid::new_v5(
@@ -88,6 +97,7 @@ pub async fn verify(
         tags: json!([]),
         configuration_set: None,
         created_at: now,
+        attributes: Default::default(),
     };
     match store.create_identity(account, identity.clone()).await {
         Ok(()) | Err(StoreError::AlreadyExists(_)) => Ok(Ok(identity)),
@@ -183,6 +193,15 @@ mod tests {
         for bad in ["example", "a b.com", "-x.com", "A <a@example.com>"] {
             assert!(identity_type(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn identities_are_named_or_given_by_arn() {
+        assert_eq!(name_of("Me@Example.com"), "me@example.com");
+        assert_eq!(
+            name_of("arn:aws:ses:us-east-1:123456789012:identity/Example.com"),
+            "example.com"
+        );
     }
 
     #[test]

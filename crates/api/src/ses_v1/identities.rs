@@ -158,8 +158,9 @@ pub async fn delete_verified_email_address(c: &SesCall<'_>) -> Answer {
     Ok(None)
 }
 
-/// The identities of `Identities.member.N` that exist, in the order asked.
-async fn asked(c: &SesCall<'_>) -> Result<Vec<Identity>, ApiError> {
+/// The identities of `Identities.member.N` (names or ARNs) that exist, in
+/// the order asked.
+pub(super) async fn asked(c: &SesCall<'_>) -> Result<Vec<Identity>, ApiError> {
     let names = c.params.list("Identities");
     if names.is_empty() {
         return Err(c.params.missing("Identities"));
@@ -168,7 +169,7 @@ async fn asked(c: &SesCall<'_>) -> Result<Vec<Identity>, ApiError> {
     for name in names {
         if let Some(i) = c
             .store()
-            .get_identity(c.account(), &name.to_ascii_lowercase())
+            .get_identity(c.account(), &identities::name_of(name))
             .await
             .map_err(store_error)?
         {
@@ -179,7 +180,11 @@ async fn asked(c: &SesCall<'_>) -> Result<Vec<Identity>, ApiError> {
 }
 
 /// A map answer: `<{name}><entry><key>identity</key><value>…` per item.
-fn identity_map<T>(name: &str, items: &[(String, T)], value: impl Fn(&mut Xml, &T)) -> String {
+pub(super) fn identity_map<T>(
+    name: &str,
+    items: &[(String, T)],
+    value: impl Fn(&mut Xml, &T),
+) -> String {
     let mut x = Xml::new();
     x.elem(name, |x| {
         for (key, item) in items {

@@ -15,6 +15,11 @@
 //! - [`identities`]: the `Verify…`, `List…`, `Delete…` and
 //!   `GetIdentity…Attributes` actions and `SetIdentityMailFromDomain`, on
 //!   SES v2's identities;
+//! - [`notifications`]: `SetIdentityNotificationTopic`,
+//!   `GetIdentityNotificationAttributes`,
+//!   `SetIdentityHeadersInNotificationsEnabled` and
+//!   `SetIdentityFeedbackForwardingEnabled` (the topics the outbox
+//!   publishes each identity's bounces, complaints and deliveries to);
 //! - [`configuration_sets`] and [`event_destinations`]: the sets, their
 //!   options and destinations, stored as SES v2 stores them;
 //! - [`paging`]: `MaxItems` / `NextToken`;
@@ -32,6 +37,7 @@ pub mod configuration_sets;
 pub mod errors;
 pub mod event_destinations;
 pub mod identities;
+pub mod notifications;
 pub mod paging;
 pub mod send;
 pub mod templates;
@@ -87,6 +93,12 @@ operations! {
     GetIdentityDkimAttributes => identities::get_identity_dkim_attributes;
     GetIdentityMailFromDomainAttributes => identities::get_identity_mail_from_domain_attributes;
     SetIdentityMailFromDomain => identities::set_identity_mail_from_domain;
+    SetIdentityNotificationTopic => notifications::set_identity_notification_topic;
+    GetIdentityNotificationAttributes => notifications::get_identity_notification_attributes;
+    SetIdentityHeadersInNotificationsEnabled =>
+        notifications::set_identity_headers_in_notifications_enabled;
+    SetIdentityFeedbackForwardingEnabled =>
+        notifications::set_identity_feedback_forwarding_enabled;
     CreateConfigurationSet => configuration_sets::create_configuration_set;
     DescribeConfigurationSet => configuration_sets::describe_configuration_set;
     ListConfigurationSets => configuration_sets::list_configuration_sets;
@@ -293,8 +305,10 @@ mod tests {
         );
         assert_eq!(resolve("SendEmail"), Ok(Action::SendEmail));
         assert_eq!(
-            resolve("SetIdentityNotificationTopic"),
-            Err(Refused::Unknown("SetIdentityNotificationTopic".to_owned()))
+            resolve("CreateCustomVerificationEmailTemplate"),
+            Err(Refused::Unknown(
+                "CreateCustomVerificationEmailTemplate".to_owned()
+            ))
         );
         // Names are exact, as AWS's are.
         assert!(matches!(resolve("getsendquota"), Err(Refused::Unknown(_))));
@@ -323,7 +337,7 @@ mod tests {
         );
         let r = SesV1::route(&incoming(b"Action=ListReceiptFilters")).unwrap();
         assert_eq!(r.name, "ListReceiptFilters");
-        let r = SesV1::route(&incoming(b"Action=SetIdentityNotificationTopic")).unwrap();
+        let r = SesV1::route(&incoming(b"Action=CreateCustomVerificationEmailTemplate")).unwrap();
         assert_eq!(r.name, "Unknown");
         for body in [&b"Version=2010-12-01"[..], b"Action="] {
             let e = SesV1::route(&incoming(body)).map(|_| ()).unwrap_err();
@@ -361,11 +375,11 @@ mod tests {
             body.ends_with("<RequestId>req-2</RequestId></ErrorResponse>"),
             "{body}"
         );
-        let e = errors::not_implemented("SetIdentityNotificationTopic");
+        let e = errors::not_implemented("CreateCustomVerificationEmailTemplate");
         assert_eq!((e.code, e.status.as_u16()), ("InvalidAction", 400));
         assert!(
             e.message.starts_with(
-                "mailsight does not implement the SES v1 action SetIdentityNotificationTopic yet"
+                "mailsight does not implement the SES v1 action CreateCustomVerificationEmailTemplate yet"
             ),
             "{}",
             e.message

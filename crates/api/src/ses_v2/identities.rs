@@ -1,5 +1,7 @@
-//! Email identities: create, get, list (both routes), delete. Identities
-//! are verified at once: mailsight sends no verification mail and checks no
+//! Email identities: create, get, list (both routes), delete, and their
+//! feedback forwarding (`PutEmailIdentityFeedbackAttributes`, the flag SES
+//! v1's `SetIdentityFeedbackForwardingEnabled` sets). Identities are
+//! verified at once: mailsight sends no verification mail and checks no
 //! DNS, so a test can send right after creating one.
 
 use serde::Deserialize;
@@ -11,6 +13,7 @@ use super::tag_set::{self, Tag};
 use crate::body::{json, list_answer};
 use crate::error::ApiError;
 use mailsight_engine::identities;
+use mailsight_engine::notifications::{self, ForwardingRule, NotificationError};
 use mailsight_model::now_ms;
 use mailsight_store::{Identity, IdentityType};
 
@@ -76,6 +79,7 @@ pub async fn create(c: &Call<'_>) -> Result<Value, ApiError> {
         tags: json!(tags),
         configuration_set: req.configuration_set_name,
         created_at: now_ms(),
+        attributes: Default::default(),
     };
     let answer = json!({
         "IdentityType": identity_type.as_str(),
@@ -107,7 +111,7 @@ pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
     };
     let mut out = json!({
         "IdentityType": identity.identity_type.as_str(),
-        "FeedbackForwardingStatus": true,
+        "FeedbackForwardingStatus": identity.attributes.forwarding_enabled,
         "VerifiedForSendingStatus": true,
         "VerificationStatus": "SUCCESS",
         "DkimAttributes": dkim(&identity),
@@ -178,4 +182,33 @@ pub async fn delete(c: &Call<'_>) -> Result<Value, ApiError> {
             "Email identity <{name}> does not exist."
         )))
     }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct FeedbackRequest {
+    /// SDKs leave out a `false` boolean: absent is off.
+    #[serde(default)]
+    email_forwarding_enabled: bool,
+}
+
+pub async fn put_feedback(c: &Call<'_>) -> Result<Value, ApiError> {
+    let name = c.label("EmailIdentity")?;
+    let req: FeedbackRequest = json(c.body)?;
+    notifications::set_forwarding(
+        c.store(),
+        c.account(),
+        name,
+        req.email_forwarding_enabled,
+        ForwardingRule::Any,
+    )
+    .await
+    .map_err(|e| match e {
+        NotificationError::NoIdentity(_) => {
+            ApiError::not_found(format!("Email identity <{name}> does not exist."))
+        }
+        NotificationError::Invalid(m) => ApiError::bad_request(m),
+        NotificationError::Store(s) => s.into(),
+    })?;
+    Ok(json!({}))
 }

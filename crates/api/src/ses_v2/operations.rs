@@ -57,6 +57,8 @@ operations! {
     ListEmailIdentities => identities::list
         [GET "/v2/email/identities", POST "/v2/email/list-identities"];
     DeleteEmailIdentity => identities::delete [DELETE "/v2/email/identities/{EmailIdentity}"];
+    PutEmailIdentityFeedbackAttributes => identities::put_feedback
+        [PUT "/v2/email/identities/{EmailIdentity}/feedback"];
 
     // Account, insights and metrics
     GetAccount => account::get [GET "/v2/email/account"];

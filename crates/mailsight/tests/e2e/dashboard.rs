@@ -539,7 +539,10 @@ async fn until_url(b: &Browser, part: &str) -> String {
         if url.contains(part) {
             return url;
         }
-        assert!(Instant::now() < deadline, "never navigated to {part}: {url}");
+        assert!(
+            Instant::now() < deadline,
+            "never navigated to {part}: {url}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

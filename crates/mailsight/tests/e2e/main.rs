@@ -30,6 +30,7 @@ mod restart;
 mod search;
 mod send_insights;
 mod ses_v1;
+mod ses_v1_notifications;
 mod ses_v1_resources;
 mod ses_v1_send;
 mod sigv4;
