@@ -30,6 +30,7 @@ import shlex
 import subprocess
 import sys
 import time
+import threading
 import traceback
 import urllib.error
 import urllib.parse
@@ -43,6 +44,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 REGION = "us-east-1"
 ACCESS_KEY = "AKIDEXAMPLE"
@@ -725,6 +727,7 @@ def ses_v1_phase(endpoint: str, c, domain: str, state: dict, ck: Checks) -> None
     state["v1_totals"] = totals
     ses_v1_send_phase(v1, c, domain, ck)
     ses_v1_resources_phase(v1, c, domain, ck)
+    ses_v1_notifications_phase(endpoint, v1, c, domain, ck)
 
 
 def ses_v1_send_phase(v1, c, domain: str, ck: Checks) -> None:
@@ -888,6 +891,127 @@ def ses_v1_resources_phase(v1, c, domain: str, ck: Checks) -> None:
     ck.call("SES v2 DeleteConfigurationSet of a v1 set", c.delete_configuration_set, ConfigurationSetName=name)
     ck.raises(v1, "ConfigurationSetDoesNotExistException", "SES v1 DescribeConfigurationSet of a deleted set",
               v1.describe_configuration_set, ConfigurationSetName=name)
+
+
+class SnsReceiver:
+    """A local HTTP endpoint an SNS topic can be subscribed to: keeps every
+    POSTed envelope (JSON) in arrival order."""
+
+    def __init__(self) -> None:
+        got = self.got = []
+        lock = self.lock = threading.Lock()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with lock:
+                    try:
+                        got.append(json.loads(body))
+                    except ValueError:
+                        got.append({"unparsed": body.decode(errors="replace")})
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):  # quiet
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def until(self, want, timeout: float = POLL_SECONDS):
+        """The first envelope for which want(envelope) holds, or None."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                for e in self.got:
+                    if want(e):
+                        return e
+            time.sleep(0.1)
+        return None
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def notification_message(envelope: dict | None) -> dict:
+    try:
+        return json.loads((envelope or {}).get("Message", ""))
+    except ValueError:
+        return {}
+
+
+def ses_v1_notifications_phase(endpoint: str, v1, c, domain: str, ck: Checks) -> None:
+    """Identity notifications: an HTTP subscriber of a mailsight-hosted
+    topic receives the bounces of mail sent from the identity, in SES's
+    notification format, without a configuration set."""
+    print("SES v1 identity notifications (boto3 ses, sns)")
+    sns = boto3.client("sns", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=ACCESS_KEY,
+                       aws_secret_access_key=SECRET_KEY)
+    receiver = SnsReceiver()
+    try:
+        topic = (ck.call("SNS CreateTopic for bounce notifications", sns.create_topic,
+                         Name=f"bounces-{uuid.uuid4().hex[:8]}") or {}).get("TopicArn", "")
+        ck.call("SNS Subscribe an HTTP endpoint", sns.subscribe, TopicArn=topic, Protocol="http",
+                Endpoint=receiver.url)
+        confirmation = receiver.until(lambda e: e.get("Type") == "SubscriptionConfirmation")
+        if ck.ok(confirmation is not None, "the subscriber gets a SubscriptionConfirmation"):
+            with urllib.request.urlopen(confirmation["SubscribeURL"], timeout=10) as r:
+                ck.eq(r.status, 200, "visiting the SubscribeURL confirms the subscription")
+        ck.call("SES v1 SetIdentityNotificationTopic Bounce", v1.set_identity_notification_topic,
+                Identity=domain, NotificationType="Bounce", SnsTopic=topic)
+        ck.call("SES v1 SetIdentityHeadersInNotificationsEnabled Bounce",
+                v1.set_identity_headers_in_notifications_enabled, Identity=domain, NotificationType="Bounce",
+                Enabled=True)
+        got = ck.call("SES v1 GetIdentityNotificationAttributes", v1.get_identity_notification_attributes,
+                      Identities=[domain]) or {}
+        attrs = got.get("NotificationAttributes", {}).get(domain, {})
+        ck.eq((attrs.get("BounceTopic"), attrs.get("ComplaintTopic"), attrs.get("ForwardingEnabled"),
+               attrs.get("HeadersInBounceNotificationsEnabled"), attrs.get("HeadersInDeliveryNotificationsEnabled")),
+              (topic, None, True, True, False), "SES v1 GetIdentityNotificationAttributes returns what was set")
+        try:
+            v1.set_identity_feedback_forwarding_enabled(Identity=domain, ForwardingEnabled=False)
+            ck.ok(False, "SES v1 SetIdentityFeedbackForwardingEnabled False without a Complaint topic is refused",
+                  "the call succeeded")
+        except ClientError as e:
+            err = e.response.get("Error", {})
+            ck.eq(err.get("Code"), "InvalidParameterValue",
+                  "SES v1 SetIdentityFeedbackForwardingEnabled False without a Complaint topic is refused")
+        try:
+            v1.set_identity_notification_topic(Identity=domain, NotificationType="Open", SnsTopic=topic)
+            ck.ok(False, "SES v1 SetIdentityNotificationTopic NotificationType=Open is refused", "the call succeeded")
+        except ClientError as e:
+            ck.eq(e.response.get("Error", {}).get("Code"), "ValidationError",
+                  "SES v1 SetIdentityNotificationTopic NotificationType=Open is refused")
+
+        sent = ck.call("SES v1 SendEmail to the bounce address, no configuration set", v1.send_email,
+                       Source=f"sender@{domain}", Destination={"ToAddresses": [f"bounce@{SIM}"]},
+                       Message={"Subject": {"Data": "notified"}, "Body": {"Text": {"Data": "hello"}}}) or {}
+        message_id = sent.get("MessageId")
+        envelope = receiver.until(lambda e: e.get("Type") == "Notification"
+                                  and notification_message(e).get("mail", {}).get("messageId") == message_id)
+        n = notification_message(envelope)
+        ck.ok(envelope is not None, "the subscriber gets an SNS Notification for the bounce")
+        ck.eq((n.get("notificationType"), (n.get("bounce") or {}).get("bounceType")), ("Bounce", "Permanent"),
+              "its Message is a Bounce notification (notificationType, bounce)")
+        mail = n.get("mail", {})
+        ck.ok("eventType" not in n and "tags" not in mail and "sourceIp" in mail and "callerIdentity" in mail,
+              "the notification format: no eventType, no tags, sourceIp and callerIdentity", show(mail))
+        ck.ok(any(h.get("name") == "Subject" and h.get("value") == "notified" for h in mail.get("headers", [])),
+              "headers enabled: mail.headers carries the original Subject", show(mail.get("headers")))
+        ck.eq((envelope or {}).get("Subject"), None, "identity notifications have no SNS Subject")
+        ck.call("SES v1 SetIdentityNotificationTopic without SnsTopic clears it",
+                v1.set_identity_notification_topic, Identity=domain, NotificationType="Bounce")
+        got = ck.call("SES v1 GetIdentityNotificationAttributes after clearing",
+                      v1.get_identity_notification_attributes, Identities=[domain]) or {}
+        ck.eq(got.get("NotificationAttributes", {}).get(domain, {}).get("BounceTopic"), None,
+              "the Bounce topic is gone")
+        ck.call("SES v1 SetIdentityFeedbackForwardingEnabled True", v1.set_identity_feedback_forwarding_enabled,
+                Identity=domain, ForwardingEnabled=True)
+        got = ck.call("SES v2 GetEmailIdentity", c.get_email_identity, EmailIdentity=domain) or {}
+        ck.eq(got.get("FeedbackForwardingStatus"), True, "SES v2 FeedbackForwardingStatus is SES v1's flag")
+    finally:
+        receiver.close()
 
 
 def cli_phase(endpoint: str, aws_cli: str, run: str, state: dict, ck: Checks) -> None:
