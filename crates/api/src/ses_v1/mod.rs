@@ -15,8 +15,8 @@
 //! - [`identities`]: the `Verify…`, `List…`, `Delete…` and
 //!   `GetIdentity…Attributes` actions and `SetIdentityMailFromDomain`, on
 //!   SES v2's identities;
-//! - [`notifications`]: `SetIdentityNotificationTopic`,
-//!   `GetIdentityNotificationAttributes`,
+//! - [`notifications`]: the identity notification actions,
+//!   `SetIdentityNotificationTopic`, `GetIdentityNotificationAttributes`,
 //!   `SetIdentityHeadersInNotificationsEnabled` and
 //!   `SetIdentityFeedbackForwardingEnabled` (the topics the outbox
 //!   publishes each identity's bounces, complaints and deliveries to);
