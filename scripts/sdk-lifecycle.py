@@ -728,6 +728,7 @@ def ses_v1_phase(endpoint: str, c, domain: str, state: dict, ck: Checks) -> None
     ses_v1_send_phase(v1, c, domain, ck)
     ses_v1_resources_phase(v1, c, domain, ck)
     ses_v1_notifications_phase(endpoint, v1, c, domain, ck)
+    identity_policies_phase(v1, c, domain, ck)
 
 
 def ses_v1_send_phase(v1, c, domain: str, ck: Checks) -> None:
@@ -1012,6 +1013,39 @@ def ses_v1_notifications_phase(endpoint: str, v1, c, domain: str, ck: Checks) ->
         ck.eq(got.get("FeedbackForwardingStatus"), True, "SES v2 FeedbackForwardingStatus is SES v1's flag")
     finally:
         receiver.close()
+
+
+def identity_policies_phase(v1, c, domain: str, ck: Checks) -> None:
+    """Sending authorization policies: one state for SES v1 and SES v2."""
+    print("identity policies (boto3 ses and sesv2)")
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "delegate", "Effect": "Allow", "Principal": {"AWS": "111122223333"},
+        "Action": ["ses:SendEmail", "ses:SendRawEmail"], "Resource": "*"}]})
+    ck.call("SES v2 CreateEmailIdentityPolicy", c.create_email_identity_policy, EmailIdentity=domain,
+            PolicyName="from-v2", Policy=policy)
+    ck.raises(c, "AlreadyExistsException", "SES v2 CreateEmailIdentityPolicy with a name in use",
+              c.create_email_identity_policy, EmailIdentity=domain, PolicyName="from-v2", Policy=policy)
+    ck.raises(c, "BadRequestException", "SES v2 CreateEmailIdentityPolicy with a policy that is not a JSON object",
+              c.create_email_identity_policy, EmailIdentity=domain, PolicyName="bad", Policy="[1]")
+    ck.call("SES v1 PutIdentityPolicy", v1.put_identity_policy, Identity=domain, PolicyName="from-v1", Policy="{}")
+    ck.raises(v1, "InvalidPolicyException", "SES v1 PutIdentityPolicy with invalid JSON", v1.put_identity_policy,
+              Identity=domain, PolicyName="bad", Policy="{not json")
+    listed = ck.call("SES v1 ListIdentityPolicies", v1.list_identity_policies, Identity=domain) or {}
+    ck.eq(sorted(listed.get("PolicyNames", [])), ["from-v1", "from-v2"], "SES v1 lists the policies of both APIs")
+    got = ck.call("SES v1 GetIdentityPolicies", v1.get_identity_policies, Identity=domain,
+                  PolicyNames=["from-v2"]) or {}
+    ck.eq(got.get("Policies"), {"from-v2": policy}, "SES v1 GetIdentityPolicies returns SES v2's policy text")
+    ck.call("SES v2 UpdateEmailIdentityPolicy of a v1 policy", c.update_email_identity_policy, EmailIdentity=domain,
+            PolicyName="from-v1", Policy=policy)
+    got = ck.call("SES v2 GetEmailIdentityPolicies", c.get_email_identity_policies, EmailIdentity=domain) or {}
+    ck.eq(got.get("Policies"), {"from-v1": policy, "from-v2": policy}, "SES v2 sees both, as updated")
+    ck.call("SES v1 DeleteIdentityPolicy", v1.delete_identity_policy, Identity=domain, PolicyName="from-v1")
+    ck.call("SES v2 DeleteEmailIdentityPolicy", c.delete_email_identity_policy, EmailIdentity=domain,
+            PolicyName="from-v2")
+    ck.raises(c, "NotFoundException", "SES v2 DeleteEmailIdentityPolicy of a deleted policy",
+              c.delete_email_identity_policy, EmailIdentity=domain, PolicyName="from-v2")
+    listed = ck.call("SES v1 ListIdentityPolicies after deleting", v1.list_identity_policies, Identity=domain) or {}
+    ck.eq(listed.get("PolicyNames"), [], "no policies are left")
 
 
 def cli_phase(endpoint: str, aws_cli: str, run: str, state: dict, ck: Checks) -> None:

@@ -8,7 +8,9 @@
 //! token, the DKIM CNAME tokens) are derived from its name, so they stay
 //! the same each time they are asked for.
 
-use mailsight_store::{Identity, IdentityType, ItemKind, PutMode, Store, StoreError};
+use mailsight_store::{
+    Identity, IdentityAttributes, IdentityType, ItemKind, PutMode, Store, StoreError,
+};
 use serde_json::{Value, json};
 
 use crate::address::is_valid_address;
@@ -116,6 +118,65 @@ pub async fn delete(store: &dyn Store, account: &str, name: &str) -> Result<bool
         Ok(()) => Ok(true),
         Err(StoreError::NotFound(_)) => Ok(false),
         Err(e) => Err(e),
+    }
+}
+
+/// Why a change of an identity's attributes (notification settings,
+/// policies) was refused; each API maps these to its own codes.
+#[derive(Debug, thiserror::Error)]
+pub enum AttributeError {
+    /// The identity named does not exist in the account.
+    #[error("Identity <{0}> does not exist.")]
+    NoIdentity(String),
+    /// A value SES would refuse (SES v1's `InvalidParameterValue`).
+    #[error("{0}")]
+    Invalid(String),
+    /// A policy SES would refuse (SES v1's `InvalidPolicy`).
+    #[error("{0}")]
+    InvalidPolicy(String),
+    #[error("Policy <{0}> already exists.")]
+    PolicyExists(String),
+    #[error("Policy <{0}> does not exist.")]
+    NoPolicy(String),
+    /// Over SES's number of policies per identity.
+    #[error("{0}")]
+    TooManyPolicies(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The identity `given` names (its name in any case, or its ARN).
+pub async fn find(
+    store: &dyn Store,
+    account: &str,
+    given: &str,
+) -> Result<Identity, AttributeError> {
+    let name = name_of(given);
+    store
+        .get_identity(account, &name)
+        .await?
+        .ok_or(AttributeError::NoIdentity(name))
+}
+
+/// Reads the identity `given` names, applies `change` to its attributes
+/// and stores them. Two changes of one identity at the same moment may
+/// lose one (the last write wins), as with its tags.
+pub(crate) async fn update_attributes(
+    store: &dyn Store,
+    account: &str,
+    given: &str,
+    change: impl FnOnce(&str, &mut IdentityAttributes) -> Result<(), AttributeError>,
+) -> Result<(), AttributeError> {
+    let identity = find(store, account, given).await?;
+    let mut attributes = identity.attributes;
+    change(&identity.name, &mut attributes)?;
+    match store
+        .set_identity_attributes(account, &identity.name, attributes)
+        .await
+    {
+        // Deleted in between.
+        Err(StoreError::NotFound(_)) => Err(AttributeError::NoIdentity(identity.name)),
+        other => Ok(other?),
     }
 }
 

@@ -30,7 +30,7 @@
 //! - [`account`]: the account-wide sending switch both SES APIs share;
 //!   [`identities`]: the sending identities both manage;
 //!   [`notifications`]: their notification topics, headers and feedback
-//!   forwarding.
+//!   forwarding; [`policies`]: their sending authorization policies.
 //! - [`address`], [`config`], [`error`]: helpers, settings and errors.
 
 pub mod account;
@@ -50,6 +50,7 @@ pub mod normalize;
 pub mod notifications;
 pub mod outbox;
 pub mod outgoing;
+pub mod policies;
 pub mod records;
 pub mod scheduler;
 pub mod send;

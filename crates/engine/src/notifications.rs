@@ -13,61 +13,12 @@
 //! back on when either topic is cleared.
 //! mailsight sends no email, so "forwarding" is a stored flag only.
 //!
-//! Each change reads the identity, changes its attributes and writes them
-//! back: two changes of one identity at the same moment may lose one
-//! (the last write wins), as with its tags.
 
 use mailsight_model::NotificationType;
-use mailsight_store::{Identity, IdentityAttributes, Store, StoreError};
+use mailsight_store::Store;
 
-use crate::identities::name_of;
+use crate::identities::{AttributeError, update_attributes as update};
 use crate::outbox::destination::is_arn;
-
-/// Why a notification setting was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum NotificationError {
-    /// The identity named does not exist in the account.
-    #[error("Identity <{0}> does not exist.")]
-    NoIdentity(String),
-    /// A value SES would refuse (`InvalidParameterValue`).
-    #[error("{0}")]
-    Invalid(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-/// The identity `given` names (its name in any case, or its ARN).
-pub async fn identity(
-    store: &dyn Store,
-    account: &str,
-    given: &str,
-) -> Result<Identity, NotificationError> {
-    let name = name_of(given);
-    store
-        .get_identity(account, &name)
-        .await?
-        .ok_or(NotificationError::NoIdentity(name))
-}
-
-/// Reads the identity, applies `change` to its attributes and stores them.
-async fn update(
-    store: &dyn Store,
-    account: &str,
-    given: &str,
-    change: impl FnOnce(&str, &mut IdentityAttributes) -> Result<(), NotificationError>,
-) -> Result<(), NotificationError> {
-    let identity = identity(store, account, given).await?;
-    let mut attributes = identity.attributes;
-    change(&identity.name, &mut attributes)?;
-    match store
-        .set_identity_attributes(account, &identity.name, attributes)
-        .await
-    {
-        // Deleted in between.
-        Err(StoreError::NotFound(_)) => Err(NotificationError::NoIdentity(identity.name)),
-        other => Ok(other?),
-    }
-}
 
 /// Sets (or with `None` clears) the SNS topic of notifications of type `t`.
 /// Whether the topic exists is up to delivery time, as for event
@@ -78,11 +29,11 @@ pub async fn set_topic(
     given: &str,
     t: NotificationType,
     topic: Option<&str>,
-) -> Result<(), NotificationError> {
+) -> Result<(), AttributeError> {
     if let Some(arn) = topic
         && !(is_arn(arn) && arn.starts_with("arn:aws:sns:"))
     {
-        return Err(NotificationError::Invalid(format!(
+        return Err(AttributeError::Invalid(format!(
             "Invalid SNS topic <{arn}>: give the ARN of an SNS topic."
         )));
     }
@@ -104,10 +55,10 @@ pub async fn set_headers(
     given: &str,
     t: NotificationType,
     enabled: bool,
-) -> Result<(), NotificationError> {
+) -> Result<(), AttributeError> {
     update(store, account, given, |name, a| {
         if a.topic(t).is_none() {
-            return Err(NotificationError::Invalid(format!(
+            return Err(AttributeError::Invalid(format!(
                 "Identity <{name}> has no SNS topic for {t} notifications: set one before \
                  choosing whether they include headers."
             )));
@@ -135,13 +86,13 @@ pub async fn set_forwarding(
     given: &str,
     enabled: bool,
     rule: ForwardingRule,
-) -> Result<(), NotificationError> {
+) -> Result<(), AttributeError> {
     update(store, account, given, |name, a| {
         if !enabled
             && rule == ForwardingRule::NeedsTopics
             && (a.bounce_topic.is_none() || a.complaint_topic.is_none())
         {
-            return Err(NotificationError::Invalid(format!(
+            return Err(AttributeError::Invalid(format!(
                 "Feedback forwarding cannot be disabled for identity <{name}>: it needs SNS \
                  topics for both Bounce and Complaint notifications first."
             )));

@@ -4,6 +4,8 @@
 //! the JSON the API received: the store has no opinion on their meaning, and
 //! every member a client set comes back unchanged.
 
+use std::collections::BTreeMap;
+
 use mailsight_model::{EventType, NotificationType};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -72,7 +74,8 @@ pub struct Identity {
 
 /// What SES keeps per identity besides its name and tags: the SNS topic of
 /// each notification type, whether those notifications carry the original
-/// headers, and email feedback forwarding. One value, stored as JSON with
+/// headers, email feedback forwarding, and its sending authorization
+/// policies. One value, stored as JSON with
 /// the identity, so a new setting needs no new table or trait method.
 /// The JSON members are SES v1's names (`BounceTopic`, ...): the router
 /// reads `<Type>Topic` to decide whether a record is notified.
@@ -90,6 +93,9 @@ pub struct IdentityAttributes {
     pub headers_in_delivery_notifications_enabled: bool,
     /// Bounces and complaints forwarded by email; SES's default is on.
     pub forwarding_enabled: bool,
+    /// Sending authorization policies: name → the policy's JSON text.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, String>,
 }
 
 impl Default for IdentityAttributes {
@@ -102,6 +108,7 @@ impl Default for IdentityAttributes {
             headers_in_complaint_notifications_enabled: false,
             headers_in_delivery_notifications_enabled: false,
             forwarding_enabled: true,
+            policies: BTreeMap::new(),
         }
     }
 }

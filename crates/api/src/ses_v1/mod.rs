@@ -20,6 +20,9 @@
 //!   `SetIdentityHeadersInNotificationsEnabled` and
 //!   `SetIdentityFeedbackForwardingEnabled` (the topics the outbox
 //!   publishes each identity's bounces, complaints and deliveries to);
+//! - [`policies`]: `PutIdentityPolicy`, `GetIdentityPolicies`,
+//!   `ListIdentityPolicies`, `DeleteIdentityPolicy` (sending authorization
+//!   policies, kept, not enforced);
 //! - [`configuration_sets`] and [`event_destinations`]: the sets, their
 //!   options and destinations, stored as SES v2 stores them;
 //! - [`paging`]: `MaxItems` / `NextToken`;
@@ -39,6 +42,7 @@ pub mod event_destinations;
 pub mod identities;
 pub mod notifications;
 pub mod paging;
+pub mod policies;
 pub mod send;
 pub mod templates;
 
@@ -99,6 +103,10 @@ operations! {
         notifications::set_identity_headers_in_notifications_enabled;
     SetIdentityFeedbackForwardingEnabled =>
         notifications::set_identity_feedback_forwarding_enabled;
+    PutIdentityPolicy => policies::put_identity_policy;
+    GetIdentityPolicies => policies::get_identity_policies;
+    ListIdentityPolicies => policies::list_identity_policies;
+    DeleteIdentityPolicy => policies::delete_identity_policy;
     CreateConfigurationSet => configuration_sets::create_configuration_set;
     DescribeConfigurationSet => configuration_sets::describe_configuration_set;
     ListConfigurationSets => configuration_sets::list_configuration_sets;

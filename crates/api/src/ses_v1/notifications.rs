@@ -6,25 +6,15 @@
 //! `PutEmailIdentityFeedbackAttributes` and `GetEmailIdentity` see the same
 //! forwarding flag).
 
-use mailsight_engine::notifications::{self, ForwardingRule, NotificationError};
+use mailsight_engine::notifications::{self, ForwardingRule};
 use mailsight_model::NotificationType;
 use mailsight_store::IdentityAttributes;
 
-use super::errors::{invalid_parameter, store_error};
+use super::errors::attribute_error as refused;
 use super::identities::{asked, identity_map};
 use super::{Answer, SesCall};
 use crate::error::ApiError;
 use crate::query::Params;
-
-/// A refused setting in SES v1's terms.
-fn refused(e: NotificationError) -> ApiError {
-    match e {
-        e @ (NotificationError::NoIdentity(_) | NotificationError::Invalid(_)) => {
-            invalid_parameter(e.to_string())
-        }
-        NotificationError::Store(s) => store_error(s),
-    }
-}
 
 /// The `NotificationType` parameter, one of SES's three.
 fn notification_type(p: &Params) -> Result<NotificationType, ApiError> {

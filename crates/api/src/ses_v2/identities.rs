@@ -13,7 +13,8 @@ use super::tag_set::{self, Tag};
 use crate::body::{json, list_answer};
 use crate::error::ApiError;
 use mailsight_engine::identities;
-use mailsight_engine::notifications::{self, ForwardingRule, NotificationError};
+use mailsight_engine::identities::AttributeError;
+use mailsight_engine::notifications::{self, ForwardingRule};
 use mailsight_model::now_ms;
 use mailsight_store::{Identity, IdentityType};
 
@@ -116,7 +117,7 @@ pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
         "VerificationStatus": "SUCCESS",
         "DkimAttributes": dkim(&identity),
         "MailFromAttributes": mail_from,
-        "Policies": {},
+        "Policies": identity.attributes.policies,
         "Tags": identity.tags,
     });
     if let Some(set) = identity.configuration_set {
@@ -203,12 +204,20 @@ pub async fn put_feedback(c: &Call<'_>) -> Result<Value, ApiError> {
         ForwardingRule::Any,
     )
     .await
-    .map_err(|e| match e {
-        NotificationError::NoIdentity(_) => {
+    .map_err(|e| attribute_error(name, e))?;
+    Ok(json!({}))
+}
+
+/// A refused change of identity `name`'s attributes in SES v2's terms.
+pub(super) fn attribute_error(name: &str, e: AttributeError) -> ApiError {
+    match e {
+        AttributeError::NoIdentity(_) => {
             ApiError::not_found(format!("Email identity <{name}> does not exist."))
         }
-        NotificationError::Invalid(m) => ApiError::bad_request(m),
-        NotificationError::Store(s) => s.into(),
-    })?;
-    Ok(json!({}))
+        e @ AttributeError::NoPolicy(_) => ApiError::not_found(e.to_string()),
+        e @ AttributeError::PolicyExists(_) => ApiError::already_exists(e.to_string()),
+        AttributeError::TooManyPolicies(m) => ApiError::limit_exceeded(m),
+        AttributeError::Invalid(m) | AttributeError::InvalidPolicy(m) => ApiError::bad_request(m),
+        AttributeError::Store(s) => s.into(),
+    }
 }

@@ -16,6 +16,7 @@ mod event_destinations;
 mod exports;
 mod firehose_sink;
 mod identities;
+mod identity_policies;
 mod import;
 mod ingest;
 mod lifecycle;

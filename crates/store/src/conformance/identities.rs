@@ -65,6 +65,9 @@ pub(super) async fn identities(s: &impl Store) {
         ..Default::default()
     };
     *attributes.headers_mut(NotificationType::Delivery) = true;
+    attributes
+        .policies
+        .insert("send-from".into(), r#"{"Version":"2012-10-17"}"#.into());
     s.set_identity_attributes(a, "example.com", attributes.clone())
         .await
         .unwrap();
