@@ -1047,6 +1047,17 @@ def identity_policies_phase(v1, c, domain: str, ck: Checks) -> None:
     listed = ck.call("SES v1 ListIdentityPolicies after deleting", v1.list_identity_policies, Identity=domain) or {}
     ck.eq(listed.get("PolicyNames"), [], "no policies are left")
 
+    print("DKIM signing (boto3 ses and sesv2)")
+    ck.call("SES v1 SetIdentityDkimEnabled False", v1.set_identity_dkim_enabled, Identity=domain, DkimEnabled=False)
+    got = ck.call("SES v2 GetEmailIdentity after SES v1 turned DKIM off", c.get_email_identity,
+                  EmailIdentity=domain) or {}
+    ck.eq(got.get("DkimAttributes", {}).get("SigningEnabled"), False, "SES v2 SigningEnabled follows SES v1")
+    ck.call("SES v2 PutEmailIdentityDkimAttributes SigningEnabled=True", c.put_email_identity_dkim_attributes,
+            EmailIdentity=domain, SigningEnabled=True)
+    got = ck.call("SES v1 GetIdentityDkimAttributes", v1.get_identity_dkim_attributes, Identities=[domain]) or {}
+    ck.eq(got.get("DkimAttributes", {}).get(domain, {}).get("DkimEnabled"), True,
+          "SES v1 DkimEnabled follows SES v2")
+
 
 def cli_phase(endpoint: str, aws_cli: str, run: str, state: dict, ck: Checks) -> None:
     print("AWS CLI v1 (aws sesv2)")

@@ -180,6 +180,30 @@ pub(crate) async fn update_attributes(
     }
 }
 
+/// Whether the identity signs with DKIM: as last set, else SES's default
+/// (a domain's Easy DKIM is on once verified, an address has none of its
+/// own).
+pub fn dkim_signing(identity: &Identity) -> bool {
+    identity
+        .attributes
+        .dkim_signing_enabled
+        .unwrap_or(identity.identity_type == IdentityType::Domain)
+}
+
+/// Switches DKIM signing of the identity `given` names on or off.
+pub async fn set_dkim_signing(
+    store: &dyn Store,
+    account: &str,
+    given: &str,
+    enabled: bool,
+) -> Result<(), AttributeError> {
+    update_attributes(store, account, given, |_, a| {
+        a.dkim_signing_enabled = Some(enabled);
+        Ok(())
+    })
+    .await
+}
+
 /// An identity's custom MAIL FROM domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailFrom {

@@ -93,6 +93,11 @@ pub struct IdentityAttributes {
     pub headers_in_delivery_notifications_enabled: bool,
     /// Bounces and complaints forwarded by email; SES's default is on.
     pub forwarding_enabled: bool,
+    /// DKIM signing switched on or off (SES v1's `SetIdentityDkimEnabled`,
+    /// SES v2's `PutEmailIdentityDkimAttributes`); `None` is SES's default
+    /// (on for a domain, off for an address).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dkim_signing_enabled: Option<bool>,
     /// Sending authorization policies: name → the policy's JSON text.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub policies: BTreeMap<String, String>,
@@ -108,6 +113,7 @@ impl Default for IdentityAttributes {
             headers_in_complaint_notifications_enabled: false,
             headers_in_delivery_notifications_enabled: false,
             forwarding_enabled: true,
+            dkim_signing_enabled: None,
             policies: BTreeMap::new(),
         }
     }

@@ -13,7 +13,8 @@
 //!   `UpdateTemplate`, `DeleteTemplate`, `TestRenderTemplate`, on the
 //!   template store SES v2 shares;
 //! - [`identities`]: the `Verify…`, `List…`, `Delete…` and
-//!   `GetIdentity…Attributes` actions and `SetIdentityMailFromDomain`, on
+//!   `GetIdentity…Attributes` actions, `SetIdentityDkimEnabled` and
+//!   `SetIdentityMailFromDomain`, on
 //!   SES v2's identities;
 //! - [`notifications`]: the identity notification actions,
 //!   `SetIdentityNotificationTopic`, `GetIdentityNotificationAttributes`,
@@ -95,6 +96,7 @@ operations! {
     DeleteVerifiedEmailAddress => identities::delete_verified_email_address;
     GetIdentityVerificationAttributes => identities::get_identity_verification_attributes;
     GetIdentityDkimAttributes => identities::get_identity_dkim_attributes;
+    SetIdentityDkimEnabled => identities::set_identity_dkim_enabled;
     GetIdentityMailFromDomainAttributes => identities::get_identity_mail_from_domain_attributes;
     SetIdentityMailFromDomain => identities::set_identity_mail_from_domain;
     SetIdentityNotificationTopic => notifications::set_identity_notification_topic;

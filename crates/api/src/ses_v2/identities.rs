@@ -34,12 +34,13 @@ fn kind_of(identity: &str) -> Result<IdentityType, ApiError> {
 
 /// DKIM attributes as SES reports them for a verified identity.
 fn dkim(identity: &Identity) -> Value {
+    let signing = identities::dkim_signing(identity);
     match identity.identity_type {
         IdentityType::Domain => {
             // Stable per identity, shaped like SES's CNAME tokens.
             let tokens = identities::dkim_tokens(&identity.name);
             json!({
-                "SigningEnabled": true,
+                "SigningEnabled": signing,
                 "Status": "SUCCESS",
                 "Tokens": tokens,
                 "SigningAttributesOrigin": "AWS_SES",
@@ -49,7 +50,7 @@ fn dkim(identity: &Identity) -> Value {
             })
         }
         IdentityType::EmailAddress => {
-            json!({"SigningEnabled": false, "Status": "NOT_STARTED", "Tokens": []})
+            json!({"SigningEnabled": signing, "Status": "NOT_STARTED", "Tokens": []})
         }
     }
 }
@@ -220,4 +221,21 @@ pub(super) fn attribute_error(name: &str, e: AttributeError) -> ApiError {
         AttributeError::Invalid(m) | AttributeError::InvalidPolicy(m) => ApiError::bad_request(m),
         AttributeError::Store(s) => s.into(),
     }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DkimRequest {
+    /// SDKs leave out a `false` boolean: absent is off.
+    #[serde(default)]
+    signing_enabled: bool,
+}
+
+pub async fn put_dkim(c: &Call<'_>) -> Result<Value, ApiError> {
+    let name = c.label("EmailIdentity")?;
+    let req: DkimRequest = json(c.body)?;
+    identities::set_dkim_signing(c.store(), c.account(), name, req.signing_enabled)
+        .await
+        .map_err(|e| attribute_error(name, e))?;
+    Ok(json!({}))
 }

@@ -57,6 +57,8 @@ operations! {
     ListEmailIdentities => identities::list
         [GET "/v2/email/identities", POST "/v2/email/list-identities"];
     DeleteEmailIdentity => identities::delete [DELETE "/v2/email/identities/{EmailIdentity}"];
+    PutEmailIdentityDkimAttributes => identities::put_dkim
+        [PUT "/v2/email/identities/{EmailIdentity}/dkim"];
     PutEmailIdentityFeedbackAttributes => identities::put_feedback
         [PUT "/v2/email/identities/{EmailIdentity}/feedback"];
     CreateEmailIdentityPolicy => identity_policies::create

@@ -1,4 +1,4 @@
-//! Identity policies: one state for SES v2's `…EmailIdentityPolicy`
+//! Identity policies and DKIM signing: one state for SES v2's `…EmailIdentityPolicy`
 //! operations (through `aws-sdk-sesv2`) and SES v1's `…IdentityPolicy`
 //! actions (signed query calls), checked as SES checks them.
 
@@ -239,4 +239,90 @@ async fn policies_are_checked_as_ses_checks_them() {
         ],
     )
     .await;
+}
+
+/// DKIM signing: SES v1's `SetIdentityDkimEnabled` and SES v2's
+/// `PutEmailIdentityDkimAttributes` set one flag, on by default for a
+/// domain and off for an address.
+#[tokio::test]
+async fn dkim_signing_is_one_switch_for_both_apis() {
+    let t = start().await;
+    let url = t.server.url();
+    let c = t.client();
+    verify_domain(&c).await;
+    ok(
+        &url,
+        "VerifyEmailIdentity",
+        &[("EmailAddress", "me@example.org")],
+    )
+    .await;
+    let signing = |name: &'static str| {
+        let c = c.clone();
+        async move {
+            c.get_email_identity()
+                .email_identity(name)
+                .send()
+                .await
+                .unwrap()
+                .dkim_attributes()
+                .unwrap()
+                .signing_enabled()
+        }
+    };
+    assert!(signing("example.com").await);
+    assert!(!signing("me@example.org").await);
+
+    ok(
+        &url,
+        "SetIdentityDkimEnabled",
+        &[("Identity", "example.com"), ("DkimEnabled", "false")],
+    )
+    .await;
+    assert!(!signing("example.com").await);
+    let body = ok(
+        &url,
+        "GetIdentityDkimAttributes",
+        &[("Identities.member.1", "example.com")],
+    )
+    .await;
+    assert_eq!(xml_text(&body, "DkimEnabled").as_deref(), Some("false"));
+    assert_eq!(
+        xml_text(&body, "DkimVerificationStatus").as_deref(),
+        Some("Success")
+    );
+
+    c.put_email_identity_dkim_attributes()
+        .email_identity("example.com")
+        .signing_enabled(true)
+        .send()
+        .await
+        .unwrap();
+    let body = ok(
+        &url,
+        "GetIdentityDkimAttributes",
+        &[("Identities.member.1", "example.com")],
+    )
+    .await;
+    assert_eq!(xml_text(&body, "DkimEnabled").as_deref(), Some("true"));
+
+    let err = c
+        .put_email_identity_dkim_attributes()
+        .email_identity("missing.example")
+        .signing_enabled(true)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.into_service_error().is_not_found_exception());
+    for (params, code) in [
+        (
+            vec![("Identity", "missing.example"), ("DkimEnabled", "true")],
+            "InvalidParameterValue",
+        ),
+        (vec![("Identity", "example.com")], "ValidationError"),
+    ] {
+        assert_eq!(
+            refused(&url, "SetIdentityDkimEnabled", &params, 400).await,
+            code
+        );
+    }
 }
