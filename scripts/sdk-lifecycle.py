@@ -30,6 +30,7 @@ import shlex
 import subprocess
 import sys
 import time
+import threading
 import traceback
 import urllib.error
 import urllib.parse
@@ -43,6 +44,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 REGION = "us-east-1"
 ACCESS_KEY = "AKIDEXAMPLE"
@@ -725,6 +727,8 @@ def ses_v1_phase(endpoint: str, c, domain: str, state: dict, ck: Checks) -> None
     state["v1_totals"] = totals
     ses_v1_send_phase(v1, c, domain, ck)
     ses_v1_resources_phase(v1, c, domain, ck)
+    ses_v1_notifications_phase(endpoint, v1, c, domain, ck)
+    identity_policies_phase(v1, c, domain, ck)
 
 
 def ses_v1_send_phase(v1, c, domain: str, ck: Checks) -> None:
@@ -888,6 +892,171 @@ def ses_v1_resources_phase(v1, c, domain: str, ck: Checks) -> None:
     ck.call("SES v2 DeleteConfigurationSet of a v1 set", c.delete_configuration_set, ConfigurationSetName=name)
     ck.raises(v1, "ConfigurationSetDoesNotExistException", "SES v1 DescribeConfigurationSet of a deleted set",
               v1.describe_configuration_set, ConfigurationSetName=name)
+
+
+class SnsReceiver:
+    """A local HTTP endpoint an SNS topic can be subscribed to: keeps every
+    POSTed envelope (JSON) in arrival order."""
+
+    def __init__(self) -> None:
+        got = self.got = []
+        lock = self.lock = threading.Lock()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with lock:
+                    try:
+                        got.append(json.loads(body))
+                    except ValueError:
+                        got.append({"unparsed": body.decode(errors="replace")})
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):  # quiet
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def until(self, want, timeout: float = POLL_SECONDS):
+        """The first envelope for which want(envelope) holds, or None."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                for e in self.got:
+                    if want(e):
+                        return e
+            time.sleep(0.1)
+        return None
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def notification_message(envelope: dict | None) -> dict:
+    try:
+        return json.loads((envelope or {}).get("Message", ""))
+    except ValueError:
+        return {}
+
+
+def ses_v1_notifications_phase(endpoint: str, v1, c, domain: str, ck: Checks) -> None:
+    """Identity notifications: an HTTP subscriber of a mailsight-hosted
+    topic receives the bounces of mail sent from the identity, in SES's
+    notification format, without a configuration set."""
+    print("SES v1 identity notifications (boto3 ses, sns)")
+    sns = boto3.client("sns", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=ACCESS_KEY,
+                       aws_secret_access_key=SECRET_KEY)
+    receiver = SnsReceiver()
+    try:
+        topic = (ck.call("SNS CreateTopic for bounce notifications", sns.create_topic,
+                         Name=f"bounces-{uuid.uuid4().hex[:8]}") or {}).get("TopicArn", "")
+        ck.call("SNS Subscribe an HTTP endpoint", sns.subscribe, TopicArn=topic, Protocol="http",
+                Endpoint=receiver.url)
+        confirmation = receiver.until(lambda e: e.get("Type") == "SubscriptionConfirmation")
+        if ck.ok(confirmation is not None, "the subscriber gets a SubscriptionConfirmation"):
+            with urllib.request.urlopen(confirmation["SubscribeURL"], timeout=10) as r:
+                ck.eq(r.status, 200, "visiting the SubscribeURL confirms the subscription")
+        ck.call("SES v1 SetIdentityNotificationTopic Bounce", v1.set_identity_notification_topic,
+                Identity=domain, NotificationType="Bounce", SnsTopic=topic)
+        ck.call("SES v1 SetIdentityHeadersInNotificationsEnabled Bounce",
+                v1.set_identity_headers_in_notifications_enabled, Identity=domain, NotificationType="Bounce",
+                Enabled=True)
+        got = ck.call("SES v1 GetIdentityNotificationAttributes", v1.get_identity_notification_attributes,
+                      Identities=[domain]) or {}
+        attrs = got.get("NotificationAttributes", {}).get(domain, {})
+        ck.eq((attrs.get("BounceTopic"), attrs.get("ComplaintTopic"), attrs.get("ForwardingEnabled"),
+               attrs.get("HeadersInBounceNotificationsEnabled"), attrs.get("HeadersInDeliveryNotificationsEnabled")),
+              (topic, None, True, True, False), "SES v1 GetIdentityNotificationAttributes returns what was set")
+        try:
+            v1.set_identity_feedback_forwarding_enabled(Identity=domain, ForwardingEnabled=False)
+            ck.ok(False, "SES v1 SetIdentityFeedbackForwardingEnabled False without a Complaint topic is refused",
+                  "the call succeeded")
+        except ClientError as e:
+            err = e.response.get("Error", {})
+            ck.eq(err.get("Code"), "InvalidParameterValue",
+                  "SES v1 SetIdentityFeedbackForwardingEnabled False without a Complaint topic is refused")
+        try:
+            v1.set_identity_notification_topic(Identity=domain, NotificationType="Open", SnsTopic=topic)
+            ck.ok(False, "SES v1 SetIdentityNotificationTopic NotificationType=Open is refused", "the call succeeded")
+        except ClientError as e:
+            ck.eq(e.response.get("Error", {}).get("Code"), "ValidationError",
+                  "SES v1 SetIdentityNotificationTopic NotificationType=Open is refused")
+
+        sent = ck.call("SES v1 SendEmail to the bounce address, no configuration set", v1.send_email,
+                       Source=f"sender@{domain}", Destination={"ToAddresses": [f"bounce@{SIM}"]},
+                       Message={"Subject": {"Data": "notified"}, "Body": {"Text": {"Data": "hello"}}}) or {}
+        message_id = sent.get("MessageId")
+        envelope = receiver.until(lambda e: e.get("Type") == "Notification"
+                                  and notification_message(e).get("mail", {}).get("messageId") == message_id)
+        n = notification_message(envelope)
+        ck.ok(envelope is not None, "the subscriber gets an SNS Notification for the bounce")
+        ck.eq((n.get("notificationType"), (n.get("bounce") or {}).get("bounceType")), ("Bounce", "Permanent"),
+              "its Message is a Bounce notification (notificationType, bounce)")
+        mail = n.get("mail", {})
+        ck.ok("eventType" not in n and "tags" not in mail and "sourceIp" in mail and "callerIdentity" in mail,
+              "the notification format: no eventType, no tags, sourceIp and callerIdentity", show(mail))
+        ck.ok(any(h.get("name") == "Subject" and h.get("value") == "notified" for h in mail.get("headers", [])),
+              "headers enabled: mail.headers carries the original Subject", show(mail.get("headers")))
+        ck.eq((envelope or {}).get("Subject"), None, "identity notifications have no SNS Subject")
+        ck.call("SES v1 SetIdentityNotificationTopic without SnsTopic clears it",
+                v1.set_identity_notification_topic, Identity=domain, NotificationType="Bounce")
+        got = ck.call("SES v1 GetIdentityNotificationAttributes after clearing",
+                      v1.get_identity_notification_attributes, Identities=[domain]) or {}
+        ck.eq(got.get("NotificationAttributes", {}).get(domain, {}).get("BounceTopic"), None,
+              "the Bounce topic is gone")
+        ck.call("SES v1 SetIdentityFeedbackForwardingEnabled True", v1.set_identity_feedback_forwarding_enabled,
+                Identity=domain, ForwardingEnabled=True)
+        got = ck.call("SES v2 GetEmailIdentity", c.get_email_identity, EmailIdentity=domain) or {}
+        ck.eq(got.get("FeedbackForwardingStatus"), True, "SES v2 FeedbackForwardingStatus is SES v1's flag")
+    finally:
+        receiver.close()
+
+
+def identity_policies_phase(v1, c, domain: str, ck: Checks) -> None:
+    """Sending authorization policies: one state for SES v1 and SES v2."""
+    print("identity policies (boto3 ses and sesv2)")
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "delegate", "Effect": "Allow", "Principal": {"AWS": "111122223333"},
+        "Action": ["ses:SendEmail", "ses:SendRawEmail"], "Resource": "*"}]})
+    ck.call("SES v2 CreateEmailIdentityPolicy", c.create_email_identity_policy, EmailIdentity=domain,
+            PolicyName="from-v2", Policy=policy)
+    ck.raises(c, "AlreadyExistsException", "SES v2 CreateEmailIdentityPolicy with a name in use",
+              c.create_email_identity_policy, EmailIdentity=domain, PolicyName="from-v2", Policy=policy)
+    ck.raises(c, "BadRequestException", "SES v2 CreateEmailIdentityPolicy with a policy that is not a JSON object",
+              c.create_email_identity_policy, EmailIdentity=domain, PolicyName="bad", Policy="[1]")
+    ck.call("SES v1 PutIdentityPolicy", v1.put_identity_policy, Identity=domain, PolicyName="from-v1", Policy="{}")
+    ck.raises(v1, "InvalidPolicyException", "SES v1 PutIdentityPolicy with invalid JSON", v1.put_identity_policy,
+              Identity=domain, PolicyName="bad", Policy="{not json")
+    listed = ck.call("SES v1 ListIdentityPolicies", v1.list_identity_policies, Identity=domain) or {}
+    ck.eq(sorted(listed.get("PolicyNames", [])), ["from-v1", "from-v2"], "SES v1 lists the policies of both APIs")
+    got = ck.call("SES v1 GetIdentityPolicies", v1.get_identity_policies, Identity=domain,
+                  PolicyNames=["from-v2"]) or {}
+    ck.eq(got.get("Policies"), {"from-v2": policy}, "SES v1 GetIdentityPolicies returns SES v2's policy text")
+    ck.call("SES v2 UpdateEmailIdentityPolicy of a v1 policy", c.update_email_identity_policy, EmailIdentity=domain,
+            PolicyName="from-v1", Policy=policy)
+    got = ck.call("SES v2 GetEmailIdentityPolicies", c.get_email_identity_policies, EmailIdentity=domain) or {}
+    ck.eq(got.get("Policies"), {"from-v1": policy, "from-v2": policy}, "SES v2 sees both, as updated")
+    ck.call("SES v1 DeleteIdentityPolicy", v1.delete_identity_policy, Identity=domain, PolicyName="from-v1")
+    ck.call("SES v2 DeleteEmailIdentityPolicy", c.delete_email_identity_policy, EmailIdentity=domain,
+            PolicyName="from-v2")
+    ck.raises(c, "NotFoundException", "SES v2 DeleteEmailIdentityPolicy of a deleted policy",
+              c.delete_email_identity_policy, EmailIdentity=domain, PolicyName="from-v2")
+    listed = ck.call("SES v1 ListIdentityPolicies after deleting", v1.list_identity_policies, Identity=domain) or {}
+    ck.eq(listed.get("PolicyNames"), [], "no policies are left")
+
+    print("DKIM signing (boto3 ses and sesv2)")
+    ck.call("SES v1 SetIdentityDkimEnabled False", v1.set_identity_dkim_enabled, Identity=domain, DkimEnabled=False)
+    got = ck.call("SES v2 GetEmailIdentity after SES v1 turned DKIM off", c.get_email_identity,
+                  EmailIdentity=domain) or {}
+    ck.eq(got.get("DkimAttributes", {}).get("SigningEnabled"), False, "SES v2 SigningEnabled follows SES v1")
+    ck.call("SES v2 PutEmailIdentityDkimAttributes SigningEnabled=True", c.put_email_identity_dkim_attributes,
+            EmailIdentity=domain, SigningEnabled=True)
+    got = ck.call("SES v1 GetIdentityDkimAttributes", v1.get_identity_dkim_attributes, Identities=[domain]) or {}
+    ck.eq(got.get("DkimAttributes", {}).get(domain, {}).get("DkimEnabled"), True,
+          "SES v1 DkimEnabled follows SES v2")
 
 
 def cli_phase(endpoint: str, aws_cli: str, run: str, state: dict, ck: Checks) -> None:

@@ -8,7 +8,9 @@
 //! token, the DKIM CNAME tokens) are derived from its name, so they stay
 //! the same each time they are asked for.
 
-use mailsight_store::{Identity, IdentityType, ItemKind, PutMode, Store, StoreError};
+use mailsight_store::{
+    Identity, IdentityAttributes, IdentityType, ItemKind, PutMode, Store, StoreError,
+};
 use serde_json::{Value, json};
 
 use crate::address::is_valid_address;
@@ -42,6 +44,15 @@ pub fn identity_type(identity: &str) -> Result<IdentityType, String> {
     Err(format!(
         "Invalid email identity <{identity}>: give an email address or a domain."
     ))
+}
+
+/// The identity name `given` stands for: the name itself, or the identity
+/// its ARN names (SES v1 accepts either), in lower case as identities are
+/// kept.
+pub fn name_of(given: &str) -> String {
+    crate::normalize::identity_of_arn(given)
+        .unwrap_or(given)
+        .to_ascii_lowercase()
 }
 
 /// A stable hex token for `identity`, different for each `purpose`.
@@ -88,6 +99,7 @@ pub async fn verify(
         tags: json!([]),
         configuration_set: None,
         created_at: now,
+        attributes: Default::default(),
     };
     match store.create_identity(account, identity.clone()).await {
         Ok(()) | Err(StoreError::AlreadyExists(_)) => Ok(Ok(identity)),
@@ -107,6 +119,89 @@ pub async fn delete(store: &dyn Store, account: &str, name: &str) -> Result<bool
         Err(StoreError::NotFound(_)) => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// Why a change of an identity's attributes (notification settings,
+/// policies) was refused; each API maps these to its own codes.
+#[derive(Debug, thiserror::Error)]
+pub enum AttributeError {
+    /// The identity named does not exist in the account.
+    #[error("Identity <{0}> does not exist.")]
+    NoIdentity(String),
+    /// A value SES would refuse (SES v1's `InvalidParameterValue`).
+    #[error("{0}")]
+    Invalid(String),
+    /// A policy SES would refuse (SES v1's `InvalidPolicy`).
+    #[error("{0}")]
+    InvalidPolicy(String),
+    #[error("Policy <{0}> already exists.")]
+    PolicyExists(String),
+    #[error("Policy <{0}> does not exist.")]
+    NoPolicy(String),
+    /// Over SES's number of policies per identity.
+    #[error("{0}")]
+    TooManyPolicies(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The identity `given` names (its name in any case, or its ARN).
+pub async fn find(
+    store: &dyn Store,
+    account: &str,
+    given: &str,
+) -> Result<Identity, AttributeError> {
+    let name = name_of(given);
+    store
+        .get_identity(account, &name)
+        .await?
+        .ok_or(AttributeError::NoIdentity(name))
+}
+
+/// Reads the identity `given` names, applies `change` to its attributes
+/// and stores them. Two changes of one identity at the same moment may
+/// lose one (the last write wins), as with its tags.
+pub(crate) async fn update_attributes(
+    store: &dyn Store,
+    account: &str,
+    given: &str,
+    change: impl FnOnce(&str, &mut IdentityAttributes) -> Result<(), AttributeError>,
+) -> Result<(), AttributeError> {
+    let identity = find(store, account, given).await?;
+    let mut attributes = identity.attributes;
+    change(&identity.name, &mut attributes)?;
+    match store
+        .set_identity_attributes(account, &identity.name, attributes)
+        .await
+    {
+        // Deleted in between.
+        Err(StoreError::NotFound(_)) => Err(AttributeError::NoIdentity(identity.name)),
+        other => Ok(other?),
+    }
+}
+
+/// Whether the identity signs with DKIM: as last set, else SES's default
+/// (a domain's Easy DKIM is on once verified, an address has none of its
+/// own).
+pub fn dkim_signing(identity: &Identity) -> bool {
+    identity
+        .attributes
+        .dkim_signing_enabled
+        .unwrap_or(identity.identity_type == IdentityType::Domain)
+}
+
+/// Switches DKIM signing of the identity `given` names on or off.
+pub async fn set_dkim_signing(
+    store: &dyn Store,
+    account: &str,
+    given: &str,
+    enabled: bool,
+) -> Result<(), AttributeError> {
+    update_attributes(store, account, given, |_, a| {
+        a.dkim_signing_enabled = Some(enabled);
+        Ok(())
+    })
+    .await
 }
 
 /// An identity's custom MAIL FROM domain.
@@ -183,6 +278,15 @@ mod tests {
         for bad in ["example", "a b.com", "-x.com", "A <a@example.com>"] {
             assert!(identity_type(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn identities_are_named_or_given_by_arn() {
+        assert_eq!(name_of("Me@Example.com"), "me@example.com");
+        assert_eq!(
+            name_of("arn:aws:ses:us-east-1:123456789012:identity/Example.com"),
+            "example.com"
+        );
     }
 
     #[test]

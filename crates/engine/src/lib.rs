@@ -28,7 +28,9 @@
 //! - [`lists`] (contact lists, unsubscribe) and [`suppression`] (the
 //!   account's suppression list): per-recipient checks before the simulator.
 //! - [`account`]: the account-wide sending switch both SES APIs share;
-//!   [`identities`]: the sending identities both manage.
+//!   [`identities`]: the sending identities both manage;
+//!   [`notifications`]: their notification topics, headers and feedback
+//!   forwarding; [`policies`]: their sending authorization policies.
 //! - [`address`], [`config`], [`error`]: helpers, settings and errors.
 
 pub mod account;
@@ -45,8 +47,10 @@ pub mod ingest;
 pub mod insights;
 pub mod lists;
 pub mod normalize;
+pub mod notifications;
 pub mod outbox;
 pub mod outgoing;
+pub mod policies;
 pub mod records;
 pub mod scheduler;
 pub mod send;

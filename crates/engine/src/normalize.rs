@@ -61,6 +61,14 @@ pub fn normalize(
         .as_ref()
         .and_then(|t| t.first("ses:configuration-set"))
         .map(str::to_owned);
+    // The identity's notification topics get its bounces, complaints and
+    // deliveries, as configuration sets' destinations get their events.
+    let identity = record
+        .mail
+        .source_arn
+        .as_deref()
+        .and_then(identity_of_arn)
+        .map(str::to_owned);
     Ok(NewRecord {
         account_id: account.to_owned(),
         message_id,
@@ -70,8 +78,18 @@ pub fn normalize(
         body,
         recipients,
         configuration_set,
+        identity,
         machine: None,
     })
+}
+
+/// The identity an SES identity ARN names
+/// (`arn:aws:ses:<region>:<account>:identity/<identity>`).
+pub fn identity_of_arn(arn: &str) -> Option<&str> {
+    arn.strip_prefix("arn:")?
+        .split_once(":identity/")
+        .map(|(_, name)| name)
+        .filter(|n| !n.is_empty())
 }
 
 /// The message a record belongs to, from its `mail` object: sender,
@@ -142,4 +160,29 @@ fn dedupe_key(
         _ => String::new(),
     };
     format!("{message_id}|{kind}|{timestamp}|{}|{extra}", who.join(","))
+}
+
+#[cfg(test)]
+mod identity_tests {
+    use super::identity_of_arn;
+
+    #[test]
+    fn the_identity_is_the_arn_resource() {
+        assert_eq!(
+            identity_of_arn("arn:aws:ses:us-east-1:1:identity/example.com"),
+            Some("example.com")
+        );
+        assert_eq!(
+            identity_of_arn("arn:aws:ses:eu-west-1:1:identity/a/b@example.com"),
+            Some("a/b@example.com")
+        );
+        for none in [
+            "",
+            "example.com",
+            "arn:aws:ses:us-east-1:1:identity/",
+            "arn:aws:sns:x:1:t",
+        ] {
+            assert_eq!(identity_of_arn(none), None, "{none}");
+        }
+    }
 }

@@ -305,3 +305,90 @@ pub struct Delay<'a> {
 fn feedback_id(at_ms: i64) -> String {
     format!("{at_ms:016x}-{}-000000", uuid::Uuid::new_v4())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outgoing::{Content, SendRequest, prepare};
+    use mailsight_model::notification::from_record;
+
+    /// A message as the SES v1 and v2 sends give it to the engine.
+    fn context() -> MailContext {
+        let mime = b"From: John Doe <john@example.com>\r\nTo: jane@example.com\r\n\
+            Subject: Hello\r\nDate: Wed, 27 Jan 2016 14:05:45 +0000\r\n\
+            Message-ID: <custom@example.com>\r\n\r\nbody\r\n";
+        let req = SendRequest {
+            account_id: "123456789012".into(),
+            caller: "AKIDEXAMPLE".into(),
+            source_ip: "192.0.2.7".into(),
+            from: None,
+            to: vec![],
+            cc: vec![],
+            bcc: vec![],
+            reply_to: vec![],
+            content: Content::Raw(mime.to_vec()),
+            tags: vec![],
+            configuration_set: None,
+            list_management: None,
+            operation: "SendRawEmail",
+        };
+        let mut out = prepare(&req).unwrap();
+        out.identity = "example.com".into();
+        MailContext::new(&out, "m-1", 0, "123456789012", "us-east-1", "AKIDEXAMPLE")
+    }
+
+    fn fixture(name: &str) -> Value {
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/fixtures/ses-docs-examples")
+            .join(name);
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    }
+
+    fn keys(v: &Value) -> Vec<&str> {
+        let mut k: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        k.sort();
+        k
+    }
+
+    /// The notifications of simulated bounces and deliveries have the
+    /// members of SES's examples, at the top and in `mail` (headers on),
+    /// and their event objects only members the examples show (less
+    /// `remoteMtaIp`, which a simulated record cannot know).
+    #[test]
+    fn simulated_notifications_have_the_members_of_ses_examples() {
+        let ctx = context();
+        let bounce = Bounce {
+            bounce_type: "Permanent",
+            sub_type: "General",
+            status: "5.1.1",
+            diagnostic: "smtp; 550 5.1.1 user unknown",
+        };
+        for (record, example, key) in [
+            (
+                ctx.bounce("jane@example.com", 5, &bounce),
+                "feedback-00-Bounce.json",
+                "bounce",
+            ),
+            (
+                ctx.delivery("jane@example.com", 5, 0),
+                "feedback-04-Delivery.json",
+                "delivery",
+            ),
+        ] {
+            let theirs = fixture(example);
+            let ours = from_record(&record.to_string(), true).unwrap();
+            assert_eq!(keys(&ours), keys(&theirs), "{example}");
+            assert_eq!(keys(&ours["mail"]), keys(&theirs["mail"]), "{example}");
+            let mut expected = keys(&theirs[key]);
+            expected.retain(|k| *k != "remoteMtaIp");
+            assert_eq!(keys(&ours[key]), expected, "{example}");
+            for (k, v) in ours["mail"].as_object().unwrap() {
+                assert_eq!(
+                    std::mem::discriminant(v),
+                    std::mem::discriminant(&theirs["mail"][k]),
+                    "{example}: mail.{k}"
+                );
+            }
+        }
+    }
+}

@@ -13,6 +13,9 @@
 //! - [`insights`]: the `GetMessageInsights` response and the record →
 //!   insight conversion.
 //! - [`tags`]: message tags in their API and record forms, and SES's rules.
+//! - [`notification`]: identity notifications (SES v1's
+//!   `SetIdentityNotificationTopic`): their three types and the older
+//!   `notificationType` format, built from an event record.
 //! - [`isp`]: recipient domain → mailbox provider name.
 //! - [`metric`]: the deliverability metrics (VDM's names) and their
 //!   dimensions.
@@ -25,6 +28,7 @@ pub mod insights;
 pub mod isp;
 pub mod metric;
 pub mod names;
+pub mod notification;
 pub mod record;
 pub mod tags;
 pub mod timestamp;
@@ -38,6 +42,7 @@ pub use insights::{
 pub use isp::{MAILBOX_SIMULATOR, UNKNOWN_ISP, classify};
 pub use metric::{Dimension, Metric};
 pub use names::is_resource_name;
+pub use notification::{NotificationError, NotificationType};
 pub use record::{
     Bounce, BouncedRecipient, Click, CommonHeaders, ComplainedRecipient, Complaint,
     DelayedRecipient, Delivery, DeliveryDelay, EventRecord, Extra, Header, Mail, Open, RecordError,

@@ -43,6 +43,7 @@ fn record(id: &str, kind: EventType, at: i64) -> (Message, NewRecord) {
             details: None,
         }],
         configuration_set: None,
+        identity: None,
         machine: None,
     };
     (message, new)

@@ -95,6 +95,15 @@ pub trait Store: Send + Sync + 'static {
         name: &str,
         tags: serde_json::Value,
     ) -> Result<(), StoreError>;
+    /// Replaces an identity's attributes (its notification settings);
+    /// `NotFound` if the identity is missing. The router reads them for
+    /// every bounce, complaint and delivery stored afterwards.
+    async fn set_identity_attributes(
+        &self,
+        account: &str,
+        name: &str,
+        attributes: IdentityAttributes,
+    ) -> Result<(), StoreError>;
 
     // --- messages and events ---
 

@@ -4,7 +4,9 @@
 //! the JSON the API received: the store has no opinion on their meaning, and
 //! every member a client set comes back unchanged.
 
-use mailsight_model::EventType;
+use std::collections::BTreeMap;
+
+use mailsight_model::{EventType, NotificationType};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -66,6 +68,92 @@ pub struct Identity {
     pub tags: Value,
     pub configuration_set: Option<String>,
     pub created_at: Millis,
+    /// Its notification settings (and whatever else SES keeps per
+    /// identity), stored as one value with it.
+    pub attributes: IdentityAttributes,
+}
+
+/// What SES keeps per identity besides its name and tags: the SNS topic of
+/// each notification type, whether those notifications carry the original
+/// headers, email feedback forwarding, and its sending authorization
+/// policies. One value, stored as JSON with
+/// the identity, so a new setting needs no new table or trait method.
+/// The JSON members are SES v1's names (`BounceTopic`, ...): the router
+/// reads `<Type>Topic` to decide whether a record is notified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+pub struct IdentityAttributes {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bounce_topic: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub complaint_topic: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_topic: Option<String>,
+    pub headers_in_bounce_notifications_enabled: bool,
+    pub headers_in_complaint_notifications_enabled: bool,
+    pub headers_in_delivery_notifications_enabled: bool,
+    /// Bounces and complaints forwarded by email; SES's default is on.
+    pub forwarding_enabled: bool,
+    /// DKIM signing switched on or off (SES v1's `SetIdentityDkimEnabled`,
+    /// SES v2's `PutEmailIdentityDkimAttributes`); `None` is SES's default
+    /// (on for a domain, off for an address).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dkim_signing_enabled: Option<bool>,
+    /// Sending authorization policies: name → the policy's JSON text.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, String>,
+}
+
+impl Default for IdentityAttributes {
+    fn default() -> Self {
+        IdentityAttributes {
+            bounce_topic: None,
+            complaint_topic: None,
+            delivery_topic: None,
+            headers_in_bounce_notifications_enabled: false,
+            headers_in_complaint_notifications_enabled: false,
+            headers_in_delivery_notifications_enabled: false,
+            forwarding_enabled: true,
+            dkim_signing_enabled: None,
+            policies: BTreeMap::new(),
+        }
+    }
+}
+
+impl IdentityAttributes {
+    /// The SNS topic notifications of type `t` go to.
+    pub fn topic(&self, t: NotificationType) -> Option<&str> {
+        match t {
+            NotificationType::Bounce => self.bounce_topic.as_deref(),
+            NotificationType::Complaint => self.complaint_topic.as_deref(),
+            NotificationType::Delivery => self.delivery_topic.as_deref(),
+        }
+    }
+
+    pub fn topic_mut(&mut self, t: NotificationType) -> &mut Option<String> {
+        match t {
+            NotificationType::Bounce => &mut self.bounce_topic,
+            NotificationType::Complaint => &mut self.complaint_topic,
+            NotificationType::Delivery => &mut self.delivery_topic,
+        }
+    }
+
+    /// Whether notifications of type `t` carry the original headers.
+    pub fn headers(&self, t: NotificationType) -> bool {
+        match t {
+            NotificationType::Bounce => self.headers_in_bounce_notifications_enabled,
+            NotificationType::Complaint => self.headers_in_complaint_notifications_enabled,
+            NotificationType::Delivery => self.headers_in_delivery_notifications_enabled,
+        }
+    }
+
+    pub fn headers_mut(&mut self, t: NotificationType) -> &mut bool {
+        match t {
+            NotificationType::Bounce => &mut self.headers_in_bounce_notifications_enabled,
+            NotificationType::Complaint => &mut self.headers_in_complaint_notifications_enabled,
+            NotificationType::Delivery => &mut self.headers_in_delivery_notifications_enabled,
+        }
+    }
 }
 
 /// One page of names, with the name to continue after.
@@ -149,6 +237,11 @@ pub struct NewRecord {
     /// the record to that set's matching destinations.
     #[serde(default)]
     pub configuration_set: Option<String>,
+    /// The identity the message was sent from (the name in its
+    /// `mail.sourceArn`): the router also sends bounces, complaints and
+    /// deliveries to that identity's notification topics.
+    #[serde(default)]
+    pub identity: Option<String>,
     /// Set on an open or click judged to come from a machine (a privacy
     /// proxy, a link scanner): the record is stored and published as usual,
     /// and the mark lets analytics count human engagement.
@@ -233,7 +326,8 @@ impl DeliveryStatus {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Delivery {
     pub id: i64,
-    /// Serialised as its text, `destination:<set>/<name>` or `forwarder:<name>`.
+    /// Serialised as its text: `destination:<set>/<name>`,
+    /// `identity:<identity>/<type>` or `forwarder:<name>`.
     pub target: Target,
     pub account_id: String,
     pub message_id: String,

@@ -5,6 +5,7 @@
 
 use axum::http::StatusCode;
 use mailsight_engine::SendError;
+use mailsight_engine::identities::AttributeError;
 use mailsight_engine::templates::TemplateError;
 use mailsight_store::StoreError;
 
@@ -118,5 +119,18 @@ pub fn template_error(e: TemplateError) -> ApiError {
         }
         TemplateError::Missing(name) => template_missing(&name),
         TemplateError::Store(s) => store_error(s),
+    }
+}
+
+/// A refused change of an identity's notification settings or policies in
+/// SES v1's terms: `InvalidPolicy` for a policy (or one too many), else
+/// `InvalidParameterValue`.
+pub fn attribute_error(e: AttributeError) -> ApiError {
+    match e {
+        e @ (AttributeError::InvalidPolicy(_) | AttributeError::TooManyPolicies(_)) => {
+            ApiError::new("InvalidPolicy", StatusCode::BAD_REQUEST, e.to_string())
+        }
+        AttributeError::Store(s) => store_error(s),
+        e => invalid_parameter(e.to_string()),
     }
 }

@@ -3,8 +3,8 @@
 //! `VerifyEmailAddress`, `VerifyDomainIdentity`, `VerifyDomainDkim`,
 //! `ListIdentities`, `ListVerifiedEmailAddresses`, `DeleteIdentity`,
 //! `DeleteVerifiedEmailAddress`, `GetIdentityVerificationAttributes`,
-//! `GetIdentityDkimAttributes`, `GetIdentityMailFromDomainAttributes`
-//! and `SetIdentityMailFromDomain`.
+//! `GetIdentityDkimAttributes`, `SetIdentityDkimEnabled`,
+//! `GetIdentityMailFromDomainAttributes` and `SetIdentityMailFromDomain`.
 //!
 //! Identities are verified at once (mailsight checks no DNS), so every
 //! status is `Success`. The `Verify…` and `Delete…` actions are
@@ -158,8 +158,9 @@ pub async fn delete_verified_email_address(c: &SesCall<'_>) -> Answer {
     Ok(None)
 }
 
-/// The identities of `Identities.member.N` that exist, in the order asked.
-async fn asked(c: &SesCall<'_>) -> Result<Vec<Identity>, ApiError> {
+/// The identities of `Identities.member.N` (names or ARNs) that exist, in
+/// the order asked.
+pub(super) async fn asked(c: &SesCall<'_>) -> Result<Vec<Identity>, ApiError> {
     let names = c.params.list("Identities");
     if names.is_empty() {
         return Err(c.params.missing("Identities"));
@@ -168,7 +169,7 @@ async fn asked(c: &SesCall<'_>) -> Result<Vec<Identity>, ApiError> {
     for name in names {
         if let Some(i) = c
             .store()
-            .get_identity(c.account(), &name.to_ascii_lowercase())
+            .get_identity(c.account(), &identities::name_of(name))
             .await
             .map_err(store_error)?
         {
@@ -179,7 +180,11 @@ async fn asked(c: &SesCall<'_>) -> Result<Vec<Identity>, ApiError> {
 }
 
 /// A map answer: `<{name}><entry><key>identity</key><value>…` per item.
-fn identity_map<T>(name: &str, items: &[(String, T)], value: impl Fn(&mut Xml, &T)) -> String {
+pub(super) fn identity_map<T>(
+    name: &str,
+    items: &[(String, T)],
+    value: impl Fn(&mut Xml, &T),
+) -> String {
     let mut x = Xml::new();
     x.elem(name, |x| {
         for (key, item) in items {
@@ -215,34 +220,48 @@ fn verification_xml(found: &[(String, Option<String>)]) -> String {
     })
 }
 
+/// Whether an identity signs, and a domain's DKIM tokens.
+type Dkim = (bool, Option<Vec<String>>);
+
 pub async fn get_identity_dkim_attributes(c: &SesCall<'_>) -> Answer {
-    let found: Vec<(String, IdentityType)> = asked(c)
+    let found: Vec<(String, Dkim)> = asked(c)
         .await?
         .into_iter()
-        .map(|i| (i.name, i.identity_type))
-        .collect();
-    let tokens: Vec<(String, Option<Vec<String>>)> = found
-        .into_iter()
-        .map(|(name, kind)| {
-            let t = (kind == IdentityType::Domain).then(|| identities::dkim_tokens(&name));
-            (name, t)
+        .map(|i| {
+            let tokens =
+                (i.identity_type == IdentityType::Domain).then(|| identities::dkim_tokens(&i.name));
+            let signing = identities::dkim_signing(&i);
+            (i.name, (signing, tokens))
         })
         .collect();
     Ok(Some(identity_map(
         "DkimAttributes",
-        &tokens,
-        |x, t| match t {
-            Some(tokens) => {
-                x.text("DkimEnabled", "true")
-                    .text("DkimVerificationStatus", "Success");
-                strings(x, "DkimTokens", tokens);
-            }
-            None => {
-                x.text("DkimEnabled", "false")
-                    .text("DkimVerificationStatus", "NotStarted");
+        &found,
+        |x, (signing, tokens)| {
+            x.text("DkimEnabled", if *signing { "true" } else { "false" });
+            match tokens {
+                Some(tokens) => {
+                    x.text("DkimVerificationStatus", "Success");
+                    strings(x, "DkimTokens", tokens);
+                }
+                None => {
+                    x.text("DkimVerificationStatus", "NotStarted");
+                }
             }
         },
     )))
+}
+
+/// Switches the identity's DKIM signing (SES v2's
+/// `PutEmailIdentityDkimAttributes` sets the same flag).
+pub async fn set_identity_dkim_enabled(c: &SesCall<'_>) -> Answer {
+    let p = c.params;
+    let identity = p.required("Identity")?;
+    let enabled = p.required_flag("DkimEnabled")?;
+    identities::set_dkim_signing(c.store(), c.account(), identity, enabled)
+        .await
+        .map_err(super::errors::attribute_error)?;
+    Ok(Some(String::new()))
 }
 
 /// SES v1's `BehaviorOnMXFailure` and v2's spelling of the same.

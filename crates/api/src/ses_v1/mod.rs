@@ -13,8 +13,17 @@
 //!   `UpdateTemplate`, `DeleteTemplate`, `TestRenderTemplate`, on the
 //!   template store SES v2 shares;
 //! - [`identities`]: the `Verify…`, `List…`, `Delete…` and
-//!   `GetIdentity…Attributes` actions and `SetIdentityMailFromDomain`, on
+//!   `GetIdentity…Attributes` actions, `SetIdentityDkimEnabled` and
+//!   `SetIdentityMailFromDomain`, on
 //!   SES v2's identities;
+//! - [`notifications`]: the identity notification actions,
+//!   `SetIdentityNotificationTopic`, `GetIdentityNotificationAttributes`,
+//!   `SetIdentityHeadersInNotificationsEnabled` and
+//!   `SetIdentityFeedbackForwardingEnabled` (the topics the outbox
+//!   publishes each identity's bounces, complaints and deliveries to);
+//! - [`policies`]: `PutIdentityPolicy`, `GetIdentityPolicies`,
+//!   `ListIdentityPolicies`, `DeleteIdentityPolicy` (sending authorization
+//!   policies, kept, not enforced);
 //! - [`configuration_sets`] and [`event_destinations`]: the sets, their
 //!   options and destinations, stored as SES v2 stores them;
 //! - [`paging`]: `MaxItems` / `NextToken`;
@@ -32,7 +41,9 @@ pub mod configuration_sets;
 pub mod errors;
 pub mod event_destinations;
 pub mod identities;
+pub mod notifications;
 pub mod paging;
+pub mod policies;
 pub mod send;
 pub mod templates;
 
@@ -85,8 +96,19 @@ operations! {
     DeleteVerifiedEmailAddress => identities::delete_verified_email_address;
     GetIdentityVerificationAttributes => identities::get_identity_verification_attributes;
     GetIdentityDkimAttributes => identities::get_identity_dkim_attributes;
+    SetIdentityDkimEnabled => identities::set_identity_dkim_enabled;
     GetIdentityMailFromDomainAttributes => identities::get_identity_mail_from_domain_attributes;
     SetIdentityMailFromDomain => identities::set_identity_mail_from_domain;
+    SetIdentityNotificationTopic => notifications::set_identity_notification_topic;
+    GetIdentityNotificationAttributes => notifications::get_identity_notification_attributes;
+    SetIdentityHeadersInNotificationsEnabled =>
+        notifications::set_identity_headers_in_notifications_enabled;
+    SetIdentityFeedbackForwardingEnabled =>
+        notifications::set_identity_feedback_forwarding_enabled;
+    PutIdentityPolicy => policies::put_identity_policy;
+    GetIdentityPolicies => policies::get_identity_policies;
+    ListIdentityPolicies => policies::list_identity_policies;
+    DeleteIdentityPolicy => policies::delete_identity_policy;
     CreateConfigurationSet => configuration_sets::create_configuration_set;
     DescribeConfigurationSet => configuration_sets::describe_configuration_set;
     ListConfigurationSets => configuration_sets::list_configuration_sets;
@@ -294,8 +316,10 @@ mod tests {
         );
         assert_eq!(resolve("SendEmail"), Ok(Action::SendEmail));
         assert_eq!(
-            resolve("SetIdentityNotificationTopic"),
-            Err(Refused::Unknown("SetIdentityNotificationTopic".to_owned()))
+            resolve("CreateCustomVerificationEmailTemplate"),
+            Err(Refused::Unknown(
+                "CreateCustomVerificationEmailTemplate".to_owned()
+            ))
         );
         // Names are exact, as AWS's are.
         assert!(matches!(resolve("getsendquota"), Err(Refused::Unknown(_))));
@@ -324,7 +348,7 @@ mod tests {
         );
         let r = SesV1::route(&incoming(b"Action=ListReceiptFilters")).unwrap();
         assert_eq!(r.name, "ListReceiptFilters");
-        let r = SesV1::route(&incoming(b"Action=SetIdentityNotificationTopic")).unwrap();
+        let r = SesV1::route(&incoming(b"Action=CreateCustomVerificationEmailTemplate")).unwrap();
         assert_eq!(r.name, "Unknown");
         for body in [&b"Version=2010-12-01"[..], b"Action="] {
             let e = SesV1::route(&incoming(body)).map(|_| ()).unwrap_err();
@@ -362,11 +386,11 @@ mod tests {
             body.ends_with("<RequestId>req-2</RequestId></ErrorResponse>"),
             "{body}"
         );
-        let e = errors::not_implemented("SetIdentityNotificationTopic");
+        let e = errors::not_implemented("CreateCustomVerificationEmailTemplate");
         assert_eq!((e.code, e.status.as_u16()), ("InvalidAction", 400));
         assert!(
             e.message.starts_with(
-                "mailsight does not implement the SES v1 action SetIdentityNotificationTopic yet"
+                "mailsight does not implement the SES v1 action CreateCustomVerificationEmailTemplate yet"
             ),
             "{}",
             e.message

@@ -1,5 +1,7 @@
-//! Email identities: create, get, list (both routes), delete. Identities
-//! are verified at once: mailsight sends no verification mail and checks no
+//! Email identities: create, get, list (both routes), delete, and their
+//! feedback forwarding (`PutEmailIdentityFeedbackAttributes`, the flag SES
+//! v1's `SetIdentityFeedbackForwardingEnabled` sets). Identities are
+//! verified at once: mailsight sends no verification mail and checks no
 //! DNS, so a test can send right after creating one.
 
 use serde::Deserialize;
@@ -11,6 +13,8 @@ use super::tag_set::{self, Tag};
 use crate::body::{json, list_answer};
 use crate::error::ApiError;
 use mailsight_engine::identities;
+use mailsight_engine::identities::AttributeError;
+use mailsight_engine::notifications::{self, ForwardingRule};
 use mailsight_model::now_ms;
 use mailsight_store::{Identity, IdentityType};
 
@@ -30,12 +34,13 @@ fn kind_of(identity: &str) -> Result<IdentityType, ApiError> {
 
 /// DKIM attributes as SES reports them for a verified identity.
 fn dkim(identity: &Identity) -> Value {
+    let signing = identities::dkim_signing(identity);
     match identity.identity_type {
         IdentityType::Domain => {
             // Stable per identity, shaped like SES's CNAME tokens.
             let tokens = identities::dkim_tokens(&identity.name);
             json!({
-                "SigningEnabled": true,
+                "SigningEnabled": signing,
                 "Status": "SUCCESS",
                 "Tokens": tokens,
                 "SigningAttributesOrigin": "AWS_SES",
@@ -45,7 +50,7 @@ fn dkim(identity: &Identity) -> Value {
             })
         }
         IdentityType::EmailAddress => {
-            json!({"SigningEnabled": false, "Status": "NOT_STARTED", "Tokens": []})
+            json!({"SigningEnabled": signing, "Status": "NOT_STARTED", "Tokens": []})
         }
     }
 }
@@ -76,6 +81,7 @@ pub async fn create(c: &Call<'_>) -> Result<Value, ApiError> {
         tags: json!(tags),
         configuration_set: req.configuration_set_name,
         created_at: now_ms(),
+        attributes: Default::default(),
     };
     let answer = json!({
         "IdentityType": identity_type.as_str(),
@@ -107,12 +113,12 @@ pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
     };
     let mut out = json!({
         "IdentityType": identity.identity_type.as_str(),
-        "FeedbackForwardingStatus": true,
+        "FeedbackForwardingStatus": identity.attributes.forwarding_enabled,
         "VerifiedForSendingStatus": true,
         "VerificationStatus": "SUCCESS",
         "DkimAttributes": dkim(&identity),
         "MailFromAttributes": mail_from,
-        "Policies": {},
+        "Policies": identity.attributes.policies,
         "Tags": identity.tags,
     });
     if let Some(set) = identity.configuration_set {
@@ -178,4 +184,58 @@ pub async fn delete(c: &Call<'_>) -> Result<Value, ApiError> {
             "Email identity <{name}> does not exist."
         )))
     }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct FeedbackRequest {
+    /// SDKs leave out a `false` boolean: absent is off.
+    #[serde(default)]
+    email_forwarding_enabled: bool,
+}
+
+pub async fn put_feedback(c: &Call<'_>) -> Result<Value, ApiError> {
+    let name = c.label("EmailIdentity")?;
+    let req: FeedbackRequest = json(c.body)?;
+    notifications::set_forwarding(
+        c.store(),
+        c.account(),
+        name,
+        req.email_forwarding_enabled,
+        ForwardingRule::Any,
+    )
+    .await
+    .map_err(|e| attribute_error(name, e))?;
+    Ok(json!({}))
+}
+
+/// A refused change of identity `name`'s attributes in SES v2's terms.
+pub(super) fn attribute_error(name: &str, e: AttributeError) -> ApiError {
+    match e {
+        AttributeError::NoIdentity(_) => {
+            ApiError::not_found(format!("Email identity <{name}> does not exist."))
+        }
+        e @ AttributeError::NoPolicy(_) => ApiError::not_found(e.to_string()),
+        e @ AttributeError::PolicyExists(_) => ApiError::already_exists(e.to_string()),
+        AttributeError::TooManyPolicies(m) => ApiError::limit_exceeded(m),
+        AttributeError::Invalid(m) | AttributeError::InvalidPolicy(m) => ApiError::bad_request(m),
+        AttributeError::Store(s) => s.into(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DkimRequest {
+    /// SDKs leave out a `false` boolean: absent is off.
+    #[serde(default)]
+    signing_enabled: bool,
+}
+
+pub async fn put_dkim(c: &Call<'_>) -> Result<Value, ApiError> {
+    let name = c.label("EmailIdentity")?;
+    let req: DkimRequest = json(c.body)?;
+    identities::set_dkim_signing(c.store(), c.account(), name, req.signing_enabled)
+        .await
+        .map_err(|e| attribute_error(name, e))?;
+    Ok(json!({}))
 }

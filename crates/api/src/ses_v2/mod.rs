@@ -5,7 +5,7 @@
 //! - [`SesV2`]: the protocol behind [`crate::front`]: JSON answers, errors
 //!   with `x-amzn-ErrorType` and a JSON `message`;
 //! - handlers: [`send`], [`configuration_sets`], [`event_destinations`],
-//!   [`identities`], [`account`], [`insights`], [`metrics`],
+//!   [`identities`], [`identity_policies`], [`account`], [`insights`], [`metrics`],
 //!   [`export_jobs`], [`templates`],
 //!   [`contact_lists`], [`contacts`], [`suppression`], [`tags`]; [`validate`]
 //!   holds the name rules they share, [`paging`] the list and create
@@ -22,6 +22,7 @@ pub mod contacts;
 pub mod event_destinations;
 pub mod export_jobs;
 pub mod identities;
+pub mod identity_policies;
 pub mod insights;
 pub mod metrics;
 pub mod operations;

@@ -57,6 +57,18 @@ operations! {
     ListEmailIdentities => identities::list
         [GET "/v2/email/identities", POST "/v2/email/list-identities"];
     DeleteEmailIdentity => identities::delete [DELETE "/v2/email/identities/{EmailIdentity}"];
+    PutEmailIdentityDkimAttributes => identities::put_dkim
+        [PUT "/v2/email/identities/{EmailIdentity}/dkim"];
+    PutEmailIdentityFeedbackAttributes => identities::put_feedback
+        [PUT "/v2/email/identities/{EmailIdentity}/feedback"];
+    CreateEmailIdentityPolicy => identity_policies::create
+        [POST "/v2/email/identities/{EmailIdentity}/policies/{PolicyName}"];
+    GetEmailIdentityPolicies => identity_policies::get
+        [GET "/v2/email/identities/{EmailIdentity}/policies"];
+    UpdateEmailIdentityPolicy => identity_policies::update
+        [PUT "/v2/email/identities/{EmailIdentity}/policies/{PolicyName}"];
+    DeleteEmailIdentityPolicy => identity_policies::delete
+        [DELETE "/v2/email/identities/{EmailIdentity}/policies/{PolicyName}"];
 
     // Account, insights and metrics
     GetAccount => account::get [GET "/v2/email/account"];

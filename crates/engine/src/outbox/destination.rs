@@ -210,8 +210,13 @@ pub(super) fn parse_kind<T: serde::de::DeserializeOwned>(
 }
 
 /// An ARN as SES checks it: `arn:` and at least six `:`-separated parts.
+pub fn is_arn(arn: &str) -> bool {
+    arn.starts_with("arn:") && arn.split(':').count() >= 6
+}
+
+/// [`is_arn`], refused in the words of an event destination of `kind`.
 pub(super) fn check_arn(kind: &'static str, arn: &str) -> Result<(), DefinitionError> {
-    if arn.starts_with("arn:") && arn.split(':').count() >= 6 {
+    if is_arn(arn) {
         Ok(())
     } else {
         Err(DefinitionError::Arn {

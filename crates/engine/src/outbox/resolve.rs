@@ -1,10 +1,12 @@
 //! Which sink delivers a target's deliveries: one match over the
 //! [`Target`] and, for event destinations, the [`DestinationKind`] parsed
-//! from the stored definition. A kind's sink decides what its own
+//! from the stored definition; an identity's notifications go to the SNS
+//! sink, with the topic and headers switch the identity has now. A kind's sink decides what its own
 //! configuration needs (a bound bus, a bound stream, an existing topic).
 
 use std::sync::Arc;
 
+use mailsight_model::NotificationType;
 use mailsight_store::Target;
 
 use super::cloudwatch::CloudWatchSink;
@@ -15,7 +17,7 @@ use super::nats::NatsSink;
 use super::pinpoint::StoredOnly;
 use super::policy::SinkError;
 use super::sink::Sink;
-use super::sns::SnsSink;
+use super::sns::{Publish, SnsSink};
 use super::webhook::WebhookSink;
 
 impl Deliverer {
@@ -30,12 +32,26 @@ impl Deliverer {
     ) -> Result<Arc<dyn Sink>, SinkError> {
         let (set, name) = match target {
             Target::Forwarder { name } => return self.forwarder_sink(name),
+            Target::Identity {
+                identity,
+                notification,
+            } => {
+                return self
+                    .notification_sink(account, identity, *notification)
+                    .await;
+            }
             Target::Destination { set, name } => (set, name),
         };
         Ok(match self.destination_kind(account, set, name).await? {
             DestinationKind::Sns(d) => Arc::new(
-                SnsSink::resolve(self.sns.clone(), self.store.clone(), account, &d.topic_arn)
-                    .await?,
+                SnsSink::resolve(
+                    self.sns.clone(),
+                    self.store.clone(),
+                    account,
+                    &d.topic_arn,
+                    Publish::Record,
+                )
+                .await?,
             ),
             DestinationKind::Firehose(d) => {
                 Arc::new(self.firehose.sink(&d.delivery_stream_arn, &self.client)?)
@@ -53,6 +69,41 @@ impl Deliverer {
             }),
             DestinationKind::Pinpoint(_) => Arc::new(StoredOnly),
         })
+    }
+
+    /// The SNS sink of `identity`'s `notification` topic. An identity
+    /// deleted, or whose topic was cleared, since the record was routed is
+    /// a permanent failure, as a deleted event destination is.
+    async fn notification_sink(
+        &self,
+        account: &str,
+        identity: &str,
+        notification: NotificationType,
+    ) -> Result<Arc<dyn Sink>, SinkError> {
+        let found = self
+            .store
+            .get_identity(account, identity)
+            .await
+            .map_err(|e| SinkError::retry(e.to_string()))?
+            .ok_or_else(|| SinkError::permanent(format!("identity {identity} no longer exists")))?;
+        let topic = found.attributes.topic(notification).ok_or_else(|| {
+            SinkError::permanent(format!(
+                "identity {identity} no longer has a {notification} notification topic"
+            ))
+        })?;
+        let publish = Publish::Notification {
+            headers: found.attributes.headers(notification),
+        };
+        Ok(Arc::new(
+            SnsSink::resolve(
+                self.sns.clone(),
+                self.store.clone(),
+                account,
+                topic,
+                publish,
+            )
+            .await?,
+        ))
     }
 
     /// The kind of event destination `set/name`, read from the store.

@@ -19,7 +19,8 @@ pub struct DeliveriesArgs {
     /// Only deliveries in this state: pending, delivered or dead.
     #[arg(long)]
     status: Option<String>,
-    /// Only this target (`destination:<set>/<name>` or `forwarder:<name>`).
+    /// Only this target (`destination:<set>/<name>`,
+    /// `identity:<identity>/<type>` or `forwarder:<name>`).
     #[arg(long)]
     target: Option<String>,
     /// Only this message's deliveries.

@@ -313,7 +313,10 @@ async fn unknown_and_inbound_actions_are_refused_in_ses_v1_xml() {
     let url = t.server.url();
     let error_prefix = format!(r#"<ErrorResponse xmlns="{NAMESPACE}"><Error><Type>Sender</Type>"#);
     for (action, says) in [
-        ("SetIdentityNotificationTopic", "does not implement"),
+        (
+            "CreateCustomVerificationEmailTemplate",
+            "does not implement",
+        ),
         ("NoSuchAction", "does not implement"),
         (
             "CreateReceiptRuleSet",

@@ -18,7 +18,7 @@ async fn sns(url: &str, params: &[(&str, &str)]) -> (u16, String) {
     query_as(url, "sns", "2010-03-31", params).await
 }
 
-async fn create_topic(url: &str, name: &str, extra: &[(&str, &str)]) -> String {
+pub(crate) async fn create_topic(url: &str, name: &str, extra: &[(&str, &str)]) -> String {
     let mut params = vec![("Action", "CreateTopic"), ("Name", name)];
     params.extend_from_slice(extra);
     let (status, body) = sns(url, &params).await;
@@ -35,7 +35,7 @@ async fn create_topic(url: &str, name: &str, extra: &[(&str, &str)]) -> String {
 
 /// Fetches the certificate at the envelope's `SigningCertURL` over HTTP and
 /// verifies the envelope with it.
-async fn verify_remote(e: &Envelope) -> Result<(), mailsight_sns::SnsError> {
+pub(crate) async fn verify_remote(e: &Envelope) -> Result<(), mailsight_sns::SnsError> {
     let resp = reqwest::get(&e.signing_cert_url).await.unwrap();
     assert_eq!(resp.status(), 200, "{}", e.signing_cert_url);
     let pem = resp.bytes().await.unwrap();
@@ -43,7 +43,7 @@ async fn verify_remote(e: &Envelope) -> Result<(), mailsight_sns::SnsError> {
     mailsight_sns::verify(e, &key)
 }
 
-fn envelopes(got: &[Received], kind: &str) -> Vec<(Received, Envelope)> {
+pub(crate) fn envelopes(got: &[Received], kind: &str) -> Vec<(Received, Envelope)> {
     got.iter()
         .filter(|r| r.header("x-amz-sns-message-type") == kind)
         .map(|r| (r.clone(), Envelope::parse(&r.body).unwrap()))
@@ -53,7 +53,7 @@ fn envelopes(got: &[Received], kind: &str) -> Vec<(Received, Envelope)> {
 /// Subscribes `endpoint` through the real handshake: `Subscribe`, the
 /// receiver gets a signed `SubscriptionConfirmation`, the test visits its
 /// `SubscribeURL`. Returns the subscription ARN.
-async fn subscribe_and_confirm(
+pub(crate) async fn subscribe_and_confirm(
     url: &str,
     topic: &str,
     receiver: &Receiver,
@@ -102,7 +102,12 @@ async fn subscribe_and_confirm(
     arn
 }
 
-async fn sns_destination(c: &aws_sdk_sesv2::Client, set: &str, topic: &str, types: &[EventType]) {
+pub(crate) async fn sns_destination(
+    c: &aws_sdk_sesv2::Client,
+    set: &str,
+    topic: &str,
+    types: &[EventType],
+) {
     c.create_configuration_set()
         .configuration_set_name(set)
         .send()
@@ -123,7 +128,7 @@ async fn sns_destination(c: &aws_sdk_sesv2::Client, set: &str, topic: &str, type
         .unwrap();
 }
 
-async fn send_in_set(c: &aws_sdk_sesv2::Client, set: &str, to_address: &str) -> String {
+pub(crate) async fn send_in_set(c: &aws_sdk_sesv2::Client, set: &str, to_address: &str) -> String {
     c.send_email()
         .from_email_address("sender@example.com")
         .destination(to(&[to_address]))
@@ -136,7 +141,10 @@ async fn send_in_set(c: &aws_sdk_sesv2::Client, set: &str, to_address: &str) -> 
         .unwrap()
 }
 
-fn notifications_of(got: &[Received], message_id: &str) -> Vec<(Received, Envelope, Value)> {
+pub(crate) fn notifications_of(
+    got: &[Received],
+    message_id: &str,
+) -> Vec<(Received, Envelope, Value)> {
     envelopes(got, "Notification")
         .into_iter()
         .filter_map(|(r, e)| {

@@ -51,6 +51,7 @@ pub(super) fn record(
                     .then(|| json!({"Bounce": {"BounceType": "PERMANENT"}})),
             })
             .collect(),
+        identity: None,
         machine: None,
     }
 }

@@ -11,7 +11,8 @@
 //! [`Store`] trait:
 //!
 //! - `configuration_sets`: configuration sets and event destinations.
-//! - `identities`: identities.
+//! - `identities`: identities, their attributes, and the routing of their
+//!   notifications.
 //! - `messages`: messages and events (send, append, ingest, bodies).
 //! - `schedule`: later records released when due.
 //! - `outbox`: routing, claims, retries, dead letters, replays.
@@ -52,7 +53,7 @@ use configuration_sets::{
 };
 use content::content_and_machine_marks;
 use exports::export_jobs_queue_and_state;
-use identities::identities;
+use identities::{identities, identity_notifications_are_routed};
 use items::{items_by_kind_and_key, put_items_is_all_or_nothing};
 use messages::{
     duplicates_are_stored_once, ingest_creates_then_enriches_messages, message,
@@ -71,6 +72,9 @@ use sns::sns_topics_and_subscriptions;
 /// Runs every check against stores produced by `open`.
 pub async fn run<S: Store, F: Fn() -> S>(open: F) {
     let store = open();
+    // First, while no destination or forwarder exists: an identity's
+    // topics must route on their own.
+    identity_notifications_are_routed(&store).await;
     configuration_sets(&store).await;
     listing_pages_and_filters(&store).await;
     event_destinations(&store).await;

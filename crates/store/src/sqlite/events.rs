@@ -69,14 +69,19 @@ struct Known {
     message: Option<Message>,
 }
 
-/// Whether any destination or forwarder could take a record: checked once
-/// per write, which is one transaction, so it cannot change meanwhile.
+/// Whether any destination, identity notification topic or forwarder
+/// could take a record: checked once per write, which is one transaction,
+/// so it cannot change meanwhile.
 fn routes_exist(c: &Connection) -> Result<bool, StoreError> {
-    Ok(c
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM forwarders) OR EXISTS (SELECT 1 FROM event_destinations WHERE enabled = 1)",
-        )?
-        .query_row([], |r| r.get(0))?)
+    Ok(c.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM forwarders)
+                 OR EXISTS (SELECT 1 FROM event_destinations WHERE enabled = 1)
+                 OR EXISTS (SELECT 1 FROM identities
+                            WHERE json_extract(attributes, '$.BounceTopic') IS NOT NULL
+                               OR json_extract(attributes, '$.ComplaintTopic') IS NOT NULL
+                               OR json_extract(attributes, '$.DeliveryTopic') IS NOT NULL)",
+    )?
+    .query_row([], |r| r.get(0))?)
 }
 
 fn load_row(c: &Connection, id: &str) -> Result<Option<Known>, StoreError> {

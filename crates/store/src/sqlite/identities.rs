@@ -1,5 +1,5 @@
 //! Identities (the `identities` table): verified senders, by address or
-//! domain.
+//! domain, each with its [`IdentityAttributes`] as JSON (`attributes`).
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -9,26 +9,33 @@ use crate::types::*;
 
 pub(crate) fn create_identity(c: &Connection, acct: &str, i: &Identity) -> Result<(), StoreError> {
     c.execute(
-        "INSERT INTO identities (account_id, name, identity_type, tags, configuration_set, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![acct, i.name, i.identity_type.as_str(), i.tags.to_string(), i.configuration_set, i.created_at],
+        "INSERT INTO identities (account_id, name, identity_type, tags, configuration_set, created_at, attributes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![acct, i.name, i.identity_type.as_str(), i.tags.to_string(), i.configuration_set, i.created_at,
+                serde_json::to_string(&i.attributes)?],
     )
     .map_err(|e| taken(e, || format!("Email identity <{}>", i.name)))?;
     Ok(())
 }
 
-const IDENTITY_COLUMNS: &str = "name, identity_type, tags, configuration_set, created_at";
+const IDENTITY_COLUMNS: &str =
+    "name, identity_type, tags, configuration_set, created_at, attributes";
 
-fn identity_from_row(
-    r: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(String, String, String, Option<String>, i64)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+type IdentityRow = (String, String, String, Option<String>, i64, String);
+
+fn identity_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IdentityRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
 }
 
-fn identity_from_parts(
-    p: (String, String, String, Option<String>, i64),
-) -> Result<Identity, StoreError> {
-    let (name, kind, tags, configuration_set, created_at) = p;
+fn identity_from_parts(p: IdentityRow) -> Result<Identity, StoreError> {
+    let (name, kind, tags, configuration_set, created_at, attributes) = p;
     Ok(Identity {
         identity_type: IdentityType::parse(&kind)
             .ok_or_else(|| StoreError::Backend(format!("unknown identity type {kind}")))?,
@@ -36,6 +43,7 @@ fn identity_from_parts(
         tags: serde_json::from_str(&tags)?,
         configuration_set,
         created_at,
+        attributes: serde_json::from_str(&attributes)?,
     })
 }
 
@@ -96,6 +104,23 @@ pub(crate) fn set_tags(
     let n = c.execute(
         "UPDATE identities SET tags = ?3 WHERE account_id = ?1 AND name = ?2",
         params![acct, name, tags.to_string()],
+    )?;
+    if n == 0 {
+        Err(StoreError::NotFound(format!("Email identity <{name}>")))
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) fn set_attributes(
+    c: &Connection,
+    acct: &str,
+    name: &str,
+    attributes: &IdentityAttributes,
+) -> Result<(), StoreError> {
+    let n = c.execute(
+        "UPDATE identities SET attributes = ?3 WHERE account_id = ?1 AND name = ?2",
+        params![acct, name, serde_json::to_string(attributes)?],
     )?;
     if n == 0 {
         Err(StoreError::NotFound(format!("Email identity <{name}>")))

@@ -242,6 +242,18 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn set_identity_attributes(
+        &self,
+        account: &str,
+        name: &str,
+        attributes: IdentityAttributes,
+    ) -> Result<(), StoreError> {
+        let (a, n) = (own(account), own(name));
+        self.pool
+            .write(move |c| identities::set_attributes(c, &a, &n, &attributes))
+            .await
+    }
+
     async fn insert_message(
         &self,
         message: Message,

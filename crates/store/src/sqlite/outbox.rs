@@ -5,7 +5,7 @@
 //! for each newly stored record, so a record is never committed without its
 //! deliveries (nor delivered twice for a duplicate, which is not stored).
 
-use mailsight_model::EventType;
+use mailsight_model::{EventType, NotificationType};
 use rusqlite::{Connection, params};
 
 use crate::error::StoreError;
@@ -15,12 +15,26 @@ use crate::types::*;
 use mailsight_model::now_ms;
 
 /// Creates the deliveries of a freshly stored record: every enabled
-/// destination of its configuration set that matches its type, and every
-/// forwarder that takes it. The SQL writes each target in the text form of
-/// [`Target`]'s `Display`, which reads it back.
+/// destination of its configuration set that matches its type, the
+/// notification topic its identity set for its type (bounces, complaints
+/// and deliveries only), and every forwarder that takes it. The SQL writes
+/// each target in the text form of [`Target`]'s `Display`, which reads it
+/// back.
 pub(crate) fn route(c: &Connection, record_id: i64, r: &NewRecord) -> Result<(), StoreError> {
     let now = now_ms();
     let kind = r.event_type.api_name();
+    if let (Some(identity), Some(notification)) = (&r.identity, NotificationType::of(r.event_type))
+    {
+        // The attributes' JSON names each topic `<Type>Topic`.
+        c.prepare_cached(
+            "INSERT INTO deliveries (record_id, account_id, target, status, next_attempt, created_at)
+             SELECT ?1, ?2, 'identity:' || name || '/' || ?5, 'pending', ?3, ?3
+             FROM identities
+             WHERE account_id = ?2 AND name = ?4
+               AND json_extract(attributes, '$.' || ?5 || 'Topic') IS NOT NULL",
+        )?
+        .execute(params![record_id, r.account_id, now, identity, notification.name()])?;
+    }
     if let Some(set) = &r.configuration_set {
         c.prepare_cached(
             "INSERT INTO deliveries (record_id, account_id, target, status, next_attempt, created_at)

@@ -162,6 +162,7 @@ const MIGRATIONS: &[&str] = &[
     SEARCH_INDEX,
     EXPORT_JOBS,
     ROLLUP_DAYS,
+    IDENTITY_ATTRIBUTES,
 ];
 
 /// 5: compact event storage (see `sqlite::codec` and `sqlite::events`).
@@ -320,6 +321,11 @@ const ROLLUP_DAYS: &str = "CREATE TABLE rollup_days (
          SELECT account_id, metric, dimension, value, (hour / 86400000) * 86400000, tracked,
                 sum(count)
          FROM rollups GROUP BY 1, 2, 3, 4, 5, 6;";
+
+/// 10: each identity's notification settings (`IdentityAttributes`, as
+/// JSON); identities stored before keep SES's defaults.
+const IDENTITY_ATTRIBUTES: &str =
+    "ALTER TABLE identities ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';";
 
 /// The schema version that brought the hourly rollups.
 fn rollups_version() -> usize {
@@ -536,6 +542,29 @@ mod tests {
                 ("b", "f:f@x.test", 7, 3),
             ]
         );
+    }
+
+    #[test]
+    fn identities_stored_before_attributes_get_ses_defaults() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| *m == IDENTITY_ATTRIBUTES)
+            .unwrap();
+        for sql in &MIGRATIONS[..before] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {before};
+             INSERT INTO identities VALUES ('a', 'example.com', 'DOMAIN', '[]', NULL, 5);"
+        ))
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let got = super::super::identities::get_identity(&conn, "a", "example.com")
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.attributes, crate::IdentityAttributes::default());
+        assert!(got.attributes.forwarding_enabled);
     }
 
     #[test]
