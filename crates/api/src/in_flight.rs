@@ -51,14 +51,19 @@ pub async fn limit(State(in_flight): State<InFlight>, request: Request, next: Ne
             "mailsight is answering its limit of {} requests at once; retry shortly.",
             in_flight.limit
         );
-        tracing::warn!(path = parts.uri.path(), limit = in_flight.limit, "request refused: too many in flight");
+        tracing::warn!(
+            path = parts.uri.path(),
+            limit = in_flight.limit,
+            "request refused: too many in flight"
+        );
         let mut response = match crate::protocols::busy(&parts, &message) {
             Some(r) => r,
             None => (StatusCode::SERVICE_UNAVAILABLE, message).into_response(),
         };
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECONDS),
+        );
         return response;
     };
     // The permit is held until the response is produced; a streamed body

@@ -41,7 +41,15 @@ async fn hold(url: &str) -> TcpStream {
 async fn until_busy(url: &str) -> reqwest::Response {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let r = signed(url, "GET", "/v2/email/account", b"", "secret", SystemTime::now()).await;
+        let r = signed(
+            url,
+            "GET",
+            "/v2/email/account",
+            b"",
+            "secret",
+            SystemTime::now(),
+        )
+        .await;
         if r.status().as_u16() == 503 {
             return r;
         }

@@ -47,7 +47,11 @@ impl Write {
             &query_one(
                 c,
                 "SELECT EXISTS (SELECT 1 FROM forwarders)
-                     OR EXISTS (SELECT 1 FROM event_destinations WHERE enabled)",
+                     OR EXISTS (SELECT 1 FROM event_destinations WHERE enabled)
+                     OR EXISTS (SELECT 1 FROM identities
+                                WHERE (attributes::jsonb ->> 'BounceTopic') IS NOT NULL
+                                   OR (attributes::jsonb ->> 'ComplaintTopic') IS NOT NULL
+                                   OR (attributes::jsonb ->> 'DeliveryTopic') IS NOT NULL)",
                 &[],
             )
             .await?,

@@ -1,5 +1,5 @@
 //! Identities (the `identities` table): verified senders, by address or
-//! domain.
+//! domain, each with its [`IdentityAttributes`] as JSON (`attributes`).
 
 use tokio_postgres::Row;
 
@@ -14,8 +14,8 @@ pub(crate) async fn create_identity(
 ) -> Result<(), StoreError> {
     insert_new(
         c,
-        "INSERT INTO identities (account_id, name, identity_type, tags, configuration_set, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO identities (account_id, name, identity_type, tags, configuration_set, created_at, attributes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
         &[
             &acct,
             &i.name,
@@ -23,6 +23,7 @@ pub(crate) async fn create_identity(
             &i.tags.to_string(),
             &i.configuration_set,
             &i.created_at,
+            &serde_json::to_string(&i.attributes)?,
         ],
         || format!("Email identity <{}>", i.name),
     )
@@ -30,7 +31,8 @@ pub(crate) async fn create_identity(
     Ok(())
 }
 
-const IDENTITY_COLUMNS: &str = "name, identity_type, tags, configuration_set, created_at";
+const IDENTITY_COLUMNS: &str =
+    "name, identity_type, tags, configuration_set, created_at, attributes";
 
 fn identity_from_row(r: &Row) -> Result<Identity, StoreError> {
     let kind: &str = col(r, 1)?;
@@ -41,6 +43,7 @@ fn identity_from_row(r: &Row) -> Result<Identity, StoreError> {
         tags: serde_json::from_str(col::<&str>(r, 2)?)?,
         configuration_set: col(r, 3)?,
         created_at: col(r, 4)?,
+        attributes: serde_json::from_str(col::<&str>(r, 5)?)?,
     })
 }
 
@@ -105,6 +108,25 @@ pub(crate) async fn set_tags(
         c,
         "UPDATE identities SET tags = $3 WHERE account_id = $1 AND name = $2",
         &[&acct, &name, &tags.to_string()],
+    )
+    .await?;
+    if n == 0 {
+        Err(StoreError::NotFound(format!("Email identity <{name}>")))
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) async fn set_attributes(
+    c: &impl Db,
+    acct: &str,
+    name: &str,
+    attributes: &IdentityAttributes,
+) -> Result<(), StoreError> {
+    let n = execute(
+        c,
+        "UPDATE identities SET attributes = $3 WHERE account_id = $1 AND name = $2",
+        &[&acct, &name, &serde_json::to_string(attributes)?],
     )
     .await?;
     if n == 0 {

@@ -240,6 +240,15 @@ impl Store for PostgresStore {
         write!(self, tx => identities::set_tags(&tx, account, name, &tags))
     }
 
+    async fn set_identity_attributes(
+        &self,
+        account: &str,
+        name: &str,
+        attributes: IdentityAttributes,
+    ) -> Result<(), StoreError> {
+        write!(self, tx => identities::set_attributes(&tx, account, name, &attributes))
+    }
+
     async fn insert_message(
         &self,
         message: Message,

@@ -8,7 +8,7 @@
 //! claiming at the same moment skips them, and after the commit they are no
 //! longer due.
 
-use mailsight_model::{EventType, now_ms};
+use mailsight_model::{EventType, NotificationType, now_ms};
 use tokio_postgres::Row;
 
 use super::db::{Db, col, execute, query};
@@ -23,6 +23,20 @@ use crate::types::*;
 pub(crate) async fn route(c: &impl Db, record_id: i64, r: &NewRecord) -> Result<(), StoreError> {
     let now = now_ms();
     let kind = r.event_type.api_name();
+    if let (Some(identity), Some(notification)) = (&r.identity, NotificationType::of(r.event_type))
+    {
+        // The attributes' JSON names each topic `<Type>Topic`.
+        let topic = format!("{}Topic", notification.name());
+        execute(
+            c,
+            "INSERT INTO deliveries (record_id, account_id, target, status, next_attempt, created_at)
+             SELECT $1, $2, 'identity:' || name || '/' || $5::text, 'pending', $3, $3
+             FROM identities
+             WHERE account_id = $2 AND name = $4 AND (attributes::jsonb ->> $6::text) IS NOT NULL",
+            &[&record_id, &r.account_id, &now, identity, &notification.name(), &topic],
+        )
+        .await?;
+    }
     if let Some(set) = &r.configuration_set {
         execute(
             c,

@@ -243,6 +243,9 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX export_jobs_by_time ON export_jobs (account_id, created_at, job_id);
      CREATE INDEX export_jobs_unfinished ON export_jobs (created_at, job_id)
          WHERE status IN ('CREATED', 'PROCESSING');"#,
+    // 2: each identity's notification settings (`IdentityAttributes`, as
+    // JSON), as SQLite's version 10.
+    "ALTER TABLE identities ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';",
 ];
 
 /// Brings the database up to the newest schema version.

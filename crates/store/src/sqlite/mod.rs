@@ -33,8 +33,8 @@ use crate::metrics::{MetricQuery, Point, RebuildReport};
 use crate::target::Target;
 use crate::traits::Store;
 use crate::types::*;
-pub use pool::{Durability, default_readers};
 use pool::Pool;
+pub use pool::{Durability, default_readers};
 
 /// The file name of the database inside the data directory.
 pub const DATABASE_FILE: &str = "mailsight.db";
@@ -614,7 +614,9 @@ impl Store for SqliteStore {
         key: &str,
     ) -> Result<Option<Item>, StoreError> {
         // A point lookup: cheaper on this thread than a hop to the pool.
-        self.pool.read_now(|c| items::get(c, account, kind, key)).await
+        self.pool
+            .read_now(|c| items::get(c, account, kind, key))
+            .await
     }
 
     async fn list_items(
@@ -713,7 +715,9 @@ impl Store for SqliteStore {
         account: &str,
         job_id: &str,
     ) -> Result<Option<crate::ExportJob>, StoreError> {
-        self.pool.read_now(|c| exports::get(c, account, job_id)).await
+        self.pool
+            .read_now(|c| exports::get(c, account, job_id))
+            .await
     }
 
     async fn list_export_jobs(

@@ -118,7 +118,9 @@ impl Readers {
 
 impl Lease {
     fn conn(&self) -> &Connection {
-        self.conn.as_ref().expect("a lease holds its connection until dropped")
+        self.conn
+            .as_ref()
+            .expect("a lease holds its connection until dropped")
     }
 }
 
