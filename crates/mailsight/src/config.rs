@@ -292,6 +292,19 @@ mod tests {
     }
 
     #[test]
+    fn the_ephemeral_mode_is_asked_for_either_way_and_keeps_no_database() {
+        let c = Config::from_toml("data_dir = \":memory:\"").unwrap();
+        assert!(c.is_ephemeral());
+        let c = Config::from_toml("ephemeral = true").unwrap();
+        assert!(c.is_ephemeral());
+        c.check().unwrap();
+        assert!(!Config::default().is_ephemeral());
+        let c =
+            Config::from_toml("ephemeral = true\n[store]\nurl = \"postgres://db/mail\"").unwrap();
+        assert!(matches!(c.check(), Err(ConfigError::EphemeralDatabase)));
+    }
+
+    #[test]
     fn an_empty_file_gives_the_defaults() {
         let c = Config::from_toml("").unwrap();
         assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);

@@ -153,6 +153,16 @@ pub fn log(lines: &[(&'static str, String)]) {
     }
 }
 
+/// The data directory, and whether it is kept.
+fn data_directory(config: &Config) -> String {
+    let dir = config.data_dir.display();
+    if config.ephemeral {
+        format!("{dir} (ephemeral: never synced, removed at exit)")
+    } else {
+        dir.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,15 +229,5 @@ mod tests {
         );
         assert_eq!(get("forwarders"), "1: hook");
         assert_eq!(get("event destinations"), "3 (at least)");
-    }
-}
-
-/// The data directory, and whether it is kept.
-fn data_directory(config: &Config) -> String {
-    let dir = config.data_dir.display();
-    if config.ephemeral {
-        format!("{dir} (ephemeral: never synced, removed at exit)")
-    } else {
-        dir.to_string()
     }
 }
