@@ -7,13 +7,24 @@ use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_sesv2::operation::get_message_insights::GetMessageInsightsOutput;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 use mailsight::{Config, Running};
+use mailsight_store::conformance::postgres_db::TestDatabase;
 use tempfile::TempDir;
 
-/// A running server with its own data directory.
+/// A running server with its own data directory (and, when the suite runs
+/// on PostgreSQL, its own database).
 pub struct TestServer {
     pub server: Running,
     pub dir: TempDir,
     pub config: Config,
+    pub db: Option<TestDatabase>,
+}
+
+/// Whether the suite runs on PostgreSQL: `MAILSIGHT_E2E_STORE=postgres`
+/// gives every server a database of its own on the server
+/// `MAILSIGHT_TEST_POSTGRES` names (dropped at the test's end); unset, each
+/// keeps SQLite in its data directory.
+fn on_postgres() -> bool {
+    std::env::var("MAILSIGHT_E2E_STORE").is_ok_and(|v| v.eq_ignore_ascii_case("postgres"))
 }
 
 /// Fast simulated timings, so lifecycles finish in well under a second.
@@ -33,12 +44,20 @@ pub fn test_config(dir: &TempDir) -> Config {
 pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let mut config = test_config(&dir);
+    let db = if on_postgres() {
+        let db = TestDatabase::create().await;
+        config.store.url = Some(db.url.clone());
+        Some(db)
+    } else {
+        None
+    };
     tweak(&mut config);
     let server = Running::start(config.clone()).await.unwrap();
     TestServer {
         server,
         dir,
         config,
+        db,
     }
 }
 
@@ -57,6 +76,7 @@ impl TestServer {
             server,
             dir,
             config,
+            db,
         } = self;
         server.stop().await.unwrap();
         let server = Running::start(config.clone()).await.unwrap();
@@ -64,6 +84,7 @@ impl TestServer {
             server,
             dir,
             config,
+            db,
         }
     }
 }

@@ -114,7 +114,12 @@ async fn requests_beyond_the_cap_get_each_protocol_s_throttling_error() {
 
 #[tokio::test]
 async fn the_ephemeral_mode_keeps_nothing() {
-    let t = start_with(|c| c.ephemeral = true).await;
+    // (Ephemeral is SQLite in memory, also when the suite runs on PostgreSQL.)
+    let t = start_with(|c| {
+        c.ephemeral = true;
+        c.store.url = None;
+    })
+    .await;
     let client = t.client();
     verify_domain(&client).await;
     let id = send_to(&client, &["success@simulator.amazonses.com"]).await;

@@ -104,17 +104,7 @@ pub(crate) async fn set_tags(
     name: &str,
     tags: &serde_json::Value,
 ) -> Result<(), StoreError> {
-    let n = execute(
-        c,
-        "UPDATE identities SET tags = $3 WHERE account_id = $1 AND name = $2",
-        &[&acct, &name, &tags.to_string()],
-    )
-    .await?;
-    if n == 0 {
-        Err(StoreError::NotFound(format!("Email identity <{name}>")))
-    } else {
-        Ok(())
-    }
+    set_json(c, acct, name, Column::Tags, tags.to_string()).await
 }
 
 pub(crate) async fn set_attributes(
@@ -123,12 +113,37 @@ pub(crate) async fn set_attributes(
     name: &str,
     attributes: &IdentityAttributes,
 ) -> Result<(), StoreError> {
-    let n = execute(
+    set_json(
         c,
-        "UPDATE identities SET attributes = $3 WHERE account_id = $1 AND name = $2",
-        &[&acct, &name, &serde_json::to_string(attributes)?],
+        acct,
+        name,
+        Column::Attributes,
+        serde_json::to_string(attributes)?,
     )
-    .await?;
+    .await
+}
+
+/// The identity columns kept as JSON text.
+enum Column {
+    Tags,
+    Attributes,
+}
+
+/// Replaces one JSON column of an existing identity.
+async fn set_json(
+    c: &impl Db,
+    acct: &str,
+    name: &str,
+    column: Column,
+    json: String,
+) -> Result<(), StoreError> {
+    let sql = match column {
+        Column::Tags => "UPDATE identities SET tags = $3 WHERE account_id = $1 AND name = $2",
+        Column::Attributes => {
+            "UPDATE identities SET attributes = $3 WHERE account_id = $1 AND name = $2"
+        }
+    };
+    let n = execute(c, sql, &[&acct, &name, &json]).await?;
     if n == 0 {
         Err(StoreError::NotFound(format!("Email identity <{name}>")))
     } else {

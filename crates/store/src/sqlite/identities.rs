@@ -101,15 +101,7 @@ pub(crate) fn set_tags(
     name: &str,
     tags: &serde_json::Value,
 ) -> Result<(), StoreError> {
-    let n = c.execute(
-        "UPDATE identities SET tags = ?3 WHERE account_id = ?1 AND name = ?2",
-        params![acct, name, tags.to_string()],
-    )?;
-    if n == 0 {
-        Err(StoreError::NotFound(format!("Email identity <{name}>")))
-    } else {
-        Ok(())
-    }
+    set_json(c, acct, name, Column::Tags, tags.to_string())
 }
 
 pub(crate) fn set_attributes(
@@ -118,10 +110,36 @@ pub(crate) fn set_attributes(
     name: &str,
     attributes: &IdentityAttributes,
 ) -> Result<(), StoreError> {
-    let n = c.execute(
-        "UPDATE identities SET attributes = ?3 WHERE account_id = ?1 AND name = ?2",
-        params![acct, name, serde_json::to_string(attributes)?],
-    )?;
+    set_json(
+        c,
+        acct,
+        name,
+        Column::Attributes,
+        serde_json::to_string(attributes)?,
+    )
+}
+
+/// The identity columns kept as JSON text.
+enum Column {
+    Tags,
+    Attributes,
+}
+
+/// Replaces one JSON column of an existing identity.
+fn set_json(
+    c: &Connection,
+    acct: &str,
+    name: &str,
+    column: Column,
+    json: String,
+) -> Result<(), StoreError> {
+    let sql = match column {
+        Column::Tags => "UPDATE identities SET tags = ?3 WHERE account_id = ?1 AND name = ?2",
+        Column::Attributes => {
+            "UPDATE identities SET attributes = ?3 WHERE account_id = ?1 AND name = ?2"
+        }
+    };
+    let n = c.prepare_cached(sql)?.execute(params![acct, name, json])?;
     if n == 0 {
         Err(StoreError::NotFound(format!("Email identity <{name}>")))
     } else {
