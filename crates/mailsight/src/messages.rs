@@ -4,14 +4,13 @@
 //! glance (time, message id, from, subject, and each recipient with its
 //! newest event), newest first.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::builder::TypedValueParser as _;
 use mailsight_api::search::{iso, parse_event, parse_tag, parse_time};
 use mailsight_store::search::MAX_PAGE;
-use mailsight_store::{MessageQuery, MessageSummary, SearchCursor, Store};
+use mailsight_store::{MessageQuery, MessageSummary, SearchCursor};
 
 /// The most messages one run lists.
 const MAX_LIMIT: usize = 10_000;
@@ -55,9 +54,8 @@ pub struct MessagesArgs {
     #[arg(long, default_value_t = 50,
           value_parser = clap::value_parser!(u16).range(1..=MAX_LIMIT as i64).map(usize::from))]
     limit: usize,
-    /// The data directory of the server [default: ./mailsight-data].
-    #[arg(long, env = "MAILSIGHT_DATA_DIR")]
-    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    store: crate::store::StoreArgs,
     /// The account that sent them.
     #[arg(long, default_value = mailsight_api::DEFAULT_ACCOUNT)]
     account: String,
@@ -100,12 +98,7 @@ pub async fn run(args: MessagesArgs) -> anyhow::Result<ExitCode> {
         .query(mailsight_model::now_ms())?
         .compile()
         .context("cannot search for that")?;
-    let dir = args
-        .data_dir
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(crate::config::DEFAULT_DATA_DIR));
-    let store = mailsight_store::SqliteStore::open(&dir)
-        .with_context(|| format!("cannot open the store in {}", dir.display()))?;
+    let store = args.store.open().await?;
     let mut found: Vec<MessageSummary> = Vec::new();
     let mut cursor: Option<SearchCursor> = None;
     let more = loop {

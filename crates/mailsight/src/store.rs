@@ -2,7 +2,10 @@
 //! database `[store] url` (or `--database`, `MAILSIGHT_DATABASE_URL`)
 //! names, else the SQLite file in the data directory.
 
+use std::path::PathBuf;
 use std::sync::Arc;
+
+use anyhow::Context;
 
 use mailsight_store::{Durability, OpenOptions, PostgresStore, SqliteStore, Store, StoreError};
 
@@ -39,5 +42,39 @@ pub fn describe(config: &Config) -> String {
                 .join(mailsight_store::sqlite::DATABASE_FILE)
                 .display()
         ),
+    }
+}
+
+/// Where a command that reads the server's data finds it (`mailsight
+/// deliveries`, `message`, `messages`, `rollups`): the data directory's
+/// SQLite file, or the PostgreSQL database the server uses.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct StoreArgs {
+    /// The data directory of the server [default: ./mailsight-data].
+    #[arg(long, env = "MAILSIGHT_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// The server's PostgreSQL database (`postgres://…`), instead of the
+    /// SQLite file in the data directory.
+    #[arg(
+        long,
+        env = "MAILSIGHT_DATABASE_URL",
+        hide_env_values = true,
+        global = true
+    )]
+    pub database: Option<String>,
+}
+
+impl StoreArgs {
+    /// Opens the store these name.
+    pub async fn open(&self) -> anyhow::Result<Arc<dyn Store>> {
+        let mut config = Config::default();
+        if let Some(dir) = &self.data_dir {
+            config.data_dir = dir.clone();
+        }
+        config.store.url = self.database.clone();
+        config.check_store()?;
+        open(&config)
+            .await
+            .with_context(|| format!("cannot open the store ({})", describe(&config)))
     }
 }

@@ -1,21 +1,18 @@
 //! `mailsight deliveries`: what the outbox sent where, as an aligned table
 //! (or replaying dead deliveries).
 
-use std::path::PathBuf;
-
 use anyhow::Context;
-use mailsight_store::{Delivery, DeliveryFilter, DeliveryStatus, Store, Target};
+use mailsight_store::{Delivery, DeliveryFilter, DeliveryStatus, Target};
 
-use super::{iso, open_store, table, truncate};
+use super::{iso, table, truncate};
 
 /// The widest the last error is shown, so a row fits a terminal.
 pub const ERROR_WIDTH: usize = 60;
 
 #[derive(clap::Args)]
 pub struct DeliveriesArgs {
-    /// The data directory of the server [default: ./mailsight-data].
-    #[arg(long, env = "MAILSIGHT_DATA_DIR")]
-    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    store: mailsight::store::StoreArgs,
     /// Only deliveries in this state: pending, delivered or dead.
     #[arg(long)]
     status: Option<String>,
@@ -35,7 +32,7 @@ pub struct DeliveriesArgs {
 }
 
 pub async fn run(args: DeliveriesArgs) -> anyhow::Result<std::process::ExitCode> {
-    let store = open_store(args.data_dir)?;
+    let store = args.store.open().await?;
     // Text that names no target matches no delivery (as when targets were
     // compared as plain text).
     let target = match args.target.as_deref().map(str::parse::<Target>) {

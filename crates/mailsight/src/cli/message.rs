@@ -10,21 +10,19 @@
 //! bounce lists under the recipient that bounced and nowhere else.
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use mailsight_engine::normalize::{message_from, normalize};
 use mailsight_model::{EventRecord, EventType};
-use mailsight_store::{MachineActivity, Message, Millis, Store};
+use mailsight_store::{MachineActivity, Message, Millis};
 
-use super::{iso, open_store};
+use super::iso;
 
 #[derive(clap::Args)]
 pub struct MessageArgs {
     /// The SES message id.
     message_id: String,
-    /// The data directory of the server [default: ./mailsight-data].
-    #[arg(long, env = "MAILSIGHT_DATA_DIR")]
-    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    store: mailsight::store::StoreArgs,
     /// The account that sent it.
     #[arg(long, default_value = "000000000000")]
     account: String,
@@ -37,7 +35,7 @@ pub struct MessageArgs {
 }
 
 pub async fn run(args: MessageArgs) -> anyhow::Result<std::process::ExitCode> {
-    let store = open_store(args.data_dir)?;
+    let store = args.store.open().await?;
     let (account, id) = (&args.account, &args.message_id);
     if args.mime {
         let Some(mime) = store

@@ -1,4 +1,5 @@
-//! The commands that read the data directory, one file each, and what
+//! The commands that read the server's data (its data directory or its
+//! database, `mailsight::store::StoreArgs`), one file each, and what
 //! their output shares: aligned tables and ISO-8601 times.
 //!
 //! - [`deliveries`]: `mailsight deliveries`.
@@ -9,16 +10,7 @@ pub mod deliveries;
 pub mod message;
 pub mod rollups;
 
-use std::path::PathBuf;
-
-use anyhow::Context;
-use mailsight_store::{Millis, SqliteStore};
-
-/// Opens the store in `dir` (or the default data directory).
-pub fn open_store(dir: Option<PathBuf>) -> anyhow::Result<SqliteStore> {
-    let dir = dir.unwrap_or_else(|| PathBuf::from(mailsight::config::DEFAULT_DATA_DIR));
-    SqliteStore::open(&dir).with_context(|| format!("cannot open the store in {}", dir.display()))
-}
+use mailsight_store::Millis;
 
 /// Epoch milliseconds as ISO-8601 UTC (`2024-05-01T10:00:00.000Z`).
 pub fn iso(ms: Millis) -> String {

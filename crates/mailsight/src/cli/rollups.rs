@@ -2,18 +2,14 @@
 //! counts every stored event again (upgrading does it once by itself; this
 //! is for repairs).
 
-use std::path::PathBuf;
-
 use clap::Subcommand;
-use mailsight_store::Store;
 
 #[derive(clap::Args)]
 pub struct RollupsArgs {
     #[command(subcommand)]
     action: RollupsAction,
-    /// The data directory of the server [default: ./mailsight-data].
-    #[arg(long, env = "MAILSIGHT_DATA_DIR", global = true)]
-    data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    store: mailsight::store::StoreArgs,
 }
 
 #[derive(Subcommand)]
@@ -24,7 +20,7 @@ enum RollupsAction {
 }
 
 pub async fn run(args: RollupsArgs) -> anyhow::Result<std::process::ExitCode> {
-    let store = super::open_store(args.data_dir)?;
+    let store = args.store.open().await?;
     match args.action {
         RollupsAction::Rebuild => {
             let started = std::time::Instant::now();

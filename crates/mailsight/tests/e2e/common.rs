@@ -66,6 +66,18 @@ pub async fn start() -> TestServer {
 }
 
 impl TestServer {
+    /// The arguments that point a CLI command (`import`, `deliveries`,
+    /// `messages`, ...) at this server's data: its data directory, and its
+    /// database when the suite runs on PostgreSQL.
+    pub fn store_args(&self) -> Vec<std::ffi::OsString> {
+        let mut args = vec!["--data-dir".into(), self.dir.path().as_os_str().to_owned()];
+        if let Some(url) = &self.config.store.url {
+            args.push("--database".into());
+            args.push(url.into());
+        }
+        args
+    }
+
     pub fn client(&self) -> Client {
         client_for(&self.server.url(), "AKIDEXAMPLE", "secret")
     }

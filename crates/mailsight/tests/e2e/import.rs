@@ -6,13 +6,25 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
+use crate::common::TestServer;
 use crate::ingest::{compact, firehose_snapshot, fixtures, snapshot, start_ingesting};
 
 fn import(data_dir: &Path, paths: &[&Path]) -> (i32, String) {
+    import_with(
+        &["--data-dir".into(), data_dir.as_os_str().to_owned()],
+        paths,
+    )
+}
+
+/// Imports into the store of a running server.
+fn import_into(t: &TestServer, paths: &[&Path]) -> (i32, String) {
+    import_with(&t.store_args(), paths)
+}
+
+fn import_with(store: &[std::ffi::OsString], paths: &[&Path]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_mailsight"))
         .arg("import")
-        .arg("--data-dir")
-        .arg(data_dir)
+        .args(store)
         .args(paths)
         .output()
         .unwrap();
@@ -41,7 +53,7 @@ async fn importing_the_fixtures_matches_firehose_and_is_idempotent() {
     for (name, record) in fixtures() {
         std::fs::write(dir.path().join(name), record).unwrap();
     }
-    let (code, out) = import(t.dir.path(), &[dir.path()]);
+    let (code, out) = import_into(&t, &[dir.path()]);
     assert_eq!(code, 0, "{out}");
     assert!(
         out.starts_with("imported 15 records (0 duplicates, 0 rejected) from 15 files"),
@@ -49,7 +61,7 @@ async fn importing_the_fixtures_matches_firehose_and_is_idempotent() {
     );
     assert_eq!(snapshot(&t).await, via_firehose);
 
-    let (code, out) = import(t.dir.path(), &[dir.path()]);
+    let (code, out) = import_into(&t, &[dir.path()]);
     assert_eq!(code, 0, "{out}");
     assert!(
         out.starts_with("imported 0 records (15 duplicates, 0 rejected)"),
@@ -72,8 +84,8 @@ async fn archives_of_every_shape_import_fully() {
     .unwrap();
     // NDJSON, plain.
     std::fs::write(dir.path().join("rest.ndjson"), records[8..].join("\n")).unwrap();
-    let (code, out) = import(
-        t.dir.path(),
+    let (code, out) = import_into(
+        &t,
         &[
             &dir.path().join("part-0000"),
             &dir.path().join("rest.ndjson"),
@@ -274,7 +286,7 @@ async fn import_names_the_account_and_its_open_mode_key_sees_the_records() {
         })
         .collect();
     std::fs::write(dir.path().join("records.jsonl"), records).unwrap();
-    let (code, out) = import(t.dir.path(), &[dir.path()]);
+    let (code, out) = import_into(&t, &[dir.path()]);
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("filed under account 111122223333: query with AWS_ACCESS_KEY_ID=111122223333"),

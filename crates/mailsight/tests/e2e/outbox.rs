@@ -485,8 +485,8 @@ async fn dead_letters_are_listed_and_replayed() {
 
     // The CLI reads the same outbox from the data directory.
     let cli = std::process::Command::new(env!("CARGO_BIN_EXE_mailsight"))
-        .args(["deliveries", "--status", "dead", "--data-dir"])
-        .arg(t.dir.path())
+        .args(["deliveries", "--status", "dead"])
+        .args(t.store_args())
         .output()
         .unwrap();
     assert!(cli.status.success());

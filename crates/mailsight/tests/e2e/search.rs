@@ -275,8 +275,7 @@ async fn search_by_every_filter_newest_first_and_paged() {
             "--subject",
             "invoice",
         ])
-        .arg("--data-dir")
-        .arg(t.dir.path())
+        .args(t.store_args())
         .output()
         .unwrap();
     assert!(cli.status.success(), "{cli:?}");
@@ -293,8 +292,8 @@ async fn search_by_every_filter_newest_first_and_paged() {
     assert!(lines[2].contains("jane@gmail.com DELIVERY"), "{listing}");
     let cli = std::process::Command::new(env!("CARGO_BIN_EXE_mailsight"))
         .args(["messages", "--account", "123456789012", "--limit", "1"])
-        .args(["--event", "bogus", "--data-dir"])
-        .arg(t.dir.path())
+        .args(["--event", "bogus"])
+        .args(t.store_args())
         .output()
         .unwrap();
     assert!(!cli.status.success(), "an unknown event type is an error");
