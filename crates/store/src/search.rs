@@ -95,6 +95,30 @@ impl SearchQuery {
     pub fn end(&self) -> Option<Millis> {
         self.end
     }
+
+    /// What a page reads, in the order pages go (newest first): messages
+    /// sent in `[lo, hi]`, and at `hi` only those whose key is below `key`
+    /// (the cursor resumes after the last message of the page before).
+    /// `None` when nothing is left to read.
+    pub fn window(&self, cursor: Option<SearchCursor>) -> Option<Window> {
+        let lo = self.start.unwrap_or(i64::MIN);
+        let mut hi = self.end.map_or(Some(i64::MAX), |e| e.checked_sub(1))?;
+        let mut key = i64::MAX;
+        if let Some(at) = cursor
+            && (at.sent_at < hi || (at.sent_at == hi && at.key < key))
+        {
+            (hi, key) = (at.sent_at, at.key);
+        }
+        (lo <= hi).then_some(Window { lo, hi, key })
+    }
+}
+
+/// The bounds of one search page; see [`SearchQuery::window`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub lo: Millis,
+    pub hi: Millis,
+    pub key: i64,
 }
 
 impl MessageQuery {

@@ -98,19 +98,9 @@ pub(crate) async fn search(
 ) -> Result<SearchPage, StoreError> {
     let budget = SCAN_BUDGET;
     let limit = limit.clamp(1, MAX_PAGE);
-    let lo = q.start().unwrap_or(i64::MIN);
-    let Some(mut hi) = q.end().map_or(Some(i64::MAX), |e| e.checked_sub(1)) else {
+    let Some(Window { lo, hi, key }) = q.window(cursor) else {
         return Ok(SearchPage::default());
     };
-    let mut key = i64::MAX;
-    if let Some(at) = cursor
-        && (at.sent_at < hi || (at.sent_at == hi && at.key < key))
-    {
-        (hi, key) = (at.sent_at, at.key);
-    }
-    if lo > hi {
-        return Ok(SearchPage::default());
-    }
     let terms = q.terms();
     let driver = rarest(c, account, terms, lo, hi).await?;
     let others: Vec<&str> = terms
