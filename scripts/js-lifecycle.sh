@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # mailsight through the AWS SDK for JavaScript v3 (@aws-sdk/client-sesv2,
 # @aws-sdk/client-ses, @aws-sdk/client-sns from npm, versions pinned in
-# scripts/js-lifecycle/package-lock.json).
+# scripts/node/package-lock.json).
 #
 #   scripts/js-lifecycle.sh
 #
-# Installs the SDK with `npm ci` into js-lifecycle under cargo's target
-# directory (scripts/target-dir), starts `mailsight serve` on a free
+# Installs the SDK with `npm ci` (scripts/node-packages), starts `mailsight serve` on a free
 # loopback port with a fresh data directory, runs
-# scripts/js-lifecycle/lifecycle.mjs against it and stops the server
+# scripts/node/lifecycle.mjs against it and stops the server
 # whatever happens. The last line is always
 #
 #   js-lifecycle: N passed, M failed
@@ -19,7 +18,6 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TARGET=$("$ROOT/scripts/target-dir" 2>/dev/null) || TARGET="$ROOT/target"
-PKG="$TARGET/js-lifecycle"
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ENDPOINT_URL AWS_ENDPOINT_URL_SES AWS_ENDPOINT_URL_SESV2 \
       AWS_ENDPOINT_URL_SNS AWS_SESSION_TOKEN AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
@@ -40,19 +38,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-command -v node >/dev/null || fail_setup "node not found (Node.js 20 or newer)"
-command -v npm >/dev/null || fail_setup "npm not found"
 
 # ---- the SDK, installed once per lockfile ------------------------------------
-mkdir -p "$PKG"
-if ! cmp -s "$ROOT/scripts/js-lifecycle/package-lock.json" "$PKG/package-lock.json" || [[ ! -d "$PKG/node_modules" ]]; then
-    cp "$ROOT/scripts/js-lifecycle/package.json" "$ROOT/scripts/js-lifecycle/package-lock.json" "$PKG/"
-    log "npm ci in $PKG"
-    (cd "$PKG" && npm ci --no-audit --no-fund --loglevel=error) >"$WORK/npm.log" 2>&1 \
-        || { tail -n 20 "$WORK/npm.log"; rm -f "$PKG/package-lock.json"; fail_setup "npm ci failed"; }
-fi
-# The script runs from the package directory so that node finds node_modules.
-cp "$ROOT/scripts/js-lifecycle/lifecycle.mjs" "$PKG/"
+PKG=$("$ROOT/scripts/node-packages") || fail_setup "installing the npm packages failed"
 
 # ---- mailsight ------------------------------------------------------------------
 if [[ -n "${MAILSIGHT_BIN:-}" ]]; then

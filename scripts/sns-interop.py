@@ -4,9 +4,11 @@
 Clients and validators mailsight did not write:
   * boto3's `sns` client (and the AWS CLI v1 `aws sns`, when given) create
     topics, subscribe an HTTP endpoint, list and unsubscribe;
-  * `aws-sns-message-validator` (PyPI) verifies mailsight's SignatureVersion
-    1 envelopes, fetching the certificate from `SigningCertURL` itself;
-    tampered envelopes must be rejected by it. (`validatesns` was tried too,
+  * `aws-sns-message-validator` (PyPI) and `sns-validator` (npm) verify
+    mailsight's SignatureVersion 1 envelopes, each fetching the certificate
+    from the https `SigningCertURL` itself (mailsight's own HTTPS listener,
+    its local authority trusted); tampered envelopes must be rejected by
+    both. (`validatesns` was tried too,
     but its `oscrypto` dependency cannot load OpenSSL 3.0.10+.)
   * SignatureVersion 2 (which the validator does not implement) is checked
     with `cryptography` directly: SHA256withRSA over SNS's string to sign.
@@ -19,8 +21,10 @@ import base64
 import copy
 import http.server
 import json
+import os
 import queue
 import re
+import ssl
 import subprocess
 import threading
 import time
@@ -89,19 +93,38 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--endpoint", required=True)
     ap.add_argument("--aws-cli", default="")
+    ap.add_argument("--sns-url", required=True, help="mailsight's https base URL (SigningCertURL's)")
+    ap.add_argument("--ca", required=True, help="the local authority's certificate (tls/ca.pem)")
+    ap.add_argument("--node-dir", required=True, help="where scripts/node-packages installed sns-validator")
     args = ap.parse_args()
     endpoint = args.endpoint.rstrip("/")
-    host = endpoint.split("//", 1)[1]
+    sns_url = args.sns_url.rstrip("/")
+    tls = ssl.create_default_context(cafile=args.ca)
 
     from sns_message_validator import SNSMessageValidator
 
-    cert_regex = "^" + re.escape(f"{endpoint}/_mailsight/sns/") + r"SimpleNotificationService-[A-Za-z0-9-]+\.pem$"
+    # The one setting each validator needs: which certificate URLs to trust.
+    cert_regex = "^" + re.escape(f"{sns_url}/_mailsight/sns/") + r"SimpleNotificationService-[A-Za-z0-9-]+\.pem$"
     pypi_validator = SNSMessageValidator(cert_url_regex=cert_regex)
+    npm_host_pattern = "^" + re.escape(sns_url.split("//", 1)[1]) + "$"
+
+    def npm_validate(messages):
+        """sns-validator's verdict on each message ("ok" or its error)."""
+        out = subprocess.run(["node", "sns-validate.mjs", npm_host_pattern], cwd=args.node_dir,
+                             input=json.dumps(messages), capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "NODE_EXTRA_CA_CERTS": args.ca})
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)
 
     def validate_both(message):
+        assert message["SigningCertURL"].startswith("https://"), message["SigningCertURL"]
         pypi_validator.validate_message(message)
+        [verdict] = npm_validate([message])
+        assert verdict == "ok", f"sns-validator (npm): {verdict}"
 
     def rejected_by_both(message):
+        [verdict] = npm_validate([message])
+        assert verdict != "ok", "sns-validator (npm) accepted a tampered message"
         try:
             pypi_validator.validate_message(message)
         except Exception:  # noqa: BLE001 - any refusal counts
@@ -114,7 +137,7 @@ def main():
         from cryptography.hazmat.primitives.asymmetric import padding
         assert message["SignatureVersion"] == "2", message["SignatureVersion"]
         assert re.match(cert_regex, message["SigningCertURL"]), message["SigningCertURL"]
-        pem = urllib.request.urlopen(message["SigningCertURL"], timeout=10).read()
+        pem = urllib.request.urlopen(message["SigningCertURL"], timeout=10, context=tls).read()
         key = x509.load_pem_x509_certificate(pem).public_key()
         key.verify(base64.b64decode(message["Signature"]), string_to_sign(message),
                    padding.PKCS1v15(), hashes.SHA256())
@@ -142,17 +165,17 @@ def main():
         state["confirmation"] = json.loads(body)
     check("boto3 subscribe sends a SubscriptionConfirmation", subscribe)
 
-    check("the validator accepts the SubscriptionConfirmation",
+    check("both validators (PyPI, npm) accept the SubscriptionConfirmation",
           lambda: validate_both(state["confirmation"]))
 
     def tampered_confirmation():
         m = copy.deepcopy(state["confirmation"])
         m["SubscribeURL"] = m["SubscribeURL"].replace("Token=", "Token=x")
         rejected_by_both(m)
-    check("the validator rejects a tampered SubscriptionConfirmation", tampered_confirmation)
+    check("both validators reject a tampered SubscriptionConfirmation", tampered_confirmation)
 
     def confirm():
-        with urllib.request.urlopen(state["confirmation"]["SubscribeURL"], timeout=10) as r:
+        with urllib.request.urlopen(state["confirmation"]["SubscribeURL"], timeout=10, context=tls) as r:
             assert r.status == 200
         subs = sns.list_subscriptions_by_topic(TopicArn=state["topic"])["Subscriptions"]
         assert [s["Endpoint"] for s in subs] == [receiver.url], subs
@@ -167,7 +190,7 @@ def main():
         assert m["MessageId"] == mid and m["Message"] == "hello from boto3", m
         validate_both(m)
         state["notification"] = m
-    check("boto3 publish: the validator accepts the Notification", publish)
+    check("boto3 publish: both validators accept the Notification", publish)
 
     def tampered_notification():
         for field, value in [("Message", "hello from someone else"), ("Subject", "other"),
@@ -175,7 +198,7 @@ def main():
             m = copy.deepcopy(state["notification"])
             m[field] = value
             rejected_by_both(m)
-    check("the validator rejects tampered Notifications", tampered_notification)
+    check("both validators reject tampered Notifications", tampered_notification)
 
     def ses_event():
         try:
@@ -197,7 +220,7 @@ def main():
         assert record["eventType"] == "Send" and record["mail"]["messageId"] == mid, record
         assert m["Subject"] == "Amazon SES Email Event Notification", m
         validate_both(m)
-    check("SES event through an SnsDestination: the validator accepts it", ses_event)
+    check("SES event through an SnsDestination: both validators accept it", ses_event)
 
     # ---- SignatureVersion 2 ----
     def v2():
@@ -207,13 +230,15 @@ def main():
         headers, body = v2_receiver.next("SubscriptionConfirmation")
         m = json.loads(body)
         verify_v2(m)
+        assert npm_validate([m]) == ["ok"], "sns-validator (npm) refused a SignatureVersion 2 message"
         m["Token"] = m["Token"] + "0"
+        assert npm_validate([m]) != ["ok"], "sns-validator (npm) accepted a tampered v2 message"
         try:
             verify_v2(m)
         except Exception:  # noqa: BLE001 - the tampered copy must fail
             return
         raise AssertionError("a tampered v2 message verified")
-    check("SignatureVersion 2: SHA256withRSA verifies (cryptography), tampering fails", v2)
+    check("SignatureVersion 2: SHA256withRSA verifies (cryptography, sns-validator), tampering fails", v2)
 
     def unsubscribe():
         sns.unsubscribe(SubscriptionArn=state["sub"])

@@ -6,8 +6,9 @@
 #
 # Makes (or reuses) a venv in sns-interop-venv under cargo's target
 # directory (scripts/target-dir) with pinned boto3,
-# aws-sns-message-validator and (optionally) AWS CLI v1, starts
-# `mailsight serve` on a free loopback port with a fresh data directory, runs
+# aws-sns-message-validator and (optionally) AWS CLI v1, and the npm
+# package sns-validator (scripts/node-packages), starts `mailsight serve` on
+# a free loopback port with HTTPS beside it and a fresh data directory, runs
 # the checks and stops the server whatever happens. The last line is always
 #
 #   sns-interop: N passed, M failed
@@ -71,8 +72,16 @@ else
 fi
 [[ -x "$BIN" ]] || fail_setup "no mailsight binary at $BIN"
 
-PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-"$BIN" serve --data-dir "$WORK/data" --listen "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+NODE_DIR=$("$ROOT/scripts/node-packages") || fail_setup "installing the npm packages (sns-validator) failed"
+
+free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+PORT=$(free_port)
+TLS_PORT=$(free_port)
+# The API over http, and HTTPS beside it: the topics' SigningCertURL,
+# SubscribeURL and UnsubscribeURL are then https URLs, signed by the local
+# authority mailsight makes in its data directory (tls/ca.pem).
+"$BIN" serve --data-dir "$WORK/data" --listen "127.0.0.1:$PORT" --tls-listen "127.0.0.1:$TLS_PORT" \
+    >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 300); do
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log"; fail_setup "mailsight serve exited"; }
@@ -82,7 +91,18 @@ for _ in $(seq 1 300); do
 done
 log "mailsight $SERVER_PID on http://127.0.0.1:$PORT"
 
-ARGS=(--endpoint "http://127.0.0.1:$PORT")
+# The HTTPS port is bound once the server has started (after the http one).
+for _ in $(seq 1 300); do
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log"; fail_setup "mailsight serve exited"; }
+    "$PY" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1).close()' "$TLS_PORT" \
+        >/dev/null 2>&1 && break
+    sleep 0.1
+done
+CA="$WORK/data/tls/ca.pem"
+[[ -f "$CA" ]] || fail_setup "mailsight made no local authority at $CA"
+# The PyPI validator fetches certificates with requests.
+export REQUESTS_CA_BUNDLE="$CA"
+ARGS=(--endpoint "http://127.0.0.1:$PORT" --sns-url "https://127.0.0.1:$TLS_PORT" --ca "$CA" --node-dir "$NODE_DIR")
 [[ -n "$AWS_CLI" ]] && ARGS+=(--aws-cli "$AWS_CLI")
 "$PY" "$ROOT/scripts/sns-interop.py" "${ARGS[@]}"
 rc=$?

@@ -33,6 +33,8 @@
 //!   HTML, SVG charts).
 //! - [`monitoring`]: `/health` and `/metrics` (Prometheus text and
 //!   OpenMetrics), and who may scrape.
+//! - [`tls_listener`]: TLS connections for [`serve_tls`] (handshakes beside
+//!   the accept loop, bounded).
 //!
 //! Modules point one way: `in_flight` → `protocols` → handlers (`ses_v2`, `ses_v1`, `sns`,
 //! `ingest`, `admin`, `tracking`, `dashboard`, `monitoring`) → `front` →
@@ -61,6 +63,7 @@ pub mod ses_v2;
 pub mod sns;
 pub mod state;
 pub mod strict;
+pub mod tls_listener;
 pub mod tracking;
 
 use std::future::Future;
@@ -184,6 +187,21 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// [`serve`] over TLS: the same routes and state on a second listener.
+pub async fn serve_tls(
+    listener: tls_listener::TlsListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    // `tap_io` is what gives a listener other than axum's own TCP one the
+    // peer address as `ConnectInfo`.
+    axum::serve(listener.tap_io(|_| ()), app)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -62,6 +62,8 @@ pub struct Config {
     pub exports: ExportsSettings,
     /// Which database keeps the data (`docs/SCALING.md`).
     pub store: StoreSettings,
+    /// mailsight's own HTTPS listener (`docs/CONFIG.md`).
+    pub tls: crate::tls::TlsSettings,
     /// The file this was read from, if any (for the startup summary).
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -159,6 +161,7 @@ impl Default for Config {
             metrics: MetricsConfig::default(),
             exports: ExportsSettings::default(),
             store: StoreSettings::default(),
+            tls: crate::tls::TlsSettings::default(),
             file: None,
         }
     }

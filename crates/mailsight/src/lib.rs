@@ -11,6 +11,8 @@
 //! - [`startup`]: the summary `mailsight serve` logs when it starts.
 //! - [`store`]: which store to open (SQLite in the data directory, or
 //!   PostgreSQL).
+//! - [`tls`]: the HTTPS listener's certificate (the operator's, or one
+//!   from a local authority kept in the data directory).
 //!
 //! The crates below it: `mailsight-model` (event types and shapes),
 //! `mailsight-store` (storage), `mailsight-engine` (simulation, scheduling),
@@ -24,6 +26,7 @@ pub mod messages;
 pub mod server;
 pub mod startup;
 pub mod store;
+pub mod tls;
 pub mod tracking;
 
 pub use config::Config;

@@ -87,6 +87,9 @@ struct ServeArgs {
     /// Address and port to listen on [default: 127.0.0.1:4566].
     #[arg(long, env = "MAILSIGHT_LISTEN")]
     listen: Option<SocketAddr>,
+    /// Serve HTTPS too, on this address (see docs/CONFIG.md, `[tls]`).
+    #[arg(long, env = "MAILSIGHT_TLS_LISTEN")]
+    tls_listen: Option<SocketAddr>,
     /// Directory for the database and the keys [default: ./mailsight-data].
     #[arg(long, env = "MAILSIGHT_DATA_DIR")]
     data_dir: Option<PathBuf>,
@@ -129,6 +132,9 @@ impl ServeArgs {
         };
         if let Some(listen) = self.listen {
             config.listen = listen;
+        }
+        if let Some(tls) = self.tls_listen {
+            config.tls.listen = Some(tls);
         }
         if let Some(dir) = self.data_dir {
             config.data_dir = dir;

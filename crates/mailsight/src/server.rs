@@ -30,6 +30,10 @@ pub enum ServerError {
     Sns(String),
     #[error("tracking: {0}")]
     Tracking(String),
+    #[error("HTTPS listener")]
+    Tls(#[from] crate::tls::TlsError),
+    #[error("ingest endpoints")]
+    Ingest(#[from] mailsight_api::state::IngestSetupError),
 }
 
 /// Serves on `listener` until `shutdown` resolves.
@@ -64,11 +68,26 @@ pub async fn run(
         )
         .with_tracking(tracking),
     );
+    // The HTTPS listener, if asked for, is bound before anything is
+    // announced, so a taken port stops the start.
+    let tls = match config.tls.listen {
+        Some(addr) => {
+            // The certificate names addresses, not ports: it is made
+            // before the port answers, so a client never finds the port
+            // open and the authority's file not yet written.
+            let tls = crate::tls::load(&config.tls, &config.data_dir, addr)?;
+            Some((TcpListener::bind(addr).await?, tls))
+        }
+        None => None,
+    };
     // SNS hosting: the signing key lives in the data directory; the public
-    // URL defaults to the address actually bound (port 0 in tests).
-    let sns_public_url = match &config.sns.public_url {
-        Some(url) => url.clone(),
-        None => format!("http://{}", listener.local_addr()?),
+    // URL defaults to the address actually bound (port 0 in tests), the
+    // HTTPS one when there is one (validators fetch certificates only over
+    // https).
+    let sns_public_url = match (&config.sns.public_url, &tls) {
+        (Some(url), _) => url.clone(),
+        (None, Some((tcp, _))) => format!("https://{}", tcp.local_addr()?),
+        (None, None) => format!("http://{}", listener.local_addr()?),
     };
     let sns_host = Arc::new(
         mailsight_engine::outbox::sns::SnsHost::load_or_create(&config.data_dir, &sns_public_url)
@@ -80,7 +99,7 @@ pub async fn run(
         .await
         .map_err(|e| ServerError::Sns(e.to_string()))?;
     let summary = crate::startup::stored(&config, store.as_ref()).await;
-    let ingest = IngestState::new(config.ingest.clone(), Ingestor::new(store));
+    let ingest = IngestState::new(config.ingest.clone(), Ingestor::new(store))?;
     let metrics = mailsight_engine::outbox::cloudwatch::Metrics::new();
     mailsight_engine::outbox::cloudwatch::persist::restore(engine.store().as_ref(), &metrics)
         .await?;
@@ -164,7 +183,26 @@ pub async fn run(
         listener.local_addr()?,
         &summary,
     ));
+    let https = match tls {
+        Some((tcp, tls)) => {
+            tracing::info!(
+                address = %tcp.local_addr()?,
+                ca = ?tls.ca_file.as_ref().map(|p| p.display().to_string()),
+                "mailsight is listening for HTTPS"
+            );
+            let listener = mailsight_api::tls_listener::TlsListener::new(tcp, tls.config);
+            Some(tokio::spawn(mailsight_api::serve_tls(
+                listener,
+                state.clone(),
+                stopped(stop_rx.clone()),
+            )))
+        }
+        None => None,
+    };
     let served = mailsight_api::serve(listener, state, stopped(stop_rx)).await;
+    if let Some(https) = https {
+        let _ = https.await;
+    }
     let _ = scheduler.await;
     let _ = outbox.await;
     let _ = outbox_done.send(());

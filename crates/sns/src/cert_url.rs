@@ -65,12 +65,7 @@ impl CertUrlPolicy {
             reason,
         };
         let parsed = Url::parse(url).map_err(|_| refuse(RefusalReason::Unparsable))?;
-        let host = match parsed.host() {
-            Some(Host::Domain(d)) => d.to_owned(),
-            Some(Host::Ipv4(ip)) => ip.to_string(),
-            Some(Host::Ipv6(ip)) => format!("[{ip}]"),
-            None => return Err(refuse(RefusalReason::Unparsable)),
-        };
+        let (host, authority) = authority(&parsed).ok_or(refuse(RefusalReason::Unparsable))?;
         if !parsed.username().is_empty() || parsed.password().is_some() {
             return Err(refuse(RefusalReason::UserInfo));
         }
@@ -80,15 +75,10 @@ impl CertUrlPolicy {
         if !parsed.path().ends_with(".pem") || parsed.path().ends_with("/.pem") {
             return Err(refuse(RefusalReason::NotPem));
         }
-        let authority = match parsed.port() {
-            Some(port) => format!("{host}:{port}"),
-            None => host.clone(),
-        };
         let listed = |list: &[String]| list.contains(&authority);
         match parsed.scheme() {
             "https" => {
-                let aws_ok = self.aws && parsed.port().is_none() && is_sns_host(&host);
-                if aws_ok || listed(&self.https_hosts) || listed(&self.http_hosts) {
+                if self.trusts_https(&parsed, &host, &authority) {
                     Ok(parsed)
                 } else {
                     Err(refuse(RefusalReason::Host))
@@ -98,6 +88,43 @@ impl CertUrlPolicy {
             _ => Err(refuse(RefusalReason::Scheme)),
         }
     }
+
+    /// Whether `url` is an https URL, without user info, on a host this
+    /// policy trusts (an SNS regional host without a port, or one allowed
+    /// exactly): what a `SubscribeURL` must be before it is visited. Unlike
+    /// a certificate URL it may carry a query and need not end in `.pem`.
+    pub fn trusts_https_url(&self, url: &str) -> bool {
+        let Ok(parsed) = Url::parse(url) else {
+            return false;
+        };
+        let Some((host, authority)) = authority(&parsed) else {
+            return false;
+        };
+        parsed.scheme() == "https"
+            && parsed.username().is_empty()
+            && parsed.password().is_none()
+            && self.trusts_https(&parsed, &host, &authority)
+    }
+
+    fn trusts_https(&self, parsed: &Url, host: &str, authority: &String) -> bool {
+        let aws_ok = self.aws && parsed.port().is_none() && is_sns_host(host);
+        aws_ok || self.https_hosts.contains(authority) || self.http_hosts.contains(authority)
+    }
+}
+
+/// The URL's host (IPv6 in brackets) and its `host[:port]`, as the allowed
+/// hosts are written.
+fn authority(parsed: &Url) -> Option<(String, String)> {
+    let host = match parsed.host()? {
+        Host::Domain(d) => d.to_owned(),
+        Host::Ipv4(ip) => ip.to_string(),
+        Host::Ipv6(ip) => format!("[{ip}]"),
+    };
+    let authority = match parsed.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.clone(),
+    };
+    Some((host, authority))
 }
 
 /// `^sns\.[a-zA-Z0-9\-]{3,}\.amazonaws\.com(\.cn)?$`, written by hand.

@@ -90,6 +90,12 @@ impl CertificateStore {
         self
     }
 
+    /// The policy every URL is checked against (also what a `SubscribeURL`
+    /// must satisfy before it is visited).
+    pub fn policy(&self) -> &CertUrlPolicy {
+        &self.policy
+    }
+
     /// How many fetches were attempted.
     pub fn fetch_count(&self) -> u64 {
         self.fetches.load(Ordering::Relaxed)

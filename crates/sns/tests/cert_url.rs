@@ -204,3 +204,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn subscribe_urls_are_visited_only_on_trusted_https_hosts() {
+    let aws = CertUrlPolicy::aws();
+    let ok = "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=t&Token=x";
+    assert!(aws.trusts_https_url(ok));
+    assert!(!aws.trusts_https_url("http://sns.us-east-1.amazonaws.com/?x"));
+    assert!(!aws.trusts_https_url("https://sns.us-east-1.amazonaws.com:8443/?x"));
+    assert!(!aws.trusts_https_url("https://evil.example/?x"));
+    assert!(!aws.trusts_https_url("https://sns.us-east-1.amazonaws.com@evil.example/"));
+    assert!(!aws.trusts_https_url("https://user@sns.us-east-1.amazonaws.com/"));
+    assert!(!aws.trusts_https_url("https://169.254.169.254/latest"));
+    assert!(!aws.trusts_https_url("not a url"));
+    // Allowed hosts are written as the certificate policy takes them:
+    // exactly, with the port when the URL has one.
+    let local = CertUrlPolicy::aws()
+        .allow_host("sns.internal.test")
+        .allow_host("127.0.0.1:8443");
+    assert!(local.trusts_https_url("https://sns.internal.test/x"));
+    assert!(local.trusts_https_url("https://127.0.0.1:8443/?Action=ConfirmSubscription"));
+    assert!(!local.trusts_https_url("https://127.0.0.1:9443/?Action=ConfirmSubscription"));
+    assert!(!local.trusts_https_url("https://127.0.0.1/?Action=ConfirmSubscription"));
+    assert!(!local.trusts_https_url("http://127.0.0.1:8443/?Action=ConfirmSubscription"));
+}

@@ -76,6 +76,10 @@ pub struct SnsConfig {
     pub fetch_certs: bool,
     /// Further certificate hosts to trust, beyond SNS's regional hosts.
     pub cert_hosts: Vec<String>,
+    /// More certificate authorities (a PEM file) to trust when fetching
+    /// certificates and confirming subscriptions over https, e.g. another
+    /// mailsight's local authority (`<its data_dir>/tls/ca.pem`).
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for SnsConfig {
@@ -87,6 +91,7 @@ impl Default for SnsConfig {
             trusted_certs_dir: None,
             fetch_certs: true,
             cert_hosts: Vec::new(),
+            ca_file: None,
         }
     }
 }

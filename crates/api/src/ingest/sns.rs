@@ -29,19 +29,6 @@ fn answer(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
-/// Whether `url` is an https URL on a host SNS serves from (or one the
-/// config trusts), so a confirmation cannot be turned into a request to an
-/// arbitrary address.
-fn confirmable(url: &str, extra_hosts: &[String]) -> bool {
-    let Ok(parsed) = url::Url::parse(url) else {
-        return false;
-    };
-    let host = parsed.host_str().unwrap_or_default();
-    parsed.scheme() == "https"
-        && parsed.username().is_empty()
-        && (mailsight_sns::is_sns_host(host) || extra_hosts.iter().any(|h| h == host))
-}
-
 pub async fn handle(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let monitor = state.monitor.clone();
     super::timed(&monitor, "sns", receive(state, headers, body)).await
@@ -124,7 +111,7 @@ async fn confirm(state: &AppState, envelope: &Envelope) -> Response {
         tracing::info!(topic = %envelope.topic_arn, subscribe_url = url, "SNS subscription awaits confirmation: visit the URL");
         return answer(StatusCode::OK, "Logged for confirmation.");
     }
-    if !confirmable(url, &config.cert_hosts) {
+    if !state.ingest.sns_certs.policy().trusts_https_url(url) {
         tracing::warn!(
             subscribe_url = url,
             "SubscribeURL is not on an SNS host; not confirming"
@@ -169,29 +156,5 @@ async fn store(state: &AppState, bodies: &[Vec<u8>]) -> Response {
     match super::store(state, "sns", &state.ingest.stats.sns, bodies, 0).await {
         Some(_) => answer(StatusCode::OK, "Stored."),
         None => answer(StatusCode::SERVICE_UNAVAILABLE, "Storage failed; retry."),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_sns_hosts_are_confirmed() {
-        let ok =
-            "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=t&Token=x";
-        assert!(confirmable(ok, &[]));
-        assert!(!confirmable("http://sns.us-east-1.amazonaws.com/?x", &[]));
-        assert!(!confirmable("https://evil.example/?x", &[]));
-        assert!(!confirmable(
-            "https://sns.us-east-1.amazonaws.com@evil.example/",
-            &[]
-        ));
-        assert!(!confirmable("https://169.254.169.254/latest", &[]));
-        assert!(confirmable(
-            "https://sns.internal.test/x",
-            &["sns.internal.test".into()]
-        ));
-        assert!(!confirmable("not a url", &[]));
     }
 }

@@ -30,35 +30,73 @@ pub struct IngestState {
     pub http: reqwest::Client,
 }
 
+/// Why the ingest endpoints cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestSetupError {
+    #[error("cannot read [ingest.sns] ca_file {path}")]
+    ReadCaFile {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("[ingest.sns] ca_file {path} holds no usable PEM certificate")]
+    BadCaFile {
+        path: std::path::PathBuf,
+        source: reqwest::Error,
+    },
+}
+
 impl IngestState {
     /// Builds the ingest state from its settings.
-    pub fn new(config: IngestConfig, ingestor: Ingestor) -> Self {
+    pub fn new(config: IngestConfig, ingestor: Ingestor) -> Result<Self, IngestSetupError> {
         let mut policy = mailsight_sns::CertUrlPolicy::aws();
         for host in &config.sns.cert_hosts {
             policy = policy.allow_host(host);
         }
+        let roots = match &config.sns.ca_file {
+            Some(path) => extra_roots(path)?,
+            None => Vec::new(),
+        };
+        let http = confirmation_client(&roots);
         let sns_certs = mailsight_sns::CertificateStore::new(
             policy,
             config.sns.trusted_certs_dir.clone(),
             config.sns.fetch_certs,
-        );
-        IngestState {
+        )
+        // The same client fetches certificates: no redirects either, and
+        // the same extra authorities.
+        .with_http_client(http.clone());
+        Ok(IngestState {
             config,
             ingestor,
             stats: IngestStats::default(),
             sns_certs,
-            http: confirmation_client(),
-        }
+            http,
+        })
     }
 }
 
-/// The client that GETs a `SubscribeURL`. It follows no redirect: the host
-/// policy checked only the URL SNS sent, and a redirect could take the
-/// request anywhere (an internal address included); a 3xx answer is a
-/// failed confirmation.
-pub fn confirmation_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
+fn extra_roots(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>, IngestSetupError> {
+    let pem = std::fs::read(path).map_err(|source| IngestSetupError::ReadCaFile {
+        path: path.to_owned(),
+        source,
+    })?;
+    reqwest::Certificate::from_pem_bundle(&pem).map_err(|source| IngestSetupError::BadCaFile {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// The client that GETs a `SubscribeURL` (and fetches signing
+/// certificates). It follows no redirect: the host policy checked only the
+/// URL SNS sent, and a redirect could take the request anywhere (an
+/// internal address included); a 3xx answer is a failed confirmation.
+/// `roots` are trusted beside the system's authorities.
+pub fn confirmation_client(roots: &[reqwest::Certificate]) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+    if !roots.is_empty() {
+        builder = builder.tls_certs_merge(roots.iter().cloned());
+    }
+    builder
         .build()
         // As `reqwest::Client::new` does: only a TLS backend that cannot
         // start fails here, at startup, whatever any request holds.
@@ -101,7 +139,7 @@ mod tests {
             "HTTP/1.1 302 Found\r\nlocation: http://{target}/\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
         );
         let (first, _) = answering(redirect).await;
-        let status = super::confirmation_client()
+        let status = super::confirmation_client(&[])
             .get(format!("http://{first}/?Action=ConfirmSubscription"))
             .send()
             .await

@@ -39,6 +39,7 @@ mod ses_v1_resources;
 mod ses_v1_send;
 mod sigv4;
 mod sns_hosting;
+mod sns_https;
 mod sns_ingest;
 mod strict_bodies;
 mod suppression;
