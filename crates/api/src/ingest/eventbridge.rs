@@ -47,26 +47,13 @@ async fn receive(state: AppState, headers: HeaderMap, body: Body) -> Response {
             return answer(r.status, json!({ "message": r.message }));
         }
     };
-    let events = match serde_json::from_slice::<Value>(&raw) {
-        Ok(Value::Array(events)) => events,
-        Ok(event @ Value::Object(_)) => vec![event],
-        Ok(_) | Err(_) => {
-            stats.refuse();
-            return answer(
-                StatusCode::BAD_REQUEST,
-                json!({"message": "The body must be an event or an array of events."}),
-            );
-        }
+    let Some((bodies, malformed)) = record_bodies(&raw) else {
+        stats.refuse();
+        return answer(
+            StatusCode::BAD_REQUEST,
+            json!({"message": "The body must be an event or an array of events."}),
+        );
     };
-    let bodies: Vec<Vec<u8>> = events
-        .iter()
-        .filter_map(|e| {
-            e.get("detail")
-                .filter(|d| d.is_object())
-                .map(|d| d.to_string().into_bytes())
-        })
-        .collect();
-    let malformed = events.len() - bodies.len();
     match super::store(&state, "eventbridge", stats, &bodies, malformed).await {
         Some(c) => answer(
             StatusCode::OK,
@@ -77,4 +64,26 @@ async fn receive(state: AppState, headers: HeaderMap, body: Body) -> Response {
             json!({"message": "Storage failed; retry."}),
         ),
     }
+}
+
+/// The SES records (each event's `detail`) of an EventBridge API
+/// destination request body — one event or an array of them — and how many
+/// events had none; `None` when the body is neither. Public for the fuzz
+/// targets (`fuzz/`).
+pub fn record_bodies(raw: &[u8]) -> Option<(Vec<Vec<u8>>, usize)> {
+    let events = match serde_json::from_slice::<Value>(raw) {
+        Ok(Value::Array(events)) => events,
+        Ok(event @ Value::Object(_)) => vec![event],
+        Ok(_) | Err(_) => return None,
+    };
+    let bodies: Vec<Vec<u8>> = events
+        .iter()
+        .filter_map(|e| {
+            e.get("detail")
+                .filter(|d| d.is_object())
+                .map(|d| d.to_string().into_bytes())
+        })
+        .collect();
+    let malformed = events.len() - bodies.len();
+    Some((bodies, malformed))
 }

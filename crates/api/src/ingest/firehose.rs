@@ -126,13 +126,47 @@ async fn receive(state: AppState, headers: HeaderMap, body: Body) -> Response {
     } else {
         None
     };
-    let delivery = match parse(&raw, gzip, limit) {
+    let decoded = match decode(&raw, gzip, limit) {
         Ok(d) => d,
         Err((status, e)) => {
             stats.refuse();
             return answer(status, &header_id, Some(&e));
         }
     };
+    match super::store(
+        &state,
+        "firehose",
+        stats,
+        &decoded.bodies,
+        decoded.malformed,
+    )
+    .await
+    {
+        Some(_) => answer(StatusCode::OK, &decoded.request_id, None),
+        None => answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &decoded.request_id,
+            Some("Storage failed; retry."),
+        ),
+    }
+}
+
+/// What a Firehose request body holds.
+#[derive(Debug)]
+pub struct Decoded {
+    /// The delivery's `requestId`, echoed in the answer.
+    pub request_id: String,
+    /// Each SES record found in the records' data.
+    pub bodies: Vec<Vec<u8>>,
+    /// Records (or pieces of them) that were not base64 or not JSON.
+    pub malformed: usize,
+}
+
+/// Decodes a Firehose HTTP endpoint request body (gzip if so marked) into
+/// the SES records its base64 records carry. Public for the fuzz targets
+/// (`fuzz/`); on failure, the status and message of the refusal.
+pub fn decode(raw: &[u8], gzip: bool, limit: usize) -> Result<Decoded, (StatusCode, String)> {
+    let delivery = parse(raw, gzip, limit)?;
     let mut bodies: Vec<Vec<u8>> = Vec::new();
     let mut malformed = 0;
     for record in &delivery.records {
@@ -147,12 +181,9 @@ async fn receive(state: AppState, headers: HeaderMap, body: Body) -> Response {
             }
         }
     }
-    match super::store(&state, "firehose", stats, &bodies, malformed).await {
-        Some(_) => answer(StatusCode::OK, &delivery.request_id, None),
-        None => answer(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &delivery.request_id,
-            Some("Storage failed; retry."),
-        ),
-    }
+    Ok(Decoded {
+        request_id: delivery.request_id,
+        bodies,
+        malformed,
+    })
 }

@@ -1,0 +1,3 @@
+//! mailsight's fuzz targets (see `targets`), run by `scripts/fuzz`.
+
+pub mod targets;
