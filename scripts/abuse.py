@@ -18,6 +18,9 @@ Checks, each printed PASS/FAIL; the last line is `abuse: N passed, M failed`:
    MEMORY_BOUND_MB.
 5. Malformed requests of every class get their protocol's error shape and
    a 4xx, and the server still answers afterwards.
+6. Every SES v2 operation of the botocore model, sent each wrong JSON kind
+   at every body member (scripts/wrong_kinds.py): a 4xx with
+   x-amzn-ErrorType each time.
 """
 import base64
 import http.client
@@ -34,6 +37,9 @@ import time
 import uuid
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wrong_kinds import wrong_kinds  # noqa: E402 - beside this script
 
 import boto3
 from botocore.config import Config
@@ -382,10 +388,19 @@ secret_access_key = "any"
     server.stop()
 
 
+def wrong_kind_bodies(root):
+    server = Server(os.path.join(root, "kinds")).start()
+    n = wrong_kinds(server.url, check)
+    print(f"({n} wrong-kind requests)", flush=True)
+    check("the server still answers after the wrong kinds", server.sesv2().get_account()["SendingEnabled"] is True)
+    server.stop()
+
+
 def main():
     root = tempfile.mkdtemp(prefix="mailsight-abuse.")
     started = time.time()
-    for part in (kill_under_send, kill_under_ingest, receiver_down_then_back, hostile_bodies, malformed):
+    for part in (kill_under_send, kill_under_ingest, receiver_down_then_back, hostile_bodies, malformed,
+                 wrong_kind_bodies):
         try:
             part(root)
         except Exception as e:  # noqa: BLE001 - a part that cannot run is a failure, and the rest still run

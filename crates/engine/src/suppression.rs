@@ -19,13 +19,27 @@ pub const DEFAULT_REASONS: &[&str] = &["BOUNCE", "COMPLAINT"];
 /// The account's `SuppressedReasons` (`PutAccountSuppressionAttributes`),
 /// or SES's default when never set.
 pub async fn account_reasons(store: &dyn Store, account: &str) -> Result<Vec<String>, StoreError> {
+    Ok(reasons_of(&account_attributes(store, account).await?))
+}
+
+/// The account's `SuppressionAttributes` as `GetAccount` shows them: the
+/// reasons, and the `ValidationAttributes` when they were set.
+pub async fn account_attributes(store: &dyn Store, account: &str) -> Result<Value, StoreError> {
     let item = store
         .get_item(account, ItemKind::AccountSetting, ACCOUNT_SETTING)
         .await?;
-    Ok(match item {
+    let reasons = match &item {
         Some(item) => reasons_of(&item.body),
         None => DEFAULT_REASONS.iter().map(|r| (*r).to_owned()).collect(),
-    })
+    };
+    let mut out = serde_json::json!({ "SuppressedReasons": reasons });
+    if let Some(v) = item
+        .as_ref()
+        .and_then(|i| i.body.get("ValidationAttributes"))
+    {
+        out["ValidationAttributes"] = v.clone();
+    }
+    Ok(out)
 }
 
 /// `SuppressedReasons` of a `SuppressionAttributes` / `SuppressionOptions`

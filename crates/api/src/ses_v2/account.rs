@@ -20,7 +20,7 @@ use mailsight_model::now_ms;
 pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
     let (store, account) = (c.store(), c.account());
     let quota = sending::quota(store, account, now_ms()).await?;
-    let reasons = mailsight_engine::suppression::account_reasons(store, account).await?;
+    let suppression = mailsight_engine::suppression::account_attributes(store, account).await?;
     Ok(json!({
         "DedicatedIpAutoWarmupEnabled": false,
         "EnforcementStatus": "HEALTHY",
@@ -31,7 +31,7 @@ pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
             "SentLast24Hours": quota.sent_last_24_hours,
         },
         "SendingEnabled": sending_enabled(store, account).await?,
-        "SuppressionAttributes": {"SuppressedReasons": reasons},
+        "SuppressionAttributes": suppression,
         "VdmAttributes": vdm::attributes(store, account).await?,
     }))
 }

@@ -175,6 +175,45 @@ pub async fn delete(c: &Call<'_>) -> Result<Value, ApiError> {
 struct AccountAttributes {
     #[serde(default)]
     suppressed_reasons: Vec<String>,
+    /// Kept and shown by `GetAccount`; mailsight validates no addresses, so
+    /// nothing else reads it. Typed so that a wrong shape is refused.
+    #[serde(default)]
+    validation_attributes: Option<ValidationAttributes>,
+}
+
+#[derive(Deserialize, serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ValidationAttributes {
+    condition_threshold: ConditionThreshold,
+}
+
+#[derive(Deserialize, serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ConditionThreshold {
+    condition_threshold_enabled: FeatureStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    overall_confidence_threshold: Option<ConfidenceThreshold>,
+}
+
+#[derive(Deserialize, serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ConfidenceThreshold {
+    confidence_verdict_threshold: ConfidenceVerdict,
+}
+
+#[derive(Deserialize, serde::Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+enum FeatureStatus {
+    Enabled,
+    Disabled,
+}
+
+#[derive(Deserialize, serde::Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+enum ConfidenceVerdict {
+    Medium,
+    High,
+    Managed,
 }
 
 /// `PUT /account/suppression`: the reasons that add an address to the
@@ -195,7 +234,10 @@ pub async fn put_account_attributes(c: &Call<'_>) -> Result<Value, ApiError> {
             &caller.account_id,
             ItemKind::AccountSetting,
             ACCOUNT_SETTING,
-            json!({ "SuppressedReasons": reasons }),
+            match &req.validation_attributes {
+                Some(v) => json!({ "SuppressedReasons": reasons, "ValidationAttributes": v }),
+                None => json!({ "SuppressedReasons": reasons }),
+            },
             PutMode::Upsert,
             now_ms(),
         )

@@ -180,3 +180,59 @@ async fn account_suppression_attributes() {
     let account = c.get_account().send().await.unwrap();
     assert!(reasons(&account).is_empty());
 }
+
+#[tokio::test]
+async fn account_validation_attributes_are_kept_and_checked() {
+    use aws_sdk_sesv2::types::{
+        FeatureStatus, SuppressionConditionThreshold, SuppressionConfidenceThreshold,
+        SuppressionConfidenceVerdictThreshold, SuppressionValidationAttributes,
+    };
+    let t = start().await;
+    let c = t.client();
+    let validation = SuppressionValidationAttributes::builder()
+        .condition_threshold(
+            SuppressionConditionThreshold::builder()
+                .condition_threshold_enabled(FeatureStatus::Enabled)
+                .overall_confidence_threshold(
+                    SuppressionConfidenceThreshold::builder()
+                        .confidence_verdict_threshold(SuppressionConfidenceVerdictThreshold::High)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .build();
+    c.put_account_suppression_attributes()
+        .suppressed_reasons(Reason::Bounce)
+        .validation_attributes(validation.clone())
+        .send()
+        .await
+        .unwrap();
+    let account = c.get_account().send().await.unwrap();
+    let attrs = account.suppression_attributes().unwrap();
+    assert_eq!(attrs.suppressed_reasons(), [Reason::Bounce]);
+    assert_eq!(attrs.validation_attributes(), Some(&validation));
+
+    // A wrong shape is refused rather than stored (it once answered 200).
+    let body = br#"{"SuppressedReasons": [], "ValidationAttributes": "yes"}"#;
+    let resp = signed(
+        &t.server.url(),
+        "PUT",
+        "/v2/email/account/suppression",
+        body,
+        "secret",
+        SystemTime::now(),
+    )
+    .await;
+    expect_error(resp, 400, "BadRequestException").await;
+    let again = c.get_account().send().await.unwrap();
+    assert_eq!(
+        again
+            .suppression_attributes()
+            .unwrap()
+            .validation_attributes(),
+        Some(&validation),
+        "the refused call changed nothing"
+    );
+}
