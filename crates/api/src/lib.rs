@@ -33,6 +33,8 @@
 //!   HTML, SVG charts).
 //! - [`monitoring`]: `/health` and `/metrics` (Prometheus text and
 //!   OpenMetrics), and who may scrape.
+//! - [`connections`]: the accept loop (connections at once, time to send
+//!   a request's head).
 //! - [`tls_listener`]: TLS connections for [`serve_tls`] (handshakes beside
 //!   the accept loop, bounded).
 //!
@@ -48,6 +50,7 @@ pub mod auth;
 pub mod body;
 pub mod budget;
 pub mod config;
+pub mod connections;
 pub mod dashboard;
 pub mod error;
 pub mod exports;
@@ -67,7 +70,6 @@ pub mod tls_listener;
 pub mod tracking;
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 use axum::Router;
 use tokio::net::TcpListener;
@@ -185,10 +187,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.config.connections;
+    connections::serve(listener, router(state), limits, shutdown).await
 }
 
 /// [`serve`] over TLS: the same routes and state on a second listener.
@@ -197,11 +197,6 @@ pub async fn serve_tls(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    // `tap_io` is what gives a listener other than axum's own TCP one the
-    // peer address as `ConnectInfo`.
-    axum::serve(listener.tap_io(|_| ()), app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.config.connections;
+    connections::serve(listener, router(state), limits, shutdown).await
 }

@@ -56,6 +56,11 @@ pub struct Config {
     /// The most request-body bytes held at once across all connections
     /// (`docs/RELIABILITY.md`).
     pub max_buffered_bytes: usize,
+    /// Connections served at once; beyond, new ones wait in the backlog.
+    pub max_connections: usize,
+    /// How long a client may take to send a request's head (and, between
+    /// requests on a kept-alive connection, to start the next), in ms.
+    pub header_read_timeout_ms: u64,
     /// Who may scrape `/metrics` besides signed callers (`docs/CONFIG.md`).
     pub metrics: MetricsConfig,
     /// Where export jobs write their files (`docs/EXPORTS.md`).
@@ -158,6 +163,13 @@ impl Default for Config {
             max_body_bytes: mailsight_api::ApiConfig::default().max_body_bytes,
             max_requests_in_flight: mailsight_api::ApiConfig::default().max_requests_in_flight,
             max_buffered_bytes: mailsight_api::ApiConfig::default().max_buffered_bytes,
+            max_connections: mailsight_api::ApiConfig::default()
+                .connections
+                .max_connections,
+            header_read_timeout_ms: mailsight_api::ApiConfig::default()
+                .connections
+                .header_read_timeout
+                .as_millis() as u64,
             metrics: MetricsConfig::default(),
             exports: ExportsSettings::default(),
             store: StoreSettings::default(),

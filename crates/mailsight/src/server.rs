@@ -125,6 +125,12 @@ pub async fn run(
             trust_forwarded_for: config.tracking.trust_forwarded_for,
             metrics: config.metrics.clone(),
             max_requests_in_flight: config.max_requests_in_flight,
+            connections: mailsight_api::connections::ConnectionLimits {
+                max_connections: config.max_connections,
+                header_read_timeout: std::time::Duration::from_millis(
+                    config.header_read_timeout_ms,
+                ),
+            },
         }),
         monitor: mailsight_api::Monitor::new(attempts.clone()),
         ingest: Arc::new(ingest),

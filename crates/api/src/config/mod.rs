@@ -40,6 +40,9 @@ pub struct ApiConfig {
     /// Requests answered at once; beyond, 503 with `Retry-After` in the
     /// protocol's throttling shape (see [`crate::in_flight`]).
     pub max_requests_in_flight: usize,
+    /// Connections at once and the time to send a request's head (see
+    /// [`crate::connections`]).
+    pub connections: crate::connections::ConnectionLimits,
 }
 
 impl Default for ApiConfig {
@@ -51,6 +54,7 @@ impl Default for ApiConfig {
             trust_forwarded_for: false,
             metrics: MetricsConfig::default(),
             max_requests_in_flight: 1024,
+            connections: crate::connections::ConnectionLimits::default(),
         }
     }
 }
