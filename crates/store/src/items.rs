@@ -26,6 +26,8 @@ pub enum ItemKind {
     AccountSetting,
     /// An identity's custom MAIL FROM domain, keyed by the identity's name.
     MailFrom,
+    /// The tags of an SNS topic mailsight hosts, keyed by the topic's ARN.
+    SnsTopicTags,
 }
 
 impl ItemKind {
@@ -38,6 +40,7 @@ impl ItemKind {
             ItemKind::Suppressed => "suppressed",
             ItemKind::AccountSetting => "account-setting",
             ItemKind::MailFrom => "mail-from",
+            ItemKind::SnsTopicTags => "sns-topic-tags",
         }
     }
 }

@@ -268,6 +268,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Page<crate::sns::SnsTopic>, StoreError>;
     /// Deletes the topic and its subscriptions (`NotFound` if absent).
     async fn delete_sns_topic(&self, account: &str, arn: &str) -> Result<(), StoreError>;
+    /// Replaces the topic's attributes (`SetTopicAttributes`; `NotFound` if
+    /// absent).
+    async fn set_sns_topic_attributes(
+        &self,
+        account: &str,
+        arn: &str,
+        attributes: serde_json::Value,
+    ) -> Result<(), StoreError>;
     /// Creates the subscription, or returns the one that already ties the
     /// same protocol and endpoint to the topic, unchanged. `NotFound` if
     /// the topic is missing.

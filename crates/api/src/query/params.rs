@@ -151,10 +151,21 @@ impl Params {
     /// one `{prefix}.member.N` per `N` sent, in order: each is read with
     /// [`Params::get`] on `{item}.Field`.
     pub fn items(&self, prefix: &str) -> Vec<String> {
-        let head = format!("{prefix}.member.");
+        self.numbered(&format!("{prefix}.member."))
+    }
+
+    /// The prefixes of a map of structures (`{prefix}.entry.N.Name` and
+    /// `{prefix}.entry.N.Value.Field`, as SNS's `MessageAttributes`), one
+    /// `{prefix}.entry.N` per `N` sent, in order.
+    pub fn entries(&self, prefix: &str) -> Vec<String> {
+        self.numbered(&format!("{prefix}.entry."))
+    }
+
+    /// `{head}N` for every `N` with a field `{head}N.…` sent, in order.
+    fn numbered(&self, head: &str) -> Vec<String> {
         let mut found: std::collections::BTreeSet<u32> = Default::default();
         for (k, _) in &self.pairs {
-            if let Some((n, _)) = k.strip_prefix(&head).and_then(|r| r.split_once('.'))
+            if let Some((n, _)) = k.strip_prefix(head).and_then(|r| r.split_once('.'))
                 && let Ok(n) = n.parse()
             {
                 found.insert(n);

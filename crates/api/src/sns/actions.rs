@@ -27,7 +27,7 @@ const ATTEMPTS: u32 = 3;
 
 /// Topic attributes accepted by `CreateTopic`; they are stored and given
 /// back, but only `SignatureVersion` changes what mailsight does.
-const TOPIC_ATTRIBUTES: &[&str] = &[
+pub(crate) const TOPIC_ATTRIBUTES: &[&str] = &[
     "DisplayName",
     "SignatureVersion",
     "Policy",
@@ -47,7 +47,7 @@ fn random_hex() -> String {
     )
 }
 
-fn topic_arn_param<'a>(p: &'a Params, name: &str) -> Result<&'a str, ApiError> {
+pub(crate) fn topic_arn_param<'a>(p: &'a Params, name: &str) -> Result<&'a str, ApiError> {
     let arn = p.required(name)?;
     if topic_arn(arn).is_none() {
         return Err(invalid(format!(
@@ -57,7 +57,12 @@ fn topic_arn_param<'a>(p: &'a Params, name: &str) -> Result<&'a str, ApiError> {
     Ok(arn)
 }
 
-async fn topic(store: &dyn Store, account: &str, arn: &str) -> Result<SnsTopic, ApiError> {
+/// The caller's topic `arn`, or SNS's `NotFound`.
+pub(crate) async fn topic(
+    store: &dyn Store,
+    account: &str,
+    arn: &str,
+) -> Result<SnsTopic, ApiError> {
     store
         .get_sns_topic(account, arn)
         .await
@@ -65,7 +70,7 @@ async fn topic(store: &dyn Store, account: &str, arn: &str) -> Result<SnsTopic, 
         .ok_or_else(|| not_found("Topic does not exist"))
 }
 
-fn check_signature_version(v: &str) -> Result<(), ApiError> {
+pub(crate) fn check_signature_version(v: &str) -> Result<(), ApiError> {
     SignatureVersion::parse(v).map(|_| ()).ok_or_else(|| {
         invalid(format!(
             "Invalid parameter: SignatureVersion Reason: must be 1 or 2, not {v}"
@@ -95,6 +100,7 @@ pub async fn create_topic(c: &SnsCall<'_>) -> Answer {
             check_signature_version(v)?;
         }
     }
+    let tags = super::tags::tags_param(p)?;
     let arn = format!("arn:aws:sns:{}:{account}:{name}", api.region);
     let requested: Map<String, Value> = attributes
         .iter()
@@ -118,6 +124,9 @@ pub async fn create_topic(c: &SnsCall<'_>) -> Answer {
             ));
         }
     }
+    if !tags.is_empty() {
+        super::tags::add(store, account, &stored.arn, tags).await?;
+    }
     let mut x = Xml::new();
     x.text("TopicArn", &stored.arn);
     Ok(Some(x.finish()))
@@ -128,7 +137,10 @@ pub async fn delete_topic(c: &SnsCall<'_>) -> Answer {
     let arn = topic_arn_param(p, "TopicArn")?;
     // Deleting a topic that does not exist is not an error in SNS.
     match store.delete_sns_topic(account, arn).await {
-        Ok(()) | Err(mailsight_store::StoreError::NotFound(_)) => Ok(None),
+        Ok(()) => super::tags::forget(store, account, arn)
+            .await
+            .map(|()| None),
+        Err(mailsight_store::StoreError::NotFound(_)) => Ok(None),
         Err(e) => Err(e.into()),
     }
 }
@@ -493,12 +505,15 @@ pub async fn publish(c: &SnsCall<'_>) -> Answer {
             ));
         }
     }
+    let attributes = super::message_attributes::parse(p)?;
     let t = topic(store.as_ref(), account, arn).await?;
     let message_id = uuid::Uuid::new_v4().to_string();
-    let envelope = api
+    let mut envelope = api
         .host
         .notification(&t, &message_id, subject, message)
         .map_err(|e| internal(e.message))?;
+    // Not part of what is signed, as in SNS.
+    envelope.message_attributes = attributes;
     let subs = confirmed_subscriptions(store.as_ref(), &t)
         .await
         .map_err(|e| internal(e.message))?;

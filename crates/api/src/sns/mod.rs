@@ -6,6 +6,9 @@
 //!   `GetTopicAttributes`, `Subscribe`, `ConfirmSubscription`,
 //!   `Unsubscribe`, `ListSubscriptions`, `ListSubscriptionsByTopic`,
 //!   `Get/SetSubscriptionAttributes`, `Publish`, declared once in [`Action`];
+//! - [`topic_attributes`]: `SetTopicAttributes`;
+//! - [`tags`]: `TagResource`, `UntagResource`, `ListTagsForResource`;
+//! - [`message_attributes`]: `Publish`'s `MessageAttributes`;
 //! - [`arn`]: topic and subscription ARNs;
 //! - [`errors`]: SNS's codes and statuses;
 //! - [`config`]: checking and seeding the topics `[sns]` declares.
@@ -21,6 +24,9 @@ pub mod actions;
 pub mod arn;
 pub mod config;
 pub mod errors;
+pub mod message_attributes;
+pub mod tags;
+pub mod topic_attributes;
 
 use std::sync::Arc;
 
@@ -53,6 +59,10 @@ operations! {
     DeleteTopic => actions::delete_topic;
     ListTopics => actions::list_topics;
     GetTopicAttributes => actions::get_topic_attributes;
+    SetTopicAttributes => topic_attributes::set_topic_attributes;
+    TagResource => tags::tag_resource;
+    UntagResource => tags::untag_resource;
+    ListTagsForResource => tags::list_tags_for_resource;
     Subscribe => actions::subscribe;
     ConfirmSubscription => actions::confirm_subscription;
     Unsubscribe => actions::unsubscribe;

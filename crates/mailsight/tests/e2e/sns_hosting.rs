@@ -609,3 +609,140 @@ async fn the_signing_key_survives_a_restart_and_a_missing_topic_dead_letters() {
     assert_eq!(before, after);
     t.server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn topic_attributes_tags_and_message_attributes() {
+    let receiver = Receiver::start().await;
+    let t = start().await;
+    let url = t.server.url();
+    let topic = create_topic(
+        &url,
+        "tagged",
+        &[
+            ("Tags.member.1.Key", "team"),
+            ("Tags.member.1.Value", "mail"),
+        ],
+    )
+    .await;
+    let tags = |body: &str| {
+        let keys = xml_texts(body, "Key");
+        let values = xml_texts(body, "Value");
+        keys.into_iter().zip(values).collect::<Vec<_>>()
+    };
+    let (status, listed) = sns(
+        &url,
+        &[("Action", "ListTagsForResource"), ("ResourceArn", &topic)],
+    )
+    .await;
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(tags(&listed), [("team".to_owned(), "mail".to_owned())]);
+    let (status, body) = sns(
+        &url,
+        &[
+            ("Action", "TagResource"),
+            ("ResourceArn", &topic),
+            ("Tags.member.1.Key", "env"),
+            ("Tags.member.1.Value", "ci"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = sns(
+        &url,
+        &[
+            ("Action", "UntagResource"),
+            ("ResourceArn", &topic),
+            ("TagKeys.member.1", "team"),
+        ],
+    )
+    .await;
+    assert!(body.contains("<UntagResourceResponse"), "{body}");
+    let (_, listed) = sns(
+        &url,
+        &[("Action", "ListTagsForResource"), ("ResourceArn", &topic)],
+    )
+    .await;
+    assert_eq!(tags(&listed), [("env".to_owned(), "ci".to_owned())]);
+    let missing = format!("{topic}-gone");
+    let (status, body) = sns(
+        &url,
+        &[("Action", "ListTagsForResource"), ("ResourceArn", &missing)],
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(xml_text(&body, "Code").as_deref(), Some("ResourceNotFound"));
+
+    // SetTopicAttributes: kept, shown, and SignatureVersion signs the next message.
+    for (name, value) in [("DisplayName", "Events"), ("SignatureVersion", "2")] {
+        let (status, body) = sns(
+            &url,
+            &[
+                ("Action", "SetTopicAttributes"),
+                ("TopicArn", &topic),
+                ("AttributeName", name),
+                ("AttributeValue", value),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (_, attrs) = sns(
+        &url,
+        &[("Action", "GetTopicAttributes"), ("TopicArn", &topic)],
+    )
+    .await;
+    assert!(
+        attrs.contains("<entry><key>DisplayName</key><value>Events</value></entry>"),
+        "{attrs}"
+    );
+    let (status, body) = sns(
+        &url,
+        &[
+            ("Action", "SetTopicAttributes"),
+            ("TopicArn", &topic),
+            ("AttributeName", "SignatureVersion"),
+            ("AttributeValue", "3"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, xml_text(&body, "Code").as_deref()),
+        (400, Some("InvalidParameter"))
+    );
+
+    subscribe_and_confirm(&url, &topic, &receiver, SignatureVersion::V2).await;
+    let (status, body) = sns(
+        &url,
+        &[
+            ("Action", "Publish"),
+            ("TopicArn", &topic),
+            ("Message", "with attributes"),
+            ("MessageAttributes.entry.1.Name", "team"),
+            ("MessageAttributes.entry.1.Value.DataType", "String"),
+            ("MessageAttributes.entry.1.Value.StringValue", "mail"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let got = receiver
+        .until("the notification", |g| {
+            !envelopes(g, "Notification").is_empty()
+        })
+        .await;
+    let (_, e) = envelopes(&got, "Notification").remove(0);
+    assert_eq!(e.signature_version, "2");
+    verify_remote(&e).await.unwrap();
+    assert_eq!(
+        e.message_attributes,
+        Some(serde_json::json!({"team": {"Type": "String", "Value": "mail"}}))
+    );
+    // Deleting the topic forgets its tags: a new topic of the name has none.
+    sns(&url, &[("Action", "DeleteTopic"), ("TopicArn", &topic)]).await;
+    let again = create_topic(&url, "tagged", &[]).await;
+    let (_, listed) = sns(
+        &url,
+        &[("Action", "ListTagsForResource"), ("ResourceArn", &again)],
+    )
+    .await;
+    assert!(tags(&listed).is_empty(), "{listed}");
+}

@@ -96,6 +96,20 @@ pub(super) async fn sns_topics_and_subscriptions(s: &impl Store) {
         .await
         .unwrap();
 
+    s.set_sns_topic_attributes(a, &arn("t1"), json!({"DisplayName": "Events"}))
+        .await
+        .unwrap();
+    let topic = s.get_sns_topic(a, &arn("t1")).await.unwrap().unwrap();
+    assert_eq!(topic.attributes, json!({"DisplayName": "Events"}));
+    let err = s
+        .set_sns_topic_attributes(other, &arn("t1"), json!({}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound(_)),
+        "another account's topic: {err:?}"
+    );
+
     s.set_sns_subscription_attributes(a, &one.arn, json!({"RawMessageDelivery": "true"}))
         .await
         .unwrap();

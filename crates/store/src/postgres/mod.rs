@@ -448,6 +448,15 @@ impl Store for PostgresStore {
         write!(self, tx => sns::delete_topic(&tx, account, arn))
     }
 
+    async fn set_sns_topic_attributes(
+        &self,
+        account: &str,
+        arn: &str,
+        attributes: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        write!(self, tx => sns::set_topic_attributes(&tx, account, arn, &attributes))
+    }
+
     async fn create_sns_subscription(
         &self,
         subscription: crate::sns::SnsSubscription,

@@ -96,6 +96,25 @@ pub(crate) async fn list_topics(
     Ok(paginate(topics, limit, |t| t.arn.clone()))
 }
 
+pub(crate) async fn set_topic_attributes(
+    c: &impl Db,
+    acct: &str,
+    arn: &str,
+    attributes: &serde_json::Value,
+) -> Result<(), StoreError> {
+    let n = execute(
+        c,
+        "UPDATE sns_topics SET attributes = $3 WHERE account_id = $1 AND arn = $2",
+        &[&acct, &arn, &attributes.to_string()],
+    )
+    .await?;
+    if n == 0 {
+        Err(StoreError::NotFound(format!("Topic {arn}")))
+    } else {
+        Ok(())
+    }
+}
+
 pub(crate) async fn delete_topic(c: &impl Db, acct: &str, arn: &str) -> Result<(), StoreError> {
     execute(
         c,

@@ -515,6 +515,18 @@ impl Store for SqliteStore {
         self.pool.write(move |c| sns::delete_topic(c, &a, &n)).await
     }
 
+    async fn set_sns_topic_attributes(
+        &self,
+        account: &str,
+        arn: &str,
+        attributes: serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let (a, n) = (own(account), own(arn));
+        self.pool
+            .write(move |c| sns::set_topic_attributes(c, &a, &n, &attributes))
+            .await
+    }
+
     async fn create_sns_subscription(
         &self,
         subscription: crate::sns::SnsSubscription,

@@ -130,6 +130,23 @@ pub(crate) fn list_topics(
     }))
 }
 
+pub(crate) fn set_topic_attributes(
+    c: &Connection,
+    acct: &str,
+    arn: &str,
+    attributes: &serde_json::Value,
+) -> Result<(), StoreError> {
+    let n = c.execute(
+        "UPDATE sns_topics SET attributes = ?3 WHERE account_id = ?1 AND arn = ?2",
+        params![acct, arn, attributes.to_string()],
+    )?;
+    if n == 0 {
+        Err(StoreError::NotFound(format!("Topic {arn}")))
+    } else {
+        Ok(())
+    }
+}
+
 pub(crate) fn delete_topic(c: &Connection, acct: &str, arn: &str) -> Result<(), StoreError> {
     // Explicit, so the subscriptions go even if foreign keys were off.
     c.execute(
