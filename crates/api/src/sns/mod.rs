@@ -6,9 +6,9 @@
 //!   `GetTopicAttributes`, `Subscribe`, `ConfirmSubscription`,
 //!   `Unsubscribe`, `ListSubscriptions`, `ListSubscriptionsByTopic`,
 //!   `Get/SetSubscriptionAttributes`, `Publish`, declared once in [`Action`];
-//! - [`topic_attributes`]: `SetTopicAttributes`;
-//! - [`tags`]: `TagResource`, `UntagResource`, `ListTagsForResource`;
-//! - [`message_attributes`]: `Publish`'s `MessageAttributes`;
+//! - `SetTopicAttributes` in [`topic_attributes`]; `TagResource`,
+//!   `UntagResource`, `ListTagsForResource` in [`tags`]; `Publish`'s
+//!   `MessageAttributes` in [`message_attributes`];
 //! - [`arn`]: topic and subscription ARNs;
 //! - [`errors`]: SNS's codes and statuses;
 //! - [`config`]: checking and seeding the topics `[sns]` declares.
