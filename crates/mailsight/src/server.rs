@@ -58,7 +58,8 @@ pub async fn run(
     let store: Arc<dyn Store> = crate::store::open(&config).await?;
     let tracking = config
         .tracking
-        .settings(&config.data_dir, &listener.local_addr()?)
+        .settings(&config.data_dir, &listener.local_addr()?, store.as_ref())
+        .await
         .map_err(|e| ServerError::Tracking(e.to_string()))?;
     let engine = Arc::new(
         Engine::new(
@@ -90,8 +91,13 @@ pub async fn run(
         (None, None) => format!("http://{}", listener.local_addr()?),
     };
     let sns_host = Arc::new(
-        mailsight_engine::outbox::sns::SnsHost::load_or_create(&config.data_dir, &sns_public_url)
-            .map_err(|e| ServerError::Sns(e.to_string()))?,
+        mailsight_engine::outbox::sns::SnsHost::load_or_create(
+            store.as_ref(),
+            &config.data_dir,
+            &sns_public_url,
+        )
+        .await
+        .map_err(|e| ServerError::Sns(e.to_string()))?,
     );
     config
         .sns

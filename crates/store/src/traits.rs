@@ -268,6 +268,16 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Page<crate::sns::SnsTopic>, StoreError>;
     /// Deletes the topic and its subscriptions (`NotFound` if absent).
     async fn delete_sns_topic(&self, account: &str, arn: &str) -> Result<(), StoreError>;
+    /// The per-install secret `name` (the SNS signing key, the tracking
+    /// secret): stores `candidate` if the store holds none yet and returns
+    /// the value kept, so every process on one database signs alike. Safe
+    /// when several processes ask at once: one candidate wins for all.
+    async fn adopt_secret(
+        &self,
+        name: &str,
+        candidate: Vec<u8>,
+        now: Millis,
+    ) -> Result<Vec<u8>, StoreError>;
     /// Replaces the topic's attributes (`SetTopicAttributes`; `NotFound` if
     /// absent).
     async fn set_sns_topic_attributes(

@@ -93,6 +93,24 @@ mod concurrency {
         assert_eq!(page.items.len(), 200);
     }
 
+    /// Two processes starting at once each offer a fresh secret: both end
+    /// up with the same one, so they sign and verify alike.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn two_processes_adopt_one_secret() {
+        let db = TestDatabase::create().await;
+        let one = Arc::new(PostgresStore::open(&db.url).await.unwrap());
+        let two = Arc::new(PostgresStore::open(&db.url).await.unwrap());
+        for round in 0..20 {
+            let name = format!("secret-{round}");
+            let (a, b) = tokio::join!(
+                one.adopt_secret(&name, b"from one".to_vec(), 1),
+                two.adopt_secret(&name, b"from two".to_vec(), 1),
+            );
+            let (a, b) = (a.unwrap(), b.unwrap());
+            assert_eq!(a, b, "round {round}: both processes keep one secret");
+        }
+    }
+
     /// Two stores on one database stand for two mailsight processes: their
     /// claims, made at the same moment, never take the same delivery, and
     /// together take every one.

@@ -42,6 +42,7 @@ mod outbox;
 pub mod postgres_db;
 mod schedule;
 mod search;
+mod secrets;
 mod sns;
 
 use mailsight_model::EventType;
@@ -98,10 +99,12 @@ pub async fn run<S: Store, F: Fn() -> S>(open: F) {
     search_ignores_duplicates_and_learns_from_enrichment(&store).await;
     monitoring_reads(&store).await;
     export_jobs_queue_and_state(&store).await;
+    secrets::secrets_are_adopted_once(&store).await;
     write_for_durability(&store).await;
     drop(store);
     let reopened = open();
     check_durability(&reopened).await;
+    secrets::secrets_survive(&reopened).await;
 }
 
 async fn accounts_are_isolated(s: &impl Store) {

@@ -29,6 +29,7 @@ mod outbox;
 mod rollups;
 mod schema;
 mod search;
+mod secrets;
 mod sns;
 
 use async_trait::async_trait;
@@ -446,6 +447,15 @@ impl Store for PostgresStore {
 
     async fn delete_sns_topic(&self, account: &str, arn: &str) -> Result<(), StoreError> {
         write!(self, tx => sns::delete_topic(&tx, account, arn))
+    }
+
+    async fn adopt_secret(
+        &self,
+        name: &str,
+        candidate: Vec<u8>,
+        now: Millis,
+    ) -> Result<Vec<u8>, StoreError> {
+        write!(self, tx => secrets::adopt(&tx, name, &candidate, now))
     }
 
     async fn set_sns_topic_attributes(

@@ -246,6 +246,13 @@ const MIGRATIONS: &[&str] = &[
     // 2: each identity's notification settings (`IdentityAttributes`, as
     // JSON), as SQLite's version 10.
     "ALTER TABLE identities ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';",
+    // 3: per-install secrets (the SNS signing key, the tracking secret),
+    // shared by every instance on the database; as SQLite's version 11.
+    r#"CREATE TABLE secrets (
+         name       TEXT COLLATE "C" PRIMARY KEY,
+         value      BYTEA NOT NULL,
+         created_at BIGINT NOT NULL
+     );"#,
 ];
 
 /// Brings the database up to the newest schema version.

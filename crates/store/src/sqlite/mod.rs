@@ -20,6 +20,7 @@ mod pool;
 mod rollups;
 mod schema;
 mod search;
+mod secrets;
 mod sns;
 
 use std::path::Path;
@@ -513,6 +514,18 @@ impl Store for SqliteStore {
     async fn delete_sns_topic(&self, account: &str, arn: &str) -> Result<(), StoreError> {
         let (a, n) = (own(account), own(arn));
         self.pool.write(move |c| sns::delete_topic(c, &a, &n)).await
+    }
+
+    async fn adopt_secret(
+        &self,
+        name: &str,
+        candidate: Vec<u8>,
+        now: Millis,
+    ) -> Result<Vec<u8>, StoreError> {
+        let n = own(name);
+        self.pool
+            .write(move |c| secrets::adopt(c, &n, &candidate, now))
+            .await
     }
 
     async fn set_sns_topic_attributes(

@@ -163,6 +163,7 @@ const MIGRATIONS: &[&str] = &[
     EXPORT_JOBS,
     ROLLUP_DAYS,
     IDENTITY_ATTRIBUTES,
+    SECRETS,
 ];
 
 /// 5: compact event storage (see `sqlite::codec` and `sqlite::events`).
@@ -326,6 +327,14 @@ const ROLLUP_DAYS: &str = "CREATE TABLE rollup_days (
 /// JSON); identities stored before keep SES's defaults.
 const IDENTITY_ATTRIBUTES: &str =
     "ALTER TABLE identities ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';";
+
+/// 11: per-install secrets (the SNS signing key, the tracking secret),
+/// which earlier versions kept as files in the data directory.
+const SECRETS: &str = "CREATE TABLE secrets (
+         name       TEXT PRIMARY KEY,
+         value      BLOB NOT NULL,
+         created_at INTEGER NOT NULL
+     );";
 
 /// The schema version that brought the hourly rollups.
 fn rollups_version() -> usize {

@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use mailsight_sns::{Envelope, SignatureVersion, Signer, SnsError};
 use mailsight_store::{SnsSubscription, SnsTopic, Store, SubscriptionStatus};
 
@@ -13,9 +15,12 @@ use crate::outbox::policy::SinkError;
 
 /// Where mailsight serves its signing certificate (the `SigningCertURL` path).
 pub const CERT_PATH: &str = "/_mailsight/sns/SimpleNotificationService-mailsight.pem";
-/// The private key in the data directory (PKCS#8 DER).
+/// The name of the signing key and certificate in the store.
+pub const SECRET_NAME: &str = "sns-signing";
+/// Where a mailsight before schema version 11 kept the private key, in the
+/// data directory (PKCS#8 DER); adopted into the store if found.
 pub const KEY_FILE: &str = "sns-signing-key.pk8";
-/// The self-signed certificate of that key in the data directory (PEM).
+/// The self-signed certificate of that key, beside it (PEM).
 pub const CERT_FILE: &str = "sns-signing-key.pem";
 /// The `Subject` SES gives its event notifications.
 pub const SES_SUBJECT: &str = "Amazon SES Email Event Notification";
@@ -34,6 +39,10 @@ pub enum SnsHostError {
     },
     #[error("SNS signing key: {0}")]
     Key(#[from] SnsError),
+    #[error("the SNS signing key in the store: {0}")]
+    Stored(String),
+    #[error("cannot keep the SNS signing key in the store")]
+    Store(#[from] mailsight_store::StoreError),
 }
 
 /// mailsight's SNS signing identity and where it is reachable.
@@ -52,10 +61,16 @@ impl std::fmt::Debug for SnsHost {
 }
 
 impl SnsHost {
-    /// Loads the key and certificate from `data_dir`, or creates them on
-    /// first start. Reusing them keeps certificates that subscribers cached
-    /// valid across restarts.
-    pub fn load_or_create(data_dir: &Path, public_url: &str) -> Result<SnsHost, SnsHostError> {
+    /// The install's key and certificate, kept in the store
+    /// ([`SECRET_NAME`]) so that every instance on one database signs
+    /// alike and certificates subscribers cached stay valid across restarts.
+    /// Made on first start, or adopted from the files an earlier mailsight
+    /// kept in `data_dir` ([`KEY_FILE`], [`CERT_FILE`]).
+    pub async fn load_or_create(
+        store: &dyn Store,
+        data_dir: &Path,
+        public_url: &str,
+    ) -> Result<SnsHost, SnsHostError> {
         let public_url = public_url.trim_end_matches('/').to_owned();
         let cert_url = format!("{public_url}{CERT_PATH}");
         let key_path = data_dir.join(KEY_FILE);
@@ -64,18 +79,35 @@ impl SnsHost {
             let path = path.to_owned();
             move |source| SnsHostError::Io { path, source }
         };
-        let signer = if key_path.exists() && cert_path.exists() {
+        let (der, pem) = if key_path.exists() && cert_path.exists() {
             let der = std::fs::read(&key_path).map_err(io(&key_path))?;
             let pem = std::fs::read_to_string(&cert_path).map_err(io(&cert_path))?;
-            Signer::from_pkcs8_and_cert(&der, &pem, &cert_url)?
+            (der, pem)
         } else {
-            std::fs::create_dir_all(data_dir).map_err(io(data_dir))?;
-            let signer = Signer::generate(&cert_url, "mailsight SNS signing")?;
-            write_private(&key_path, signer.pkcs8_der()).map_err(io(&key_path))?;
-            write_atomic(&cert_path, signer.cert_pem().as_bytes()).map_err(io(&cert_path))?;
-            tracing::info!(path = %key_path.display(), "created the SNS signing key");
-            signer
+            let fresh = Signer::generate(&cert_url, "mailsight SNS signing")?;
+            (fresh.pkcs8_der().to_vec(), fresh.cert_pem().to_owned())
         };
+        // Key and certificate travel as one secret, so two instances
+        // starting together cannot end up with one's key and the other's
+        // certificate.
+        let candidate = serde_json::to_vec(&serde_json::json!({
+            "pkcs8": STANDARD.encode(&der),
+            "cert_pem": pem,
+        }))
+        .map_err(|e| SnsHostError::Stored(e.to_string()))?;
+        let kept = store
+            .adopt_secret(SECRET_NAME, candidate, mailsight_model::now_ms())
+            .await?;
+        let kept: serde_json::Value =
+            serde_json::from_slice(&kept).map_err(|e| SnsHostError::Stored(e.to_string()))?;
+        let der = kept["pkcs8"]
+            .as_str()
+            .and_then(|k| STANDARD.decode(k).ok())
+            .ok_or_else(|| SnsHostError::Stored("no pkcs8 key".into()))?;
+        let pem = kept["cert_pem"]
+            .as_str()
+            .ok_or_else(|| SnsHostError::Stored("no certificate".into()))?;
+        let signer = Signer::from_pkcs8_and_cert(&der, pem, &cert_url)?;
         Ok(SnsHost::new(signer, &public_url))
     }
 
@@ -288,56 +320,60 @@ pub async fn confirmed_subscriptions(
     }
 }
 
-/// Writes a file readable by its owner only (the private key).
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    {
-        use std::io::Write;
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut f = options.open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)
-}
-
-/// Writes through a temporary file, so a crash leaves no half file.
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_key_is_created_once_and_reused() {
+    fn store(dir: &Path) -> mailsight_store::SqliteStore {
+        mailsight_store::SqliteStore::open(dir).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_key_is_created_once_and_reused() {
         let dir = tempfile::tempdir().unwrap();
-        let a = SnsHost::load_or_create(dir.path(), "http://127.0.0.1:4566/").unwrap();
+        let a = SnsHost::load_or_create(&store(dir.path()), dir.path(), "http://127.0.0.1:4566/")
+            .await
+            .unwrap();
         assert_eq!(
             a.cert_url(),
             "http://127.0.0.1:4566/_mailsight/sns/SimpleNotificationService-mailsight.pem"
         );
-        let b = SnsHost::load_or_create(dir.path(), "http://mailsight:8080").unwrap();
+        let b = SnsHost::load_or_create(&store(dir.path()), dir.path(), "http://mailsight:8080")
+            .await
+            .unwrap();
         assert_eq!(a.cert_pem(), b.cert_pem());
         assert!(
             b.cert_url()
                 .starts_with("http://mailsight:8080/_mailsight/")
         );
+        assert!(
+            !dir.path().join(KEY_FILE).exists(),
+            "kept in the store, not a file"
+        );
     }
 
-    #[test]
-    fn urls_point_back_at_mailsight() {
+    #[tokio::test]
+    async fn key_files_from_before_are_adopted() {
         let dir = tempfile::tempdir().unwrap();
-        let h = SnsHost::load_or_create(dir.path(), "http://h:1").unwrap();
+        let old = Signer::generate("http://x/c.pem", "old").unwrap();
+        std::fs::write(dir.path().join(KEY_FILE), old.pkcs8_der()).unwrap();
+        std::fs::write(dir.path().join(CERT_FILE), old.cert_pem()).unwrap();
+        let h = SnsHost::load_or_create(&store(dir.path()), dir.path(), "http://h:1")
+            .await
+            .unwrap();
+        assert_eq!(
+            h.cert_pem(),
+            old.cert_pem(),
+            "subscribers' cached certificate stays valid"
+        );
+    }
+
+    #[tokio::test]
+    async fn urls_point_back_at_mailsight() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = SnsHost::load_or_create(&store(dir.path()), dir.path(), "http://h:1")
+            .await
+            .unwrap();
         assert_eq!(
             h.subscribe_url("arn:aws:sns:us-east-1:1:t", "a b"),
             "http://h:1/?Action=ConfirmSubscription&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A1%3At&Token=a+b"
