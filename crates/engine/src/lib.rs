@@ -19,6 +19,8 @@
 //! - [`outbox`]: delivers routed events to their targets (event
 //!   destinations and forwarders), with retries and dead letters.
 //! - [`templates`]: the stored templates both SES APIs manage;
+//! - [`verification_templates`]: custom verification email templates and
+//!   their sending, for both SES APIs;
 //!   [`template`]: Handlebars rendering as SES runs it; [`compose`]: the
 //!   MIME of simple and rendered content, and the EICAR check.
 //! - [`tracking`]: signed tokens, link and pixel rewriting, and the
@@ -59,6 +61,7 @@ pub mod suppression;
 pub mod template;
 pub mod templates;
 pub mod tracking;
+pub mod verification_templates;
 
 pub use config::{Rule, RuleOutcome, SendingConfig, SimulatorConfig, Timing};
 pub use engagement::{TrackKind, Tracked, UnsubscribeSource, Visitor};

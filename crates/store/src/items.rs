@@ -28,6 +28,8 @@ pub enum ItemKind {
     MailFrom,
     /// The tags of an SNS topic mailsight hosts, keyed by the topic's ARN.
     SnsTopicTags,
+    /// A custom verification email template, keyed by its name.
+    VerificationTemplate,
 }
 
 impl ItemKind {
@@ -41,6 +43,7 @@ impl ItemKind {
             ItemKind::AccountSetting => "account-setting",
             ItemKind::MailFrom => "mail-from",
             ItemKind::SnsTopicTags => "sns-topic-tags",
+            ItemKind::VerificationTemplate => "verification-template",
         }
     }
 }

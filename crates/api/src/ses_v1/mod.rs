@@ -38,6 +38,7 @@
 
 pub mod account;
 pub mod configuration_sets;
+pub mod custom_verification;
 pub mod errors;
 pub mod event_destinations;
 pub mod identities;
@@ -83,6 +84,17 @@ operations! {
     CreateTemplate => templates::create_template;
     GetTemplate => templates::get_template;
     ListTemplates => templates::list_templates;
+    CreateCustomVerificationEmailTemplate =>
+        custom_verification::create_custom_verification_email_template;
+    GetCustomVerificationEmailTemplate =>
+        custom_verification::get_custom_verification_email_template;
+    UpdateCustomVerificationEmailTemplate =>
+        custom_verification::update_custom_verification_email_template;
+    DeleteCustomVerificationEmailTemplate =>
+        custom_verification::delete_custom_verification_email_template;
+    ListCustomVerificationEmailTemplates =>
+        custom_verification::list_custom_verification_email_templates;
+    SendCustomVerificationEmail => custom_verification::send_custom_verification_email;
     UpdateTemplate => templates::update_template;
     DeleteTemplate => templates::delete_template;
     TestRenderTemplate => templates::test_render_template;
@@ -316,10 +328,8 @@ mod tests {
         );
         assert_eq!(resolve("SendEmail"), Ok(Action::SendEmail));
         assert_eq!(
-            resolve("CreateCustomVerificationEmailTemplate"),
-            Err(Refused::Unknown(
-                "CreateCustomVerificationEmailTemplate".to_owned()
-            ))
+            resolve("CreateNoSuchThing"),
+            Err(Refused::Unknown("CreateNoSuchThing".to_owned()))
         );
         // Names are exact, as AWS's are.
         assert!(matches!(resolve("getsendquota"), Err(Refused::Unknown(_))));
@@ -348,7 +358,7 @@ mod tests {
         );
         let r = SesV1::route(&incoming(b"Action=ListReceiptFilters")).unwrap();
         assert_eq!(r.name, "ListReceiptFilters");
-        let r = SesV1::route(&incoming(b"Action=CreateCustomVerificationEmailTemplate")).unwrap();
+        let r = SesV1::route(&incoming(b"Action=CreateNoSuchThing")).unwrap();
         assert_eq!(r.name, "Unknown");
         for body in [&b"Version=2010-12-01"[..], b"Action="] {
             let e = SesV1::route(&incoming(body)).map(|_| ()).unwrap_err();
@@ -386,11 +396,11 @@ mod tests {
             body.ends_with("<RequestId>req-2</RequestId></ErrorResponse>"),
             "{body}"
         );
-        let e = errors::not_implemented("CreateCustomVerificationEmailTemplate");
+        let e = errors::not_implemented("CreateNoSuchThing");
         assert_eq!((e.code, e.status.as_u16()), ("InvalidAction", 400));
         assert!(
             e.message.starts_with(
-                "mailsight does not implement the SES v1 action CreateCustomVerificationEmailTemplate yet"
+                "mailsight does not implement the SES v1 action CreateNoSuchThing yet"
             ),
             "{}",
             e.message

@@ -11,7 +11,18 @@ use crate::ses_v2::paging::PageRequest;
 /// The page asked for: `MaxItems` (1 to `max`, absent: `default`) after
 /// `NextToken`. A bad size or token is `InvalidParameterValue`.
 pub fn page(p: &Params, default: usize, max: usize) -> Result<PageRequest, ApiError> {
-    let size = p.number("MaxItems")?;
+    page_sized_by(p, "MaxItems", default, max)
+}
+
+/// [`page`] for the actions whose page size is another member
+/// (`MaxResults`).
+pub fn page_sized_by(
+    p: &Params,
+    size_member: &str,
+    default: usize,
+    max: usize,
+) -> Result<PageRequest, ApiError> {
+    let size = p.number(size_member)?;
     PageRequest::new(size, p.get("NextToken"), default, max)
         .map_err(|e| invalid_parameter(e.message))
 }

@@ -19,6 +19,7 @@ pub mod account;
 pub mod configuration_sets;
 pub mod contact_lists;
 pub mod contacts;
+pub mod custom_verification;
 pub mod event_destinations;
 pub mod export_jobs;
 pub mod identities;

@@ -93,6 +93,20 @@ operations! {
     TestRenderEmailTemplate => templates::test_render
         [POST "/v2/email/templates/{TemplateName}/render"];
 
+    // Custom verification email templates
+    CreateCustomVerificationEmailTemplate => custom_verification::create
+        [POST "/v2/email/custom-verification-email-templates"];
+    ListCustomVerificationEmailTemplates => custom_verification::list
+        [GET "/v2/email/custom-verification-email-templates"];
+    GetCustomVerificationEmailTemplate => custom_verification::get
+        [GET "/v2/email/custom-verification-email-templates/{TemplateName}"];
+    UpdateCustomVerificationEmailTemplate => custom_verification::update
+        [PUT "/v2/email/custom-verification-email-templates/{TemplateName}"];
+    DeleteCustomVerificationEmailTemplate => custom_verification::delete
+        [DELETE "/v2/email/custom-verification-email-templates/{TemplateName}"];
+    SendCustomVerificationEmail => custom_verification::send
+        [POST "/v2/email/outbound-custom-verification-emails"];
+
     // Contact lists and contacts
     CreateContactList => contact_lists::create [POST "/v2/email/contact-lists"];
     ListContactLists => contact_lists::list [GET "/v2/email/contact-lists"];

@@ -9,7 +9,7 @@ use crate::error::SendError;
 impl Engine {
     /// The identity the sender may use: its address, its domain or a parent
     /// domain. Refused as SES refuses when none is verified (and the check is on).
-    pub(super) async fn check_identity(
+    pub(crate) async fn check_identity(
         &self,
         account: &str,
         from: &str,

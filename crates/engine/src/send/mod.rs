@@ -270,6 +270,6 @@ fn to_record(account: &str, record: Value) -> Result<NewRecord, SendError> {
 }
 
 /// A message id shaped like SES's: hex send time, a UUID, `-000000`.
-fn new_message_id(sent_at: i64) -> String {
+pub(crate) fn new_message_id(sent_at: i64) -> String {
     format!("0100{sent_at:012x}-{}-000000", uuid::Uuid::new_v4())
 }

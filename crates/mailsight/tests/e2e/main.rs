@@ -9,6 +9,7 @@ mod common;
 mod bulk;
 mod configuration_sets;
 mod contact_lists;
+mod custom_verification;
 mod dashboard;
 mod deliverability;
 mod errors;
