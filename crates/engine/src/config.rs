@@ -133,6 +133,9 @@ pub struct SendingConfig {
     pub require_verified_identity: bool,
     /// The region named in ARNs and error messages.
     pub region: String,
+    /// The account's dedicated IP addresses, as `GetDedicatedIps` lists
+    /// them (mailsight sends from none: they are names to manage).
+    pub dedicated_ips: Vec<String>,
 }
 
 impl Default for SendingConfig {
@@ -140,6 +143,7 @@ impl Default for SendingConfig {
         SendingConfig {
             require_verified_identity: true,
             region: "us-east-1".into(),
+            dedicated_ips: Vec::new(),
         }
     }
 }

@@ -18,6 +18,7 @@
 //! - [`scheduler`]: releases the planned later events when due.
 //! - [`outbox`]: delivers routed events to their targets (event
 //!   destinations and forwarders), with retries and dead letters.
+//! - [`dedicated_ips`]: dedicated IP pools and the configured dedicated IPs;
 //! - [`templates`]: the stored templates both SES APIs manage;
 //! - [`verification_templates`]: custom verification email templates and
 //!   their sending, for both SES APIs;
@@ -41,6 +42,7 @@ pub mod analytics;
 pub mod bulk;
 pub mod compose;
 pub mod config;
+pub mod dedicated_ips;
 pub mod engagement;
 pub mod error;
 pub mod exports;

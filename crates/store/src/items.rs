@@ -30,6 +30,11 @@ pub enum ItemKind {
     SnsTopicTags,
     /// A custom verification email template, keyed by its name.
     VerificationTemplate,
+    /// A dedicated IP pool, keyed by its name.
+    DedicatedIpPool,
+    /// What was set about one dedicated IP (its pool, its warm-up), keyed
+    /// by the address.
+    DedicatedIp,
 }
 
 impl ItemKind {
@@ -44,6 +49,8 @@ impl ItemKind {
             ItemKind::MailFrom => "mail-from",
             ItemKind::SnsTopicTags => "sns-topic-tags",
             ItemKind::VerificationTemplate => "verification-template",
+            ItemKind::DedicatedIpPool => "dedicated-ip-pool",
+            ItemKind::DedicatedIp => "dedicated-ip",
         }
     }
 }

@@ -22,7 +22,8 @@ pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
     let quota = sending::quota(store, account, now_ms()).await?;
     let suppression = mailsight_engine::suppression::account_attributes(store, account).await?;
     Ok(json!({
-        "DedicatedIpAutoWarmupEnabled": false,
+        "DedicatedIpAutoWarmupEnabled":
+            mailsight_engine::dedicated_ips::auto_warmup(store, account).await?,
         "EnforcementStatus": "HEALTHY",
         "ProductionAccessEnabled": true,
         "SendQuota": {

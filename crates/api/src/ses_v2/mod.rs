@@ -20,6 +20,7 @@ pub mod configuration_sets;
 pub mod contact_lists;
 pub mod contacts;
 pub mod custom_verification;
+pub mod dedicated_ips;
 pub mod event_destinations;
 pub mod export_jobs;
 pub mod identities;

@@ -93,6 +93,22 @@ operations! {
     TestRenderEmailTemplate => templates::test_render
         [POST "/v2/email/templates/{TemplateName}/render"];
 
+    // Dedicated IPs and pools
+    CreateDedicatedIpPool => dedicated_ips::create_pool [POST "/v2/email/dedicated-ip-pools"];
+    ListDedicatedIpPools => dedicated_ips::list_pools [GET "/v2/email/dedicated-ip-pools"];
+    GetDedicatedIpPool => dedicated_ips::get_pool [GET "/v2/email/dedicated-ip-pools/{PoolName}"];
+    DeleteDedicatedIpPool => dedicated_ips::delete_pool
+        [DELETE "/v2/email/dedicated-ip-pools/{PoolName}"];
+    PutDedicatedIpPoolScalingAttributes => dedicated_ips::put_scaling
+        [PUT "/v2/email/dedicated-ip-pools/{PoolName}/scaling"];
+    GetDedicatedIps => dedicated_ips::get_ips [GET "/v2/email/dedicated-ips"];
+    GetDedicatedIp => dedicated_ips::get_ip [GET "/v2/email/dedicated-ips/{IP}"];
+    PutDedicatedIpInPool => dedicated_ips::put_ip_in_pool [PUT "/v2/email/dedicated-ips/{IP}/pool"];
+    PutDedicatedIpWarmupAttributes => dedicated_ips::put_ip_warmup
+        [PUT "/v2/email/dedicated-ips/{IP}/warmup"];
+    PutAccountDedicatedIpWarmupAttributes => dedicated_ips::put_account_warmup
+        [PUT "/v2/email/account/dedicated-ips/warmup"];
+
     // Custom verification email templates
     CreateCustomVerificationEmailTemplate => custom_verification::create
         [POST "/v2/email/custom-verification-email-templates"];

@@ -10,6 +10,7 @@ pub enum ResourceKind {
     Identity,
     ContactList,
     Template,
+    DedicatedIpPool,
 }
 
 impl ResourceKind {
@@ -19,6 +20,7 @@ impl ResourceKind {
             "identity" => Self::Identity,
             "contact-list" => Self::ContactList,
             "template" => Self::Template,
+            "dedicated-ip-pool" => Self::DedicatedIpPool,
             _ => return None,
         })
     }

@@ -60,7 +60,7 @@ async fn load(c: &Call<'_>, arn: &str, r: &ResourceArn) -> Result<Vec<Tag>, ApiE
             let identity = store.get_identity(c.account(), &name).await?;
             identity.map(|i| tag_set::stored(Some(&i.tags)))
         }
-        ResourceKind::ContactList | ResourceKind::Template => {
+        ResourceKind::ContactList | ResourceKind::Template | ResourceKind::DedicatedIpPool => {
             let item = store
                 .get_item(c.account(), item_kind(r.kind), &r.name)
                 .await?;
@@ -73,6 +73,7 @@ async fn load(c: &Call<'_>, arn: &str, r: &ResourceArn) -> Result<Vec<Tag>, ApiE
 fn item_kind(kind: ResourceKind) -> ItemKind {
     match kind {
         ResourceKind::Template => ItemKind::Template,
+        ResourceKind::DedicatedIpPool => ItemKind::DedicatedIpPool,
         _ => ItemKind::ContactList,
     }
 }
@@ -107,9 +108,9 @@ async fn save(c: &Call<'_>, arn: &str, r: &ResourceArn, tags: Vec<Tag>) -> Resul
                 other => Ok(other?),
             }
         }
-        ResourceKind::ContactList => {
+        ResourceKind::ContactList | ResourceKind::DedicatedIpPool => {
             let mut doc = store
-                .get_item(c.account(), ItemKind::ContactList, &r.name)
+                .get_item(c.account(), item_kind(r.kind), &r.name)
                 .await?
                 .ok_or_else(|| missing(arn))?
                 .body;
@@ -117,7 +118,7 @@ async fn save(c: &Call<'_>, arn: &str, r: &ResourceArn, tags: Vec<Tag>) -> Resul
             store
                 .put_item(
                     c.account(),
-                    ItemKind::ContactList,
+                    item_kind(r.kind),
                     &r.name,
                     doc,
                     PutMode::Replace,

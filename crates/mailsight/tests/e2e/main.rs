@@ -11,6 +11,7 @@ mod configuration_sets;
 mod contact_lists;
 mod custom_verification;
 mod dashboard;
+mod dedicated_ips;
 mod deliverability;
 mod errors;
 mod event_destinations;
