@@ -212,6 +212,22 @@ pub struct MailFrom {
     pub behavior_on_mx_failure: String,
 }
 
+/// Checks a MAIL FROM domain for `identity`: a subdomain of the identity's
+/// domain (an address identity's, for an address); answers it lower-cased.
+pub fn check_mail_from(identity: &Identity, domain: &str) -> Result<String, String> {
+    let d = domain.to_ascii_lowercase();
+    let parent = match identity.identity_type {
+        IdentityType::Domain => identity.name.clone(),
+        IdentityType::EmailAddress => crate::address::domain_of(&identity.name).unwrap_or_default(),
+    };
+    if !is_valid_domain(&d) || !d.ends_with(&format!(".{parent}")) {
+        return Err(format!(
+            "MAIL FROM domain <{d}> must be a subdomain of <{parent}>."
+        ));
+    }
+    Ok(d)
+}
+
 /// The identity's MAIL FROM domain, if one was set.
 pub async fn mail_from(
     store: &dyn Store,

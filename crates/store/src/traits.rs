@@ -95,6 +95,14 @@ pub trait Store: Send + Sync + 'static {
         name: &str,
         tags: serde_json::Value,
     ) -> Result<(), StoreError>;
+    /// Sets (or clears) the identity's default configuration set;
+    /// `NotFound` if the identity is missing.
+    async fn set_identity_configuration_set(
+        &self,
+        account: &str,
+        name: &str,
+        configuration_set: Option<String>,
+    ) -> Result<(), StoreError>;
     /// Replaces an identity's attributes (its notification settings);
     /// `NotFound` if the identity is missing. The router reads them for
     /// every bounce, complaint and delivery stored afterwards.

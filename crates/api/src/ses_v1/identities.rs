@@ -323,18 +323,7 @@ pub async fn set_identity_mail_from_domain(c: &SesCall<'_>) -> Answer {
     let mail_from = match p.get("MailFromDomain").filter(|d| !d.is_empty()) {
         None => None,
         Some(d) => {
-            let d = d.to_ascii_lowercase();
-            let parent = match identity.identity_type {
-                IdentityType::Domain => identity.name.clone(),
-                IdentityType::EmailAddress => {
-                    mailsight_engine::address::domain_of(&identity.name).unwrap_or_default()
-                }
-            };
-            if !identities::is_valid_domain(&d) || !d.ends_with(&format!(".{parent}")) {
-                return Err(invalid_parameter(format!(
-                    "MAIL FROM domain <{d}> must be a subdomain of <{parent}>."
-                )));
-            }
+            let d = identities::check_mail_from(&identity, d).map_err(invalid_parameter)?;
             Some(MailFrom {
                 domain: d,
                 behavior_on_mx_failure: behavior.to_owned(),

@@ -239,3 +239,99 @@ pub async fn put_dkim(c: &Call<'_>) -> Result<Value, ApiError> {
         .map_err(|e| attribute_error(name, e))?;
     Ok(json!({}))
 }
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ConfigurationSetRequest {
+    configuration_set_name: Option<String>,
+}
+
+/// `PutEmailIdentityConfigurationSetAttributes`: the set a send from the
+/// identity uses when it names none (absent: no default).
+pub async fn put_configuration_set(c: &Call<'_>) -> Result<Value, ApiError> {
+    let given = c.label("EmailIdentity")?;
+    let req: ConfigurationSetRequest = json(c.body)?;
+    let identity = identities::find(c.store(), c.account(), given)
+        .await
+        .map_err(|e| attribute_error(given, e))?;
+    if let Some(set) = &req.configuration_set_name
+        && c.store()
+            .get_configuration_set(c.account(), set)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::not_found(format!(
+            "Configuration set <{set}> does not exist."
+        )));
+    }
+    c.store()
+        .set_identity_configuration_set(c.account(), &identity.name, req.configuration_set_name)
+        .await?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct MailFromRequest {
+    mail_from_domain: Option<String>,
+    behavior_on_mx_failure: Option<String>,
+}
+
+/// `PutEmailIdentityMailFromAttributes`, on the storage SES v1's
+/// `SetIdentityMailFromDomain` uses (no domain: back to SES's own).
+pub async fn put_mail_from(c: &Call<'_>) -> Result<Value, ApiError> {
+    let given = c.label("EmailIdentity")?;
+    let req: MailFromRequest = json(c.body)?;
+    let identity = identities::find(c.store(), c.account(), given)
+        .await
+        .map_err(|e| attribute_error(given, e))?;
+    let behavior = req
+        .behavior_on_mx_failure
+        .unwrap_or_else(|| "USE_DEFAULT_VALUE".into());
+    if !matches!(behavior.as_str(), "USE_DEFAULT_VALUE" | "REJECT_MESSAGE") {
+        return Err(ApiError::bad_request(format!(
+            "BehaviorOnMxFailure must be USE_DEFAULT_VALUE or REJECT_MESSAGE, not {behavior}."
+        )));
+    }
+    let mail_from = match req.mail_from_domain.filter(|d| !d.is_empty()) {
+        None => None,
+        Some(d) => Some(identities::MailFrom {
+            domain: identities::check_mail_from(&identity, &d).map_err(ApiError::bad_request)?,
+            behavior_on_mx_failure: behavior,
+        }),
+    };
+    identities::set_mail_from(c.store(), c.account(), &identity.name, mail_from, now_ms()).await?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DkimSigningRequest {
+    signing_attributes_origin: Option<String>,
+}
+
+/// `PutEmailIdentityDkimSigningAttributes`: mailsight signs nothing, so
+/// the origin changes nothing but the answer: the identity's tokens and a
+/// verified status (mailsight verifies at once), as SES answers once DNS
+/// is in place. `EXTERNAL` (your own key) has no tokens.
+pub async fn put_dkim_signing(c: &Call<'_>) -> Result<Value, ApiError> {
+    let given = c.label("EmailIdentity")?;
+    let req: DkimSigningRequest = json(c.body)?;
+    let origin = req.signing_attributes_origin.ok_or_else(|| {
+        ApiError::bad_request("Missing required parameter: SigningAttributesOrigin.")
+    })?;
+    let known = origin == "AWS_SES" || origin == "EXTERNAL" || origin.starts_with("AWS_SES_");
+    if !known {
+        return Err(ApiError::bad_request(format!(
+            "SigningAttributesOrigin {origin} is not one SES knows."
+        )));
+    }
+    let identity = identities::find(c.store(), c.account(), given)
+        .await
+        .map_err(|e| attribute_error(given, e))?;
+    let tokens = match (origin.as_str(), identity.identity_type) {
+        ("EXTERNAL", _) | (_, mailsight_store::IdentityType::EmailAddress) => Vec::new(),
+        _ => identities::dkim_tokens(&identity.name),
+    };
+    Ok(json!({ "DkimStatus": "SUCCESS", "DkimTokens": tokens }))
+}

@@ -61,6 +61,12 @@ operations! {
         [PUT "/v2/email/identities/{EmailIdentity}/dkim"];
     PutEmailIdentityFeedbackAttributes => identities::put_feedback
         [PUT "/v2/email/identities/{EmailIdentity}/feedback"];
+    PutEmailIdentityConfigurationSetAttributes => identities::put_configuration_set
+        [PUT "/v2/email/identities/{EmailIdentity}/configuration-set"];
+    PutEmailIdentityMailFromAttributes => identities::put_mail_from
+        [PUT "/v2/email/identities/{EmailIdentity}/mail-from"];
+    PutEmailIdentityDkimSigningAttributes => identities::put_dkim_signing
+        [PUT "/v2/email/identities/{EmailIdentity}/dkim/signing"];
     CreateEmailIdentityPolicy => identity_policies::create
         [POST "/v2/email/identities/{EmailIdentity}/policies/{PolicyName}"];
     GetEmailIdentityPolicies => identity_policies::get

@@ -106,6 +106,13 @@ impl Engine {
             _ => None,
         };
         out.identity = self.check_identity(&account, &out.from).await?;
+        // A send naming no configuration set takes its identity's default
+        // (`PutEmailIdentityConfigurationSetAttributes`), as in SES.
+        if out.configuration_set.is_none()
+            && let Some(identity) = self.store.get_identity(&account, &out.identity).await?
+        {
+            out.configuration_set = identity.configuration_set;
+        }
         let set = self
             .configuration_set(&account, out.configuration_set.as_deref())
             .await?;

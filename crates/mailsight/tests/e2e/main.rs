@@ -19,6 +19,7 @@ mod exports;
 mod firehose_sink;
 mod hostile;
 mod identities;
+mod identity_attributes;
 mod identity_policies;
 mod import;
 mod ingest;

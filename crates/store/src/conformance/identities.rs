@@ -56,6 +56,24 @@ pub(super) async fn identities(s: &impl Store) {
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
 
+    // The default configuration set is set, changed and cleared; tags stay.
+    s.set_identity_configuration_set(a, "example.com", Some("default-set".into()))
+        .await
+        .unwrap();
+    let with_set = s.get_identity(a, "example.com").await.unwrap().unwrap();
+    assert_eq!(with_set.configuration_set.as_deref(), Some("default-set"));
+    assert_eq!(with_set.tags, retagged);
+    s.set_identity_configuration_set(a, "example.com", None)
+        .await
+        .unwrap();
+    let cleared = s.get_identity(a, "example.com").await.unwrap().unwrap();
+    assert_eq!(cleared.configuration_set, None);
+    let err = s
+        .set_identity_configuration_set(a, "missing.example", None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+
     // Attributes start at SES's defaults and come back as set.
     assert_eq!(got.attributes, IdentityAttributes::default());
     assert!(got.attributes.forwarding_enabled);

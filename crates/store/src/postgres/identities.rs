@@ -98,6 +98,25 @@ pub(crate) async fn delete_identity(c: &impl Db, acct: &str, name: &str) -> Resu
     }
 }
 
+pub(crate) async fn set_configuration_set(
+    c: &impl Db,
+    acct: &str,
+    name: &str,
+    set: Option<&str>,
+) -> Result<(), StoreError> {
+    let n = execute(
+        c,
+        "UPDATE identities SET configuration_set = $3 WHERE account_id = $1 AND name = $2",
+        &[&acct, &name, &set],
+    )
+    .await?;
+    if n == 0 {
+        Err(StoreError::NotFound(format!("Email identity <{name}>")))
+    } else {
+        Ok(())
+    }
+}
+
 pub(crate) async fn set_tags(
     c: &impl Db,
     acct: &str,

@@ -241,6 +241,15 @@ impl Store for PostgresStore {
         write!(self, tx => identities::set_tags(&tx, account, name, &tags))
     }
 
+    async fn set_identity_configuration_set(
+        &self,
+        account: &str,
+        name: &str,
+        configuration_set: Option<String>,
+    ) -> Result<(), StoreError> {
+        write!(self, tx => identities::set_configuration_set(&tx, account, name, configuration_set.as_deref()))
+    }
+
     async fn set_identity_attributes(
         &self,
         account: &str,

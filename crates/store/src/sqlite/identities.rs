@@ -126,6 +126,24 @@ enum Column {
 }
 
 /// Replaces one JSON column of an existing identity.
+pub(crate) fn set_configuration_set(
+    c: &Connection,
+    acct: &str,
+    name: &str,
+    set: Option<&str>,
+) -> Result<(), StoreError> {
+    let n = c
+        .prepare_cached(
+            "UPDATE identities SET configuration_set = ?3 WHERE account_id = ?1 AND name = ?2",
+        )?
+        .execute(params![acct, name, set])?;
+    if n == 0 {
+        Err(StoreError::NotFound(format!("Email identity <{name}>")))
+    } else {
+        Ok(())
+    }
+}
+
 fn set_json(
     c: &Connection,
     acct: &str,

@@ -243,6 +243,20 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn set_identity_configuration_set(
+        &self,
+        account: &str,
+        name: &str,
+        configuration_set: Option<String>,
+    ) -> Result<(), StoreError> {
+        let (a, n) = (own(account), own(name));
+        self.pool
+            .write(move |c| {
+                identities::set_configuration_set(c, &a, &n, configuration_set.as_deref())
+            })
+            .await
+    }
+
     async fn set_identity_attributes(
         &self,
         account: &str,
