@@ -21,7 +21,7 @@ pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
     let (store, account) = (c.store(), c.account());
     let quota = sending::quota(store, account, now_ms()).await?;
     let suppression = mailsight_engine::suppression::account_attributes(store, account).await?;
-    Ok(json!({
+    let mut out = json!({
         "DedicatedIpAutoWarmupEnabled":
             mailsight_engine::dedicated_ips::auto_warmup(store, account).await?,
         "EnforcementStatus": "HEALTHY",
@@ -34,7 +34,9 @@ pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
         "SendingEnabled": sending_enabled(store, account).await?,
         "SuppressionAttributes": suppression,
         "VdmAttributes": vdm::attributes(store, account).await?,
-    }))
+    });
+    super::account_settings::shown(store, account, &mut out).await?;
+    Ok(out)
 }
 
 #[derive(Deserialize)]

@@ -16,6 +16,7 @@
 //! hot `GetMessageInsights`), both an [`Answer`].
 
 pub mod account;
+pub mod account_settings;
 pub mod configuration_sets;
 pub mod contact_lists;
 pub mod contacts;

@@ -80,6 +80,15 @@ operations! {
     GetAccount => account::get [GET "/v2/email/account"];
     PutAccountSendingAttributes => account::put_sending [PUT "/v2/email/account/sending"];
     PutAccountVdmAttributes => account::put_vdm [PUT "/v2/email/account/vdm"];
+    PutAccountDetails => account_settings::put_details [POST "/v2/email/account/details"];
+    PutAccountDeliveryAttributes => account_settings::put_delivery
+        [POST "/v2/email/account/delivery"];
+    PutAccountPricingAttributes => account_settings::put_pricing
+        [PUT "/v2/email/account/pricing-attributes"];
+    ListRecommendations => account_settings::list_recommendations
+        [POST "/v2/email/vdm/recommendations"];
+    GetEmailAddressInsights => account_settings::email_address_insights
+        [POST "/v2/email/email-address-insights/", POST "/v2/email/email-address-insights"];
     BatchGetMetricData => metrics::batch_get [POST "/v2/email/metrics/batch"];
     GetMessageInsights => insights::get
         [GET "/v2/email/insights/{MessageId}/", GET "/v2/email/insights/{MessageId}"];

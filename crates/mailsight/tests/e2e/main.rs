@@ -6,6 +6,7 @@
 
 mod common;
 
+mod account_settings;
 mod bulk;
 mod configuration_sets;
 mod contact_lists;
