@@ -35,6 +35,8 @@ pub enum ItemKind {
     /// What was set about one dedicated IP (its pool, its warm-up), keyed
     /// by the address.
     DedicatedIp,
+    /// A Deliverability dashboard inbox placement test, keyed by its id.
+    DeliverabilityTestReport,
 }
 
 impl ItemKind {
@@ -51,6 +53,7 @@ impl ItemKind {
             ItemKind::VerificationTemplate => "verification-template",
             ItemKind::DedicatedIpPool => "dedicated-ip-pool",
             ItemKind::DedicatedIp => "dedicated-ip",
+            ItemKind::DeliverabilityTestReport => "deliverability-test-report",
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod contact_lists;
 pub mod contacts;
 pub mod custom_verification;
 pub mod dedicated_ips;
+pub mod deliverability;
 pub mod event_destinations;
 pub mod export_jobs;
 pub mod identities;

@@ -108,6 +108,26 @@ operations! {
     TestRenderEmailTemplate => templates::test_render
         [POST "/v2/email/templates/{TemplateName}/render"];
 
+    // The Deliverability dashboard
+    GetDeliverabilityDashboardOptions => deliverability::get_options
+        [GET "/v2/email/deliverability-dashboard"];
+    PutDeliverabilityDashboardOption => deliverability::put_option
+        [PUT "/v2/email/deliverability-dashboard"];
+    CreateDeliverabilityTestReport => deliverability::create_test_report
+        [POST "/v2/email/deliverability-dashboard/test"];
+    ListDeliverabilityTestReports => deliverability::list_test_reports
+        [GET "/v2/email/deliverability-dashboard/test-reports"];
+    GetDeliverabilityTestReport => deliverability::get_test_report
+        [GET "/v2/email/deliverability-dashboard/test-reports/{ReportId}"];
+    GetDomainStatisticsReport => deliverability::domain_statistics
+        [GET "/v2/email/deliverability-dashboard/statistics-report/{Domain}"];
+    ListDomainDeliverabilityCampaigns => deliverability::list_campaigns
+        [GET "/v2/email/deliverability-dashboard/domains/{SubscribedDomain}/campaigns"];
+    GetDomainDeliverabilityCampaign => deliverability::get_campaign
+        [GET "/v2/email/deliverability-dashboard/campaigns/{CampaignId}"];
+    GetBlacklistReports => deliverability::blacklist_reports
+        [GET "/v2/email/deliverability-dashboard/blacklist-report"];
+
     // Dedicated IPs and pools
     CreateDedicatedIpPool => dedicated_ips::create_pool [POST "/v2/email/dedicated-ip-pools"];
     ListDedicatedIpPools => dedicated_ips::list_pools [GET "/v2/email/dedicated-ip-pools"];

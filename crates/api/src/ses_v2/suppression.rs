@@ -100,7 +100,7 @@ fn summary(item: &Item) -> Value {
 }
 
 /// A query-string timestamp: ISO-8601 (what SDKs send) or epoch seconds.
-fn parse_time(member: &str, v: &str) -> Result<i64, ApiError> {
+pub(crate) fn parse_time(member: &str, v: &str) -> Result<i64, ApiError> {
     if let Ok(secs) = v.parse::<f64>() {
         return Ok((secs * 1000.0) as i64);
     }

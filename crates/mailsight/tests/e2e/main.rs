@@ -14,6 +14,7 @@ mod custom_verification;
 mod dashboard;
 mod dedicated_ips;
 mod deliverability;
+mod deliverability_dashboard;
 mod errors;
 mod event_destinations;
 mod exports;
