@@ -37,6 +37,8 @@ pub enum ItemKind {
     DedicatedIp,
     /// A Deliverability dashboard inbox placement test, keyed by its id.
     DeliverabilityTestReport,
+    /// A multi-region endpoint, keyed by its name.
+    MultiRegionEndpoint,
 }
 
 impl ItemKind {
@@ -54,6 +56,7 @@ impl ItemKind {
             ItemKind::DedicatedIpPool => "dedicated-ip-pool",
             ItemKind::DedicatedIp => "dedicated-ip",
             ItemKind::DeliverabilityTestReport => "deliverability-test-report",
+            ItemKind::MultiRegionEndpoint => "multi-region-endpoint",
         }
     }
 }

@@ -29,6 +29,7 @@ pub mod identities;
 pub mod identity_policies;
 pub mod insights;
 pub mod metrics;
+pub mod multi_region;
 pub mod operations;
 pub mod paging;
 pub mod resource_arn;

@@ -108,6 +108,14 @@ operations! {
     TestRenderEmailTemplate => templates::test_render
         [POST "/v2/email/templates/{TemplateName}/render"];
 
+    // Multi-region endpoints
+    CreateMultiRegionEndpoint => multi_region::create [POST "/v2/email/multi-region-endpoints"];
+    ListMultiRegionEndpoints => multi_region::list [GET "/v2/email/multi-region-endpoints"];
+    GetMultiRegionEndpoint => multi_region::get
+        [GET "/v2/email/multi-region-endpoints/{EndpointName}"];
+    DeleteMultiRegionEndpoint => multi_region::delete
+        [DELETE "/v2/email/multi-region-endpoints/{EndpointName}"];
+
     // The Deliverability dashboard
     GetDeliverabilityDashboardOptions => deliverability::get_options
         [GET "/v2/email/deliverability-dashboard"];

@@ -29,6 +29,7 @@ mod lifecycle;
 mod limits;
 mod logs;
 mod metrics;
+mod multi_region;
 mod nats_forwarder;
 mod open_accounts;
 mod outbox;
