@@ -39,6 +39,9 @@ pub enum ItemKind {
     DeliverabilityTestReport,
     /// A multi-region endpoint, keyed by its name.
     MultiRegionEndpoint,
+    /// A sender's S/MIME certificate, keyed by the identity, a newline and
+    /// the sender address.
+    IdentityCertificate,
 }
 
 impl ItemKind {
@@ -57,6 +60,7 @@ impl ItemKind {
             ItemKind::DedicatedIp => "dedicated-ip",
             ItemKind::DeliverabilityTestReport => "deliverability-test-report",
             ItemKind::MultiRegionEndpoint => "multi-region-endpoint",
+            ItemKind::IdentityCertificate => "identity-certificate",
         }
     }
 }

@@ -26,6 +26,7 @@ pub mod deliverability;
 pub mod event_destinations;
 pub mod export_jobs;
 pub mod identities;
+pub mod identity_certificates;
 pub mod identity_policies;
 pub mod insights;
 pub mod metrics;

@@ -67,6 +67,12 @@ operations! {
         [PUT "/v2/email/identities/{EmailIdentity}/mail-from"];
     PutEmailIdentityDkimSigningAttributes => identities::put_dkim_signing
         [PUT "/v2/email/identities/{EmailIdentity}/dkim/signing"];
+    AssociateEmailIdentityCertificate => identity_certificates::associate
+        [POST "/v2/email/identity/certificates"];
+    DisassociateEmailIdentityCertificate => identity_certificates::disassociate
+        [POST "/v2/email/identity/certificates/delete"];
+    ListEmailIdentityCertificates => identity_certificates::list
+        [POST "/v2/email/identity/certificates/list"];
     CreateEmailIdentityPolicy => identity_policies::create
         [POST "/v2/email/identities/{EmailIdentity}/policies/{PolicyName}"];
     GetEmailIdentityPolicies => identity_policies::get

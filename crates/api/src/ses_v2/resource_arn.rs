@@ -93,7 +93,7 @@ mod tests {
             "not-an-arn",
             "arn:aws:sns:us-east-1:111122223333:configuration-set/x",
             "arn:aws:ses:us-east-1:1111:configuration-set/x",
-            "arn:aws:ses:us-east-1:111122223333:dedicated-ip-pool/x",
+            "arn:aws:ses:us-east-1:111122223333:receipt-rule-set/x",
             "arn:aws:ses:us-east-1:111122223333:template/",
             "arn:aws:ses:us-east-1:111122223333:template",
             "arn:aws:ses::111122223333:template/x",

@@ -313,10 +313,6 @@ async fn unknown_and_inbound_actions_are_refused_in_ses_v1_xml() {
     let url = t.server.url();
     let error_prefix = format!(r#"<ErrorResponse xmlns="{NAMESPACE}"><Error><Type>Sender</Type>"#);
     for (action, says) in [
-        (
-            "CreateCustomVerificationEmailTemplate",
-            "does not implement",
-        ),
         ("NoSuchAction", "does not implement"),
         (
             "CreateReceiptRuleSet",

@@ -205,7 +205,7 @@ async fn tagging_errors_have_ses_codes() {
 
     for bad in [
         "not-an-arn",
-        "arn:aws:ses:us-east-1:111122223333:dedicated-ip-pool/x",
+        "arn:aws:ses:us-east-1:111122223333:receipt-rule-set/x",
     ] {
         let err = c.list_tags_for_resource().resource_arn(bad).send().await;
         assert!(
