@@ -55,7 +55,9 @@ pub async fn serve<L>(
 where
     L: Listener<Addr = SocketAddr>,
 {
-    let max = limits.max_connections.max(1);
+    // Within what a semaphore holds and `acquire_many` takes (a config
+    // value beyond would panic).
+    let max = limits.max_connections.clamp(1, u32::MAX as usize >> 4);
     let slots = Arc::new(Semaphore::new(max));
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);

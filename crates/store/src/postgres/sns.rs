@@ -102,17 +102,7 @@ pub(crate) async fn set_topic_attributes(
     arn: &str,
     attributes: &serde_json::Value,
 ) -> Result<(), StoreError> {
-    let n = execute(
-        c,
-        "UPDATE sns_topics SET attributes = $3 WHERE account_id = $1 AND arn = $2",
-        &[&acct, &arn, &attributes.to_string()],
-    )
-    .await?;
-    if n == 0 {
-        Err(StoreError::NotFound(format!("Topic {arn}")))
-    } else {
-        Ok(())
-    }
+    set_attributes(c, Attributed::Topic, acct, arn, attributes).await
 }
 
 pub(crate) async fn delete_topic(c: &impl Db, acct: &str, arn: &str) -> Result<(), StoreError> {
@@ -225,17 +215,7 @@ pub(crate) async fn set_subscription_attributes(
     arn: &str,
     attributes: &serde_json::Value,
 ) -> Result<(), StoreError> {
-    let n = execute(
-        c,
-        "UPDATE sns_subscriptions SET attributes = $3 WHERE account_id = $1 AND arn = $2",
-        &[&acct, &arn, &attributes.to_string()],
-    )
-    .await?;
-    if n == 0 {
-        Err(StoreError::NotFound(format!("Subscription {arn}")))
-    } else {
-        Ok(())
-    }
+    set_attributes(c, Attributed::Subscription, acct, arn, attributes).await
 }
 
 pub(crate) async fn delete_subscription(
@@ -278,4 +258,37 @@ pub(crate) async fn list_subscriptions(
         .map(to_subscription)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(paginate(subs, limit, |s| s.arn.clone()))
+}
+
+/// Whose attributes [`set_attributes`] replaces.
+#[derive(Clone, Copy)]
+enum Attributed {
+    Topic,
+    Subscription,
+}
+
+/// Replaces a topic's or a subscription's attributes (`NotFound` if absent).
+async fn set_attributes(
+    c: &impl Db,
+    owner: Attributed,
+    acct: &str,
+    arn: &str,
+    attributes: &serde_json::Value,
+) -> Result<(), StoreError> {
+    let (sql, what) = match owner {
+        Attributed::Topic => (
+            "UPDATE sns_topics SET attributes = $3 WHERE account_id = $1 AND arn = $2",
+            "Topic",
+        ),
+        Attributed::Subscription => (
+            "UPDATE sns_subscriptions SET attributes = $3 WHERE account_id = $1 AND arn = $2",
+            "Subscription",
+        ),
+    };
+    let n = execute(c, sql, &[&acct, &arn, &attributes.to_string()]).await?;
+    if n == 0 {
+        Err(StoreError::NotFound(format!("{what} {arn}")))
+    } else {
+        Ok(())
+    }
 }

@@ -136,15 +136,7 @@ pub(crate) fn set_topic_attributes(
     arn: &str,
     attributes: &serde_json::Value,
 ) -> Result<(), StoreError> {
-    let n = c.execute(
-        "UPDATE sns_topics SET attributes = ?3 WHERE account_id = ?1 AND arn = ?2",
-        params![acct, arn, attributes.to_string()],
-    )?;
-    if n == 0 {
-        Err(StoreError::NotFound(format!("Topic {arn}")))
-    } else {
-        Ok(())
-    }
+    set_attributes(c, Attributed::Topic, acct, arn, attributes)
 }
 
 pub(crate) fn delete_topic(c: &Connection, acct: &str, arn: &str) -> Result<(), StoreError> {
@@ -244,15 +236,7 @@ pub(crate) fn set_subscription_attributes(
     arn: &str,
     attributes: &serde_json::Value,
 ) -> Result<(), StoreError> {
-    let n = c.execute(
-        "UPDATE sns_subscriptions SET attributes = ?3 WHERE account_id = ?1 AND arn = ?2",
-        params![acct, arn, attributes.to_string()],
-    )?;
-    if n == 0 {
-        Err(StoreError::NotFound(format!("Subscription {arn}")))
-    } else {
-        Ok(())
-    }
+    set_attributes(c, Attributed::Subscription, acct, arn, attributes)
 }
 
 pub(crate) fn delete_subscription(c: &Connection, acct: &str, arn: &str) -> Result<(), StoreError> {
@@ -292,4 +276,37 @@ pub(crate) fn list_subscriptions(
     Ok(super::configuration_sets::paginate(subs, limit, |s| {
         s.arn.clone()
     }))
+}
+
+/// Whose attributes [`set_attributes`] replaces.
+#[derive(Clone, Copy)]
+enum Attributed {
+    Topic,
+    Subscription,
+}
+
+/// Replaces a topic's or a subscription's attributes (`NotFound` if absent).
+fn set_attributes(
+    c: &Connection,
+    owner: Attributed,
+    acct: &str,
+    arn: &str,
+    attributes: &serde_json::Value,
+) -> Result<(), StoreError> {
+    let (sql, what) = match owner {
+        Attributed::Topic => (
+            "UPDATE sns_topics SET attributes = ?3 WHERE account_id = ?1 AND arn = ?2",
+            "Topic",
+        ),
+        Attributed::Subscription => (
+            "UPDATE sns_subscriptions SET attributes = ?3 WHERE account_id = ?1 AND arn = ?2",
+            "Subscription",
+        ),
+    };
+    let n = c.execute(sql, params![acct, arn, attributes.to_string()])?;
+    if n == 0 {
+        Err(StoreError::NotFound(format!("{what} {arn}")))
+    } else {
+        Ok(())
+    }
 }
