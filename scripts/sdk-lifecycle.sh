@@ -7,8 +7,10 @@
 # Builds mailsight (cargo build -p mailsight), starts `mailsight serve` on a
 # free loopback port with a fresh data directory, runs
 # scripts/sdk-lifecycle.py against it, restarts the server on the same data
-# directory, runs the script's --after-restart phase, and stops the server
-# whatever happens. The last line is always
+# directory, runs the script's --after-restart phase, then
+# scripts/every-operation.py (every SES v2 operation once, through the newest
+# boto3) against a server of its own, and stops the servers whatever
+# happens. The last line is always
 #
 #   sdk-lifecycle: N passed, M failed
 #
@@ -31,6 +33,9 @@ set -uo pipefail
 
 BOTO3_VERSION=1.44.5
 AWSCLI_VERSION=1.46.3
+# The boto3 whose SES v2 model crates/api/tests/data/sesv2-operations.tsv
+# copies (scripts/every-operation.py checks that they agree).
+EVERY_BOTO3_VERSION=1.44.8
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SCRIPT="$ROOT/scripts/sdk-lifecycle.py"
@@ -192,10 +197,14 @@ port_answers() {
         >/dev/null 2>&1
 }
 
-# start_server PORT LOG: starts it and waits (up to 30 s) until the port answers.
+# start_server PORT LOG [ARGS...]: starts it (on $DATA unless ARGS say
+# otherwise) and waits (up to 30 s) until the port answers.
 start_server() {
     local port=$1 logfile=$2
-    "$BIN" serve --data-dir "$DATA" --listen "127.0.0.1:$port" >>"$logfile" 2>&1 &
+    shift 2
+    local args=("$@")
+    [[ ${#args[@]} -eq 0 ]] && args=(--data-dir "$DATA")
+    "$BIN" serve "${args[@]}" --listen "127.0.0.1:$port" >>"$logfile" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 300); do
         if ! kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -267,5 +276,46 @@ if [[ $rc -ne 0 ]]; then
     grep -q '"phase": "after-restart"' "$RESULTS" 2>/dev/null || SETUP_FAILED=$((SETUP_FAILED + 1))
 fi
 
+stop_server
+
+# ---- every SES v2 operation, through the newest boto3 ----------------------------
+# A venv of its own: the AWS CLI v1 above pins an older botocore, and this
+# phase needs the model scripts/every-operation.py was written against. Its
+# server has a dedicated IP and a bucket bound to a directory, so that every
+# operation has something to act on.
+EVERY_VENV=${EVERY_OPERATION_VENV:-$TARGET/every-operation-venv}
+EVERY_PY="$EVERY_VENV/bin/python"
+has_pinned_boto3() {
+    "$1" -c "import boto3, sys; sys.exit(boto3.__version__ != '$EVERY_BOTO3_VERSION')" >/dev/null 2>&1
+}
+if ! has_pinned_boto3 "$EVERY_PY"; then
+    log "installing boto3==$EVERY_BOTO3_VERSION into $EVERY_VENV"
+    { python3 -m venv "$EVERY_VENV" && "$EVERY_PY" -m pip install --quiet "boto3==$EVERY_BOTO3_VERSION"; } \
+        >"$WORK/every-pip.log" 2>&1 || { tail -n 5 "$WORK/every-pip.log"; setup_fail "pip install boto3==$EVERY_BOTO3_VERSION failed"; }
+fi
+EVERY_DATA="$WORK/every-data"
+EVERY_BUCKET="$WORK/every-bucket"
+mkdir -p "$EVERY_DATA" "$EVERY_BUCKET"
+cat >"$WORK/every.toml" <<TOML
+data_dir = "$EVERY_DATA"
+
+[sending]
+dedicated_ips = ["198.51.100.7"]
+
+[exports.buckets]
+every = "$EVERY_BUCKET"
+TOML
+EVERY_PORT=$(free_port) || setup_fail "could not find a free port"
+start_server "$EVERY_PORT" "$WORK/server-every.log" --config "$WORK/every.toml" \
+    || { tail -n 30 "$WORK/server-every.log"; setup_fail "mailsight serve --config every.toml did not start"; }
+"$EVERY_PY" "$ROOT/scripts/every-operation.py" --endpoint "http://127.0.0.1:$EVERY_PORT" \
+    --bucket-dir "$EVERY_BUCKET" --operations "$ROOT/crates/api/tests/data/sesv2-operations.tsv" \
+    --results "$RESULTS"
+rc=$?
+if [[ $rc -ne 0 ]]; then
+    log "every-operation exited $rc; last server log lines:"
+    tail -n 20 "$WORK/server-every.log"
+    grep -q '"phase": "every-operation"' "$RESULTS" 2>/dev/null || SETUP_FAILED=$((SETUP_FAILED + 1))
+fi
 stop_server
 finish

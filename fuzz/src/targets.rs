@@ -181,6 +181,7 @@ pub fn raw_mime(data: &[u8]) {
         configuration_set: None,
         list_management: None,
         operation: "SendRawEmail",
+        tenant: None,
     };
     let _ = prepare(&req);
 }

@@ -14,7 +14,8 @@
 //!   answers them.
 //! - [`analytics`]: metrics from the rollups (`BatchGetMetricData`, the
 //!   VDM switch, recent totals).
-//! - [`exports`]: export jobs (`CreateExportJob`), written in the background.
+//! - [`exports`]: export jobs (`CreateExportJob`), written in the background;
+//!   [`imports`]: the files import jobs (`CreateImportJob`) read.
 //! - [`scheduler`]: releases the planned later events when due.
 //! - [`outbox`]: delivers routed events to their targets (event
 //!   destinations and forwarders), with retries and dead letters.
@@ -47,6 +48,7 @@ pub mod engagement;
 pub mod error;
 pub mod exports;
 pub mod identities;
+pub mod imports;
 pub mod ingest;
 pub mod insights;
 pub mod lists;

@@ -2,6 +2,7 @@
 //! sender, recipients, subject, headers and tags, as SES would see them.
 
 use mail_parser::{Address, MessageParser};
+use mailsight_model::metric::TENANT_TAG;
 use mailsight_model::tags::{parse_tags_header, validate_tag};
 
 use crate::address::{bare_address, domain_of, is_valid_address};
@@ -113,6 +114,9 @@ pub struct SendRequest {
     pub list_management: Option<ListManagement>,
     /// `SendEmail` or `SendBulkEmail` (the `ses:operation` tag).
     pub operation: &'static str,
+    /// The tenant the message is sent for (`TenantName`, checked by the
+    /// caller), kept as the message tag [`TENANT_TAG`].
+    pub tenant: Option<String>,
 }
 
 impl Outgoing {
@@ -168,6 +172,9 @@ pub fn prepare(req: &SendRequest) -> Result<Outgoing, SendError> {
         Content::Template { headers, .. } => composed(req, None, headers)?,
         Content::Raw(bytes) => from_raw(req, bytes)?,
     };
+    if let Some(tenant) = &req.tenant {
+        out.tags.push((TENANT_TAG.to_owned(), tenant.clone()));
+    }
     if out.recipients.is_empty() {
         return Err(bad(
             "The message must have at least one recipient (To, Cc or Bcc).",
@@ -341,6 +348,7 @@ mod tests {
             configuration_set: None,
             list_management: None,
             operation: "SendEmail",
+            tenant: None,
         }
     }
 

@@ -331,6 +331,7 @@ mod tests {
             configuration_set: None,
             list_management: None,
             operation: "SendRawEmail",
+            tenant: None,
         };
         let mut out = prepare(&req).unwrap();
         out.identity = "example.com".into();

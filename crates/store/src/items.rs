@@ -42,6 +42,13 @@ pub enum ItemKind {
     /// A sender's S/MIME certificate, keyed by the identity, a newline and
     /// the sender address.
     IdentityCertificate,
+    /// A tenant, keyed by its name.
+    Tenant,
+    /// A resource associated with a tenant, stored twice: keyed by the
+    /// tenant, then by the resource (`api::ses_v2::tenants`).
+    TenantResource,
+    /// An import job, keyed by its id.
+    ImportJob,
 }
 
 impl ItemKind {
@@ -61,6 +68,9 @@ impl ItemKind {
             ItemKind::DeliverabilityTestReport => "deliverability-test-report",
             ItemKind::MultiRegionEndpoint => "multi-region-endpoint",
             ItemKind::IdentityCertificate => "identity-certificate",
+            ItemKind::Tenant => "tenant",
+            ItemKind::TenantResource => "tenant-resource",
+            ItemKind::ImportJob => "import-job",
         }
     }
 }

@@ -88,6 +88,7 @@ fn request(
             .map(str::to_owned),
         list_management: None,
         operation,
+        tenant: None,
     }
 }
 

@@ -63,6 +63,23 @@ fn contact_missing(list: &str, email: &str) -> ApiError {
     ApiError::not_found(format!("Contact {email} does not exist in list {list}."))
 }
 
+/// The stored body of a contact an import job brings (`fields` as a
+/// `CreateContact` body), checked as `CreateContact` checks one.
+pub(crate) fn imported_contact(
+    email: &str,
+    fields: Value,
+    list: &Value,
+) -> Result<Value, ApiError> {
+    let req: ContactRequest = serde_json::from_value(fields)
+        .map_err(|e| ApiError::bad_request(format!("The contact does not fit: {e}")))?;
+    if !is_valid_address(email) || email.contains('<') {
+        return Err(ApiError::bad_request(format!(
+            "Invalid email address <{email}>."
+        )));
+    }
+    contact_doc(email, req, &topics_of(list))
+}
+
 /// Checks a contact's preferences against its list's topics, and builds
 /// the stored body.
 fn contact_doc(email: &str, req: ContactRequest, topics: &[Topic]) -> Result<Value, ApiError> {

@@ -6,8 +6,9 @@
 //!   with `x-amzn-ErrorType` and a JSON `message`;
 //! - handlers: [`send`], [`configuration_sets`], [`event_destinations`],
 //!   [`identities`], [`identity_policies`], [`account`], [`insights`], [`metrics`],
-//!   [`export_jobs`], [`templates`],
-//!   [`contact_lists`], [`contacts`], [`suppression`], [`tags`]; [`validate`]
+//!   [`export_jobs`], [`import_jobs`], [`templates`], [`tenants`],
+//!   [`reputation`], [`contact_lists`], [`contacts`], [`suppression`],
+//!   [`tags`] and the others [`operations`] lists; [`validate`]
 //!   holds the name rules they share, [`paging`] the list and create
 //!   patterns, [`resource_arn`] and [`tag_set`] the ARNs and tag rules.
 //!
@@ -28,11 +29,13 @@ pub mod export_jobs;
 pub mod identities;
 pub mod identity_certificates;
 pub mod identity_policies;
+pub mod import_jobs;
 pub mod insights;
 pub mod metrics;
 pub mod multi_region;
 pub mod operations;
 pub mod paging;
+pub mod reputation;
 pub mod resource_arn;
 pub mod route;
 pub mod send;
@@ -40,6 +43,7 @@ pub mod suppression;
 pub mod tag_set;
 pub mod tags;
 pub mod templates;
+pub mod tenants;
 pub mod validate;
 
 use axum::http::{HeaderValue, Method, StatusCode, header};

@@ -114,6 +114,34 @@ operations! {
     TestRenderEmailTemplate => templates::test_render
         [POST "/v2/email/templates/{TemplateName}/render"];
 
+    // Import jobs
+    CreateImportJob => import_jobs::create [POST "/v2/email/import-jobs"];
+    GetImportJob => import_jobs::get [GET "/v2/email/import-jobs/{JobId}"];
+    ListImportJobs => import_jobs::list [POST "/v2/email/import-jobs/list"];
+
+    // Tenants and their resources
+    CreateTenant => tenants::create [POST "/v2/email/tenants"];
+    GetTenant => tenants::get [POST "/v2/email/tenants/get"];
+    ListTenants => tenants::list [POST "/v2/email/tenants/list"];
+    DeleteTenant => tenants::delete [POST "/v2/email/tenants/delete"];
+    CreateTenantResourceAssociation => tenants::associate [POST "/v2/email/tenants/resources"];
+    DeleteTenantResourceAssociation => tenants::disassociate
+        [POST "/v2/email/tenants/resources/delete"];
+    ListTenantResources => tenants::list_resources [POST "/v2/email/tenants/resources/list"];
+    ListResourceTenants => tenants::list_resource_tenants
+        [POST "/v2/email/resources/tenants/list"];
+    PutTenantSuppressionAttributes => tenants::put_suppression
+        [POST "/v2/email/tenant/suppression"];
+
+    // Reputation entities (the tenants)
+    ListReputationEntities => reputation::list [POST "/v2/email/reputation/entities"];
+    GetReputationEntity => reputation::get
+        [GET "/v2/email/reputation/entities/{ReputationEntityType}/{ReputationEntityReference}"];
+    UpdateReputationEntityCustomerManagedStatus => reputation::update_status
+        [PUT "/v2/email/reputation/entities/{ReputationEntityType}/{ReputationEntityReference}/customer-managed-status"];
+    UpdateReputationEntityPolicy => reputation::update_policy
+        [PUT "/v2/email/reputation/entities/{ReputationEntityType}/{ReputationEntityReference}/policy"];
+
     // Multi-region endpoints
     CreateMultiRegionEndpoint => multi_region::create [POST "/v2/email/multi-region-endpoints"];
     ListMultiRegionEndpoints => multi_region::list [GET "/v2/email/multi-region-endpoints"];

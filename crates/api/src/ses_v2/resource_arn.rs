@@ -11,6 +11,8 @@ pub enum ResourceKind {
     ContactList,
     Template,
     DedicatedIpPool,
+    /// `tenant/<name>/<id>`: the name is what identifies it here.
+    Tenant,
 }
 
 impl ResourceKind {
@@ -21,6 +23,7 @@ impl ResourceKind {
             "contact-list" => Self::ContactList,
             "template" => Self::Template,
             "dedicated-ip-pool" => Self::DedicatedIpPool,
+            "tenant" => Self::Tenant,
             _ => return None,
         })
     }
@@ -55,6 +58,10 @@ pub fn parse(arn: &str) -> Result<ResourceArn, String> {
     }
     let (word, name) = resource.split_once('/').ok_or_else(bad)?;
     let kind = ResourceKind::parse(word).ok_or_else(bad)?;
+    let name = match kind {
+        ResourceKind::Tenant => name.split('/').next().unwrap_or(name),
+        _ => name,
+    };
     if name.is_empty() {
         return Err(bad());
     }
@@ -84,6 +91,8 @@ mod tests {
         assert_eq!(l.kind, ResourceKind::ContactList);
         let t = parse("arn:aws:ses:us-east-1:111122223333:template/welcome").unwrap();
         assert_eq!(t.kind, ResourceKind::Template);
+        let t = parse("arn:aws:ses:us-east-1:111122223333:tenant/acme/tn-1").unwrap();
+        assert_eq!((t.kind, t.name.as_str()), (ResourceKind::Tenant, "acme"));
     }
 
     #[test]

@@ -170,6 +170,32 @@ mod tests {
         );
     }
 
+    /// The other direction: every operation of the model (botocore's
+    /// newest, its version in the file's first line) is answered, and the
+    /// model's own route reaches it.
+    #[test]
+    fn every_operation_of_the_model_is_routed() {
+        let model = model();
+        assert!(model.len() >= 117, "the model list is truncated");
+        let unrouted: Vec<&str> = model
+            .iter()
+            .filter(|(name, method, path)| {
+                let routed = Operation::from_name(name).is_some_and(|o| {
+                    Operation::ROUTES
+                        .iter()
+                        .any(|(r, m, p)| *r == o && m == method && p == path)
+                });
+                !routed
+            })
+            .map(|(name, _, _)| name.as_str())
+            .collect();
+        assert!(
+            unrouted.is_empty(),
+            "{} operations of the model are not routed: {unrouted:?}",
+            unrouted.len()
+        );
+    }
+
     #[test]
     fn every_route_routes_to_its_operation() {
         for &(o, method, pattern) in Operation::ROUTES {

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::Call;
 use super::templates::check_template_data;
+use super::tenants;
 use crate::body::json;
 use crate::error::ApiError;
 use mailsight_engine::{
@@ -119,6 +120,7 @@ struct SendEmail {
     email_tags: Vec<MessageTag>,
     configuration_set_name: Option<String>,
     list_management_options: Option<ListManagementOptions>,
+    tenant_name: Option<String>,
 }
 
 /// SES allows this many custom headers on simple and templated content.
@@ -251,6 +253,21 @@ pub async fn send_email(c: &Call<'_>) -> Result<Value, ApiError> {
             })
         }
     };
+    if let Some(tenant) = &req.tenant_name {
+        let template = match &content {
+            Content::Template {
+                source: TemplateSource::Name(n),
+                ..
+            } => Some(n.as_str()),
+            _ => None,
+        };
+        let resources = tenants::SendResources {
+            from: req.from_email_address.as_deref(),
+            configuration_set: req.configuration_set_name.as_deref(),
+            template,
+        };
+        tenants::check_send(c, tenant, resources).await?;
+    }
     let request = SendRequest {
         account_id: caller.account_id.clone(),
         caller: caller.access_key_id.clone(),
@@ -269,6 +286,7 @@ pub async fn send_email(c: &Call<'_>) -> Result<Value, ApiError> {
         configuration_set: req.configuration_set_name,
         list_management,
         operation: "SendEmail",
+        tenant: req.tenant_name,
     };
     let message_id = state.engine.send(request).await?;
     Ok(json!({ "MessageId": message_id }))
@@ -316,6 +334,7 @@ struct SendBulkEmail {
     default_email_tags: Vec<MessageTag>,
     bulk_email_entries: Option<Vec<BulkEntry>>,
     configuration_set_name: Option<String>,
+    tenant_name: Option<String>,
 }
 
 /// `BulkEmailEntryResult.Status` for a refused entry.
@@ -387,6 +406,17 @@ pub async fn send_bulk_email(c: &Call<'_>) -> Result<Value, ApiError> {
     let default_data = template_data(template.template_data.take(), "TemplateData")?;
     let default_headers = headers(template.headers)?;
     let default_attachments = attachments(template.attachments)?;
+    if let Some(tenant) = &req.tenant_name {
+        let resources = tenants::SendResources {
+            from: req.from_email_address.as_deref(),
+            configuration_set: req.configuration_set_name.as_deref(),
+            template: match &source {
+                TemplateSource::Name(n) => Some(n.as_str()),
+                _ => None,
+            },
+        };
+        tenants::check_send(c, tenant, resources).await?;
+    }
     let mut results = Vec::with_capacity(entries.len());
     for entry in entries {
         let replacement = entry
@@ -433,6 +463,7 @@ pub async fn send_bulk_email(c: &Call<'_>) -> Result<Value, ApiError> {
             configuration_set: req.configuration_set_name.clone(),
             list_management: None,
             operation: "SendBulkEmail",
+            tenant: req.tenant_name.clone(),
         };
         results.push(match state.engine.send(request).await {
             Ok(id) => json!({ "Status": "SUCCESS", "MessageId": id }),

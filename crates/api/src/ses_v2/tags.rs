@@ -60,7 +60,10 @@ async fn load(c: &Call<'_>, arn: &str, r: &ResourceArn) -> Result<Vec<Tag>, ApiE
             let identity = store.get_identity(c.account(), &name).await?;
             identity.map(|i| tag_set::stored(Some(&i.tags)))
         }
-        ResourceKind::ContactList | ResourceKind::Template | ResourceKind::DedicatedIpPool => {
+        ResourceKind::ContactList
+        | ResourceKind::Template
+        | ResourceKind::DedicatedIpPool
+        | ResourceKind::Tenant => {
             let item = store
                 .get_item(c.account(), item_kind(r.kind), &r.name)
                 .await?;
@@ -74,6 +77,7 @@ fn item_kind(kind: ResourceKind) -> ItemKind {
     match kind {
         ResourceKind::Template => ItemKind::Template,
         ResourceKind::DedicatedIpPool => ItemKind::DedicatedIpPool,
+        ResourceKind::Tenant => ItemKind::Tenant,
         _ => ItemKind::ContactList,
     }
 }
@@ -108,7 +112,7 @@ async fn save(c: &Call<'_>, arn: &str, r: &ResourceArn, tags: Vec<Tag>) -> Resul
                 other => Ok(other?),
             }
         }
-        ResourceKind::ContactList | ResourceKind::DedicatedIpPool => {
+        ResourceKind::ContactList | ResourceKind::DedicatedIpPool | ResourceKind::Tenant => {
             let mut doc = store
                 .get_item(c.account(), item_kind(r.kind), &r.name)
                 .await?

@@ -55,6 +55,17 @@ impl ExportsConfig {
         let Some(url) = s3_url else {
             return Ok(self.directory.join(safe_segment(account)?).join(name));
         };
+        let mut path = self.object(url)?;
+        if url.ends_with('/') {
+            path.push(name);
+        }
+        Ok(path)
+    }
+
+    /// The file standing for the S3 object `s3://bucket/key`, in the
+    /// directory `[exports.buckets]` binds to the bucket: where an export
+    /// writes it and where an import job reads it.
+    pub fn object(&self, url: &str) -> Result<PathBuf, String> {
         let rest = url
             .strip_prefix("s3://")
             .ok_or_else(|| format!("S3Url {url} is not of the form s3://bucket/key."))?;
@@ -65,7 +76,7 @@ impl ExportsConfig {
         let dir = self.buckets.get(bucket).ok_or_else(|| {
             format!(
                 "The bucket {bucket} is not bound to a directory in mailsight's [exports.buckets]; \
-                 bind it, or leave S3Url out and mailsight keeps the file itself."
+                 bind it to the directory that stands for it."
             )
         })?;
         let mut path = dir.clone();
@@ -78,9 +89,6 @@ impl ExportsConfig {
                     ));
                 }
             }
-        }
-        if key.ends_with('/') {
-            path.push(name);
         }
         Ok(path)
     }
