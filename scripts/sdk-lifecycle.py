@@ -1060,7 +1060,17 @@ def identity_policies_phase(v1, c, domain: str, ck: Checks) -> None:
 
 
 def cli_phase(endpoint: str, aws_cli: str, run: str, state: dict, ck: Checks) -> None:
-    print("AWS CLI v1 (aws sesv2)")
+    """The AWS CLI's own lifecycle: `aws sesv2`, `aws ses` and `aws sns`
+    together, as a shell script would drive them."""
+    print("AWS CLI v1 (aws sesv2, aws ses, aws sns)")
+    receiver = SnsReceiver()
+    try:
+        cli_lifecycle(endpoint, aws_cli, run, state, ck, receiver)
+    finally:
+        receiver.close()
+
+
+def cli_lifecycle(endpoint: str, aws_cli: str, run: str, state: dict, ck: Checks, receiver) -> None:
     env = dict(os.environ)
     env.update({
         "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY, "AWS_DEFAULT_REGION": REGION,
@@ -1096,6 +1106,37 @@ def cli_phase(endpoint: str, aws_cli: str, run: str, state: dict, ck: Checks) ->
     rc, out, err = aws("create-email-identity", "--email-identity", sender)
     ck.ok(rc == 0 and out and out.get("IdentityType") == "EMAIL_ADDRESS",
           "aws sesv2 create-email-identity (address) -> IdentityType EMAIL_ADDRESS", f"exit {rc}: {err} {show(out)}")
+    set_arn = f"arn:aws:ses:{REGION}:000000000000:configuration-set/{set_name}"
+    rc, out, err = aws("list-tags-for-resource", "--resource-arn", set_arn)
+    ck.ok(rc == 0 and out and out.get("Tags") == [{"Key": "via", "Value": "cli"}],
+          "aws sesv2 list-tags-for-resource lists the tags given at create", f"exit {rc}: {err} {show(out)}")
+
+    # A mailsight-hosted topic with an HTTP subscriber, as the set's event
+    # destination and as the identity's bounce notification topic.
+    rc, out, err = aws("create-topic", "--name", f"cli-{run}", service="sns")
+    topic = (out or {}).get("TopicArn", "")
+    ck.ok(rc == 0 and topic.startswith("arn:aws:sns:"), "aws sns create-topic", f"exit {rc}: {err} {show(out)}")
+    rc, out, err = aws("subscribe", "--topic-arn", topic, "--protocol", "http",
+                       "--notification-endpoint", receiver.url, service="sns")
+    ck.ok(rc == 0, "aws sns subscribe (http)", f"exit {rc}: {err}")
+    confirmation = receiver.until(lambda e: e.get("Type") == "SubscriptionConfirmation")
+    if ck.ok(confirmation is not None, "the CLI's subscriber gets a SubscriptionConfirmation"):
+        rc, out, err = aws("confirm-subscription", "--topic-arn", topic, "--token", confirmation["Token"],
+                           service="sns")
+        ck.ok(rc == 0 and (out or {}).get("SubscriptionArn", "").startswith(topic),
+              "aws sns confirm-subscription with the token", f"exit {rc}: {err} {show(out)}")
+    destination = json.dumps({"Enabled": True, "MatchingEventTypes": ["SEND", "BOUNCE", "COMPLAINT"],
+                              "SnsDestination": {"TopicArn": topic}})
+    rc, out, err = aws("create-configuration-set-event-destination", "--configuration-set-name", set_name,
+                       "--event-destination-name", "to-sns", "--event-destination", destination)
+    ck.ok(rc == 0, "aws sesv2 create-configuration-set-event-destination (SNS)", f"exit {rc}: {err}")
+    rc, out, err = aws("set-identity-notification-topic", "--identity", sender, "--notification-type", "Bounce",
+                       "--sns-topic", topic, service="ses")
+    ck.ok(rc == 0, "aws ses set-identity-notification-topic Bounce", f"exit {rc}: {err}")
+    rc, out, err = aws("get-identity-notification-attributes", "--identities", sender, service="ses")
+    attrs = ((out or {}).get("NotificationAttributes") or {}).get(sender, {})
+    ck.eq(attrs.get("BounceTopic"), topic, "aws ses get-identity-notification-attributes shows the topic")
+
     content = json.dumps(simple_content(f"cli {run}", "from the cli"))
     rc, out, err = aws("send-email", "--from-email-address", sender,
                        "--destination", f"ToAddresses=complaint@{SIM}",
@@ -1125,9 +1166,44 @@ def cli_phase(endpoint: str, aws_cli: str, run: str, state: dict, ck: Checks) ->
             state["messages"].append({"label": "aws-cli", "id": mid, "types": [want]})
     state["cli_set"] = set_name
     state["cli_identity"] = sender
+
+    # SES v1 through the CLI: the bounce reaches the subscriber twice, as an
+    # event of the set and as the identity's notification.
+    rc, out, err = aws("send-email", "--from", sender, "--destination", f"ToAddresses=bounce@{SIM}",
+                       "--message", "Subject={Data=cli v1},Body={Text={Data=hello}}",
+                       "--configuration-set-name", set_name, service="ses")
+    v1_id = (out or {}).get("MessageId")
+    ck.ok(rc == 0 and bool(v1_id), "aws ses send-email returns a MessageId", f"exit {rc}: {err} {show(out)}")
+    if mid:
+        sent = receiver.until(lambda e: notification_message(e).get("eventType") == "Send"
+                              and notification_message(e).get("mail", {}).get("messageId") == mid)
+        ck.ok(sent is not None, "the SNS destination delivers the aws sesv2 send-email Send event")
+    if v1_id:
+        bounce = receiver.until(lambda e: notification_message(e).get("eventType") == "Bounce"
+                                and notification_message(e).get("mail", {}).get("messageId") == v1_id)
+        ck.ok(bounce is not None, "the SNS destination delivers the aws ses send-email Bounce event")
+        notified = receiver.until(lambda e: notification_message(e).get("notificationType") == "Bounce"
+                                  and notification_message(e).get("mail", {}).get("messageId") == v1_id)
+        ck.ok(notified is not None, "the identity's topic gets the Bounce notification (notificationType)")
+        deadline = time.monotonic() + POLL_SECONDS
+        while True:
+            rc, out, err = aws("get-message-insights", "--message-id", v1_id)
+            types = event_types(out) if rc == 0 else []
+            if types == [["SEND", "BOUNCE"]] or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        ck.eq(types, [["SEND", "BOUNCE"]], "aws sesv2 get-message-insights of the aws ses send-email message")
+
     rc, out, err = aws("get-send-quota", service="ses")
     ck.ok(rc == 0 and out and isinstance(out.get("SentLast24Hours"), float) and out["SentLast24Hours"] > 0,
           "aws ses get-send-quota (SES v1) reports SentLast24Hours", f"exit {rc}: {err} {show(out)}")
+    sent_24h = (out or {}).get("SentLast24Hours")
+    rc, out, err = aws("get-send-statistics", service="ses")
+    points = (out or {}).get("SendDataPoints", [])
+    attempts = sum(p.get("DeliveryAttempts", 0) for p in points)
+    ck.ok(rc == 0 and attempts == sent_24h and sum(p.get("Bounces", 0) for p in points) >= 1,
+          "aws ses get-send-statistics adds up to SentLast24Hours and counts the bounce",
+          f"exit {rc}: {err} attempts {attempts} vs {sent_24h}")
 
 
 # --------------------------------------------------------------------------
