@@ -1,5 +1,7 @@
-//! The account-level suppression list: which reasons put an address on it,
-//! and how bounces and complaints add addresses.
+//! The suppression lists: the account's, and a tenant's own (for a tenant
+//! whose `SuppressionAttributes.SuppressionScope` is `TENANT`): which
+//! reasons put an address on them, and how bounces and complaints add
+//! addresses.
 
 use std::collections::HashMap;
 
@@ -100,6 +102,59 @@ pub fn key(address: &str) -> String {
     crate::address::bare_address(address).to_ascii_lowercase()
 }
 
+/// The key of an address on `tenant`'s list (`ItemKind::TenantSuppressed`).
+pub fn tenant_key(tenant: &str, address: &str) -> String {
+    format!("{tenant}\n{}", key(address))
+}
+
+/// The prefix of every key on `tenant`'s list.
+pub fn tenant_prefix(tenant: &str) -> String {
+    format!("{tenant}\n")
+}
+
+/// The reasons `tenant` suppresses for, when it keeps a list of its own
+/// (`SuppressionScope` `TENANT`); `None` when its sends use the account's.
+pub async fn tenant_reasons(
+    store: &dyn Store,
+    account: &str,
+    tenant: &str,
+) -> Result<Option<Vec<String>>, StoreError> {
+    let Some(item) = store.get_item(account, ItemKind::Tenant, tenant).await? else {
+        return Ok(None);
+    };
+    let a = &item.body["SuppressionAttributes"];
+    Ok((a["SuppressionScope"].as_str() == Some("TENANT")).then(|| reasons_of(a)))
+}
+
+/// Whether `address` is on `tenant`'s own list.
+pub async fn is_suppressed_for_tenant(
+    store: &dyn Store,
+    account: &str,
+    tenant: &str,
+    address: &str,
+) -> Result<bool, StoreError> {
+    Ok(store
+        .get_item(
+            account,
+            ItemKind::TenantSuppressed,
+            &tenant_key(tenant, address),
+        )
+        .await?
+        .is_some())
+}
+
+/// SES's answer for a recipient on the tenant's list.
+pub fn tenant_suppressed_bounce() -> RuleOutcome {
+    RuleOutcome::Bounce {
+        bounce_type: "Permanent".into(),
+        bounce_sub_type: "OnTenantSuppressionList".into(),
+        status: "5.1.1".into(),
+        diagnostic_code: "Amazon SES did not send the message to this address because it is \
+                          on the suppression list of the tenant it was sent for."
+            .into(),
+    }
+}
+
 /// SES's answer for a suppressed recipient: a permanent bounce that does
 /// not count against the sender's reputation.
 pub fn suppressed_bounce() -> RuleOutcome {
@@ -127,6 +182,15 @@ struct Feedback<'a> {
     bounce: Option<FeedbackObject<'a>>,
     #[serde(borrow, default)]
     complaint: Option<FeedbackObject<'a>>,
+    #[serde(default)]
+    mail: Option<FeedbackMail>,
+}
+
+/// The message's tags, for the tenant it was sent for.
+#[derive(serde::Deserialize)]
+struct FeedbackMail {
+    #[serde(default)]
+    tags: HashMap<String, Vec<String>>,
 }
 
 #[derive(serde::Deserialize)]
@@ -140,14 +204,49 @@ struct FeedbackObject<'a> {
     feedback_id: Option<std::borrow::Cow<'a, str>>,
 }
 
+/// Which list one record's recipients go on, and for which reasons.
+struct Destination {
+    /// `Some(tenant)`: the tenant's own list.
+    tenant: Option<String>,
+    reasons: Vec<String>,
+}
+
+/// The list a record of `account` feeds: its tenant's own when the message
+/// was sent for a tenant keeping one, else the account's, for the reasons
+/// the configuration set (its `SuppressionOptions`) or else the account
+/// suppresses.
+async fn destination(
+    store: &dyn Store,
+    account: &str,
+    set: Option<&str>,
+    tenant: Option<&str>,
+) -> Result<Destination, StoreError> {
+    if let Some(t) = tenant
+        && let Some(reasons) = tenant_reasons(store, account, t).await?
+    {
+        return Ok(Destination {
+            tenant: Some(t.to_owned()),
+            reasons,
+        });
+    }
+    let reasons = match set_reasons(store, account, set).await? {
+        Some(reasons) => reasons,
+        None => account_reasons(store, account).await?,
+    };
+    Ok(Destination {
+        tenant: None,
+        reasons,
+    })
+}
+
 /// Adds the addresses of hard bounces and complaints among `records` to
-/// their account's suppression list, for the reasons the message's
-/// configuration set (its `SuppressionOptions`) or else the account
-/// suppresses. Simulator addresses never are, as in SES. All additions are
-/// one write (one commit), however many records there are.
+/// the suppression list their message feeds ([`destination`]). Simulator
+/// addresses never are, as in SES. All additions are one write (one
+/// commit), however many records there are.
 pub async fn learn(store: &dyn Store, records: &[NewRecord]) -> Result<usize, StoreError> {
     let mut puts = Vec::new();
-    let mut cache: HashMap<(String, Option<String>), Vec<String>> = HashMap::new();
+    type Key = (String, Option<String>, Option<String>);
+    let mut cache: HashMap<Key, Destination> = HashMap::new();
     for r in records {
         let reason = match r.event_type {
             EventType::Bounce => "BOUNCE",
@@ -161,7 +260,10 @@ pub async fn learn(store: &dyn Store, records: &[NewRecord]) -> Result<usize, St
             EventType::Bounce => match body.bounce {
                 Some(b)
                     if b.bounce_type.as_deref() == Some("Permanent")
-                        && b.bounce_sub_type.as_deref() != Some("OnAccountSuppressionList") =>
+                        && !matches!(
+                            b.bounce_sub_type.as_deref(),
+                            Some("OnAccountSuppressionList" | "OnTenantSuppressionList")
+                        ) =>
                 {
                     b
                 }
@@ -172,22 +274,27 @@ pub async fn learn(store: &dyn Store, records: &[NewRecord]) -> Result<usize, St
                 None => continue,
             },
         };
-        let cache_key = (r.account_id.clone(), r.configuration_set.clone());
-        let reasons =
-            match cache.get(&cache_key) {
-                Some(reasons) => reasons,
-                None => {
-                    let reasons =
-                        match set_reasons(store, &r.account_id, r.configuration_set.as_deref())
-                            .await?
-                        {
-                            Some(reasons) => reasons,
-                            None => account_reasons(store, &r.account_id).await?,
-                        };
-                    cache.entry(cache_key).or_insert(reasons)
-                }
-            };
-        if !reasons.iter().any(|x| x == reason) {
+        let tenant = body
+            .mail
+            .as_ref()
+            .and_then(|m| m.tags.get(mailsight_model::metric::TENANT_TAG))
+            .and_then(|v| v.first())
+            .cloned();
+        let cache_key = (r.account_id.clone(), r.configuration_set.clone(), tenant);
+        let to = match cache.get(&cache_key) {
+            Some(d) => d,
+            None => {
+                let d = destination(
+                    store,
+                    &r.account_id,
+                    r.configuration_set.as_deref(),
+                    cache_key.2.as_deref(),
+                )
+                .await?;
+                cache.entry(cache_key).or_insert(d)
+            }
+        };
+        if !to.reasons.iter().any(|x| x == reason) {
             continue;
         }
         for who in &r.recipients {
@@ -198,15 +305,23 @@ pub async fn learn(store: &dyn Store, records: &[NewRecord]) -> Result<usize, St
             if let Some(f) = &object.feedback_id {
                 attributes["FeedbackId"] = json!(f);
             }
+            let (kind, key) = match &to.tenant {
+                Some(t) => (ItemKind::TenantSuppressed, tenant_key(t, &who.address)),
+                None => (ItemKind::Suppressed, key(&who.address)),
+            };
+            let mut body = json!({
+                "EmailAddress": who.address,
+                "Reason": reason,
+                "Attributes": attributes,
+            });
+            if let Some(t) = &to.tenant {
+                body["TenantName"] = json!(t);
+            }
             puts.push(ItemPut {
                 account_id: r.account_id.clone(),
-                kind: ItemKind::Suppressed,
-                key: key(&who.address),
-                body: json!({
-                    "EmailAddress": who.address,
-                    "Reason": reason,
-                    "Attributes": attributes,
-                }),
+                kind,
+                key,
+                body,
                 mode: PutMode::Upsert,
                 now: r.timestamp,
             });

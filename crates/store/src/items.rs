@@ -49,6 +49,9 @@ pub enum ItemKind {
     TenantResource,
     /// An import job, keyed by its id.
     ImportJob,
+    /// An address on a tenant's own suppression list, keyed by the tenant,
+    /// a newline and the address in lower case.
+    TenantSuppressed,
 }
 
 impl ItemKind {
@@ -71,6 +74,7 @@ impl ItemKind {
             ItemKind::Tenant => "tenant",
             ItemKind::TenantResource => "tenant-resource",
             ItemKind::ImportJob => "import-job",
+            ItemKind::TenantSuppressed => "tenant-suppressed",
         }
     }
 }

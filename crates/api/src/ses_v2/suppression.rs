@@ -1,9 +1,11 @@
-//! The account-level suppression list: Put/Get/List/DeleteSuppressedDestination,
-//! and PutAccountSuppressionAttributes (`PUT /v2/email/account/suppression`).
+//! The suppression lists: Put/Get/List/DeleteSuppressedDestination, and
+//! PutAccountSuppressionAttributes (`PUT /v2/email/account/suppression`).
 //!
 //! An address is an item (`ItemKind::Suppressed`, keyed by the address in
 //! lower case) whose `LastUpdateTime` is the item's `updated_at`; the engine
 //! adds addresses the same way when a bounce or complaint suppresses them.
+//! A call naming a `TenantName` acts on that tenant's own list
+//! (`ItemKind::TenantSuppressed`, keys prefixed by the tenant's name).
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -15,7 +17,7 @@ use super::paging::{PageRequest, filtered_page};
 use crate::body::{epoch_seconds, json, list_answer, query_param, query_params};
 use crate::error::ApiError;
 use mailsight_engine::address::is_valid_address;
-use mailsight_engine::suppression::ACCOUNT_SETTING;
+use mailsight_engine::suppression::{self, ACCOUNT_SETTING};
 use mailsight_model::now_ms;
 use mailsight_store::{Item, ItemKind, PutMode};
 
@@ -42,6 +44,53 @@ fn missing(email: &str) -> ApiError {
 struct PutRequest {
     email_address: Option<String>,
     reason: Option<String>,
+    tenant_name: Option<String>,
+}
+
+/// The list a call acts on: the account's, or a tenant's (which must
+/// exist).
+struct List {
+    kind: ItemKind,
+    prefix: String,
+    tenant: Option<String>,
+}
+
+impl List {
+    async fn of(c: &Call<'_>, tenant: Option<String>) -> Result<List, ApiError> {
+        match tenant.filter(|t| !t.is_empty()) {
+            None => Ok(List {
+                kind: ItemKind::Suppressed,
+                prefix: String::new(),
+                tenant: None,
+            }),
+            Some(t) => {
+                super::tenants::load(c, &t).await?;
+                Ok(List {
+                    kind: ItemKind::TenantSuppressed,
+                    prefix: suppression::tenant_prefix(&t),
+                    tenant: Some(t),
+                })
+            }
+        }
+    }
+
+    /// From the query's `TenantName`.
+    async fn of_query(c: &Call<'_>) -> Result<List, ApiError> {
+        List::of(c, query_param(c.query, "TenantName")).await
+    }
+
+    fn key(&self, email: &str) -> String {
+        format!("{}{}", self.prefix, email.to_ascii_lowercase())
+    }
+
+    /// A summary of one of its items, with the tenant when it has one.
+    fn summary(&self, item: &Item) -> Value {
+        let mut out = summary(item);
+        if let Some(t) = &self.tenant {
+            out["TenantName"] = json!(t);
+        }
+        out
+    }
 }
 
 pub async fn put(c: &Call<'_>) -> Result<Value, ApiError> {
@@ -59,13 +108,18 @@ pub async fn put(c: &Call<'_>) -> Result<Value, ApiError> {
             "Invalid email address <{email}>."
         )));
     }
+    let list = List::of(c, req.tenant_name).await?;
+    let mut doc = json!({"EmailAddress": email, "Reason": reason});
+    if let Some(t) = &list.tenant {
+        doc["TenantName"] = json!(t);
+    }
     state
         .store()
         .put_item(
             &caller.account_id,
-            ItemKind::Suppressed,
-            &email.to_ascii_lowercase(),
-            json!({"EmailAddress": email, "Reason": reason}),
+            list.kind,
+            &list.key(&email),
+            doc,
             PutMode::Upsert,
             now_ms(),
         )
@@ -75,16 +129,13 @@ pub async fn put(c: &Call<'_>) -> Result<Value, ApiError> {
 
 pub async fn get(c: &Call<'_>) -> Result<Value, ApiError> {
     let (state, caller, email) = (c.state, c.caller, c.label("EmailAddress")?);
+    let list = List::of_query(c).await?;
     let item = state
         .store()
-        .get_item(
-            &caller.account_id,
-            ItemKind::Suppressed,
-            &email.to_ascii_lowercase(),
-        )
+        .get_item(&caller.account_id, list.kind, &list.key(email))
         .await?
         .ok_or_else(|| missing(email))?;
-    let mut out = summary(&item);
+    let mut out = list.summary(&item);
     if let Some(a) = item.body.get("Attributes").filter(|a| a.is_object()) {
         out["Attributes"] = a.clone();
     }
@@ -126,6 +177,8 @@ pub async fn list(c: &Call<'_>) -> Result<Value, ApiError> {
         .map(|v| parse_time("EndDate", &v))
         .transpose()?;
     let page = PageRequest::from_query(query, 100, 1000)?;
+    let list = List::of_query(c).await?;
+    let (kind, prefix) = (list.kind, list.prefix.as_str());
     let keeps = |i: &Item| {
         let reason = i.body.get("Reason").and_then(Value::as_str).unwrap_or("");
         (reasons.is_empty() || reasons.iter().any(|r| r == reason))
@@ -136,32 +189,23 @@ pub async fn list(c: &Call<'_>) -> Result<Value, ApiError> {
         page,
         |after, limit| async move {
             c.store()
-                .list_items(
-                    c.account(),
-                    ItemKind::Suppressed,
-                    "",
-                    after.as_deref(),
-                    limit,
-                )
+                .list_items(c.account(), kind, prefix, after.as_deref(), limit)
                 .await
         },
         keeps,
         |i: &Item| i.key.clone(),
     )
     .await?;
-    let items: Vec<Value> = kept.iter().map(summary).collect();
+    let items: Vec<Value> = kept.iter().map(|i| list.summary(i)).collect();
     Ok(list_answer("SuppressedDestinationSummaries", items, next))
 }
 
 pub async fn delete(c: &Call<'_>) -> Result<Value, ApiError> {
     let (state, caller, email) = (c.state, c.caller, c.label("EmailAddress")?);
+    let list = List::of_query(c).await?;
     let existed = state
         .store()
-        .delete_item(
-            &caller.account_id,
-            ItemKind::Suppressed,
-            &email.to_ascii_lowercase(),
-        )
+        .delete_item(&caller.account_id, list.kind, &list.key(email))
         .await?;
     if existed {
         Ok(json!({}))

@@ -292,6 +292,13 @@ pub async fn delete(c: &Call<'_>) -> Result<Value, ApiError> {
             remove_association(c, &name, resource).await?;
         }
     }
+    c.store()
+        .delete_items_with_prefix(
+            c.account(),
+            ItemKind::TenantSuppressed,
+            &mailsight_engine::suppression::tenant_prefix(&name),
+        )
+        .await?;
     if c.store()
         .delete_item(c.account(), ItemKind::Tenant, &name)
         .await?

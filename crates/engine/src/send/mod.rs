@@ -36,6 +36,7 @@ use crate::normalize::{message_from, normalize};
 use crate::outgoing::{Content, SendRequest, prepare};
 use crate::records::MailContext;
 use crate::scheduler::now_ms;
+use crate::suppression;
 use crate::template::render;
 use crate::tracking::TrackingSettings;
 use content::Body;
@@ -217,9 +218,18 @@ impl Engine {
         let (now, later) = if virus {
             (vec![send, to_record(&account, ctx.reject())?], Vec::new())
         } else {
+            // A tenant keeping a suppression list of its own consults it
+            // instead of the account's.
+            let tenant_list = match &req.tenant {
+                Some(t) => suppression::tenant_reasons(&*self.store, &account, t)
+                    .await?
+                    .map(|_| t.as_str()),
+                None => None,
+            };
             let mut fates = Vec::with_capacity(out.recipients.len());
             for r in &out.recipients {
-                fates.push((r.clone(), self.fate(&account, r, list.as_ref()).await?));
+                let fate = self.fate(&account, r, list.as_ref(), tenant_list).await?;
+                fates.push((r.clone(), fate));
             }
             (
                 vec![send],

@@ -25,16 +25,20 @@ const DELAY_EXPIRY_MS: i64 = 12 * 60 * 60 * 1000;
 /// What the store says about one recipient before the simulator is asked.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Standing {
-    /// The address is on the account's suppression list.
+    /// The address is on the suppression list the send consults.
     pub suppressed: bool,
+    /// That list is the tenant's own, not the account's.
+    pub tenant_list: bool,
     /// The recipient is a contact of the message's list and opted out of it
     /// (or of its topic).
     pub unsubscribed: bool,
 }
 
 impl Engine {
-    /// What happens to one recipient: the account's suppression list and
-    /// the contact list's preferences come before the simulator.
+    /// What happens to one recipient: the suppression list (the account's,
+    /// or `tenant_list`'s own: a tenant whose suppression scope is
+    /// `TENANT`) and the contact list's preferences come before the
+    /// simulator.
     ///
     /// The store is asked only what can still change the answer: never
     /// about a simulator address's suppression, and not about the list once
@@ -44,9 +48,16 @@ impl Engine {
         account: &str,
         recipient: &str,
         list: Option<&lists::ListTarget>,
+        tenant_list: Option<&str>,
     ) -> Result<RuleOutcome, SendError> {
         let suppressed = !is_simulator_address(recipient)
-            && suppression::is_suppressed(&*self.store, account, recipient).await?;
+            && match tenant_list {
+                Some(t) => {
+                    suppression::is_suppressed_for_tenant(&*self.store, account, t, recipient)
+                        .await?
+                }
+                None => suppression::is_suppressed(&*self.store, account, recipient).await?,
+            };
         let unsubscribed = match list {
             Some(list) if !suppressed => {
                 lists::has_unsubscribed(&*self.store, account, list, recipient).await?
@@ -55,6 +66,7 @@ impl Engine {
         };
         let standing = Standing {
             suppressed,
+            tenant_list: tenant_list.is_some(),
             unsubscribed,
         };
         Ok(decide(recipient, standing, &self.simulator.rules))
@@ -66,7 +78,11 @@ impl Engine {
 /// contact bounces as unsubscribed, and the simulator decides the rest.
 pub(crate) fn decide(recipient: &str, standing: Standing, rules: &[Rule]) -> RuleOutcome {
     if standing.suppressed && !is_simulator_address(recipient) {
-        return suppression::suppressed_bounce();
+        return if standing.tenant_list {
+            suppression::tenant_suppressed_bounce()
+        } else {
+            suppression::suppressed_bounce()
+        };
     }
     if standing.unsubscribed {
         return lists::unsubscribed_bounce();
@@ -170,6 +186,7 @@ mod tests {
     fn standing(suppressed: bool, unsubscribed: bool) -> Standing {
         Standing {
             suppressed,
+            tenant_list: false,
             unsubscribed,
         }
     }
@@ -298,23 +315,29 @@ mod tests {
         let e = engine(dir.path(), vec![rule("*@example.com", complaint())]);
         let a = "acct";
         // Nothing stored: the simulator's rules decide.
-        assert_eq!(e.fate(a, PERSON, Some(&list())).await.unwrap(), complaint());
+        assert_eq!(
+            e.fate(a, PERSON, Some(&list()), None).await.unwrap(),
+            complaint()
+        );
 
         unsubscribe(&e, a, PERSON).await;
         assert_eq!(
-            e.fate(a, PERSON, Some(&list())).await.unwrap(),
+            e.fate(a, PERSON, Some(&list()), None).await.unwrap(),
             lists::unsubscribed_bounce()
         );
         // Without the list, the contact's preference does not apply.
-        assert_eq!(e.fate(a, PERSON, None).await.unwrap(), complaint());
+        assert_eq!(e.fate(a, PERSON, None, None).await.unwrap(), complaint());
 
         suppress(&e, a, PERSON).await;
         assert_eq!(
-            e.fate(a, PERSON, Some(&list())).await.unwrap(),
+            e.fate(a, PERSON, Some(&list()), None).await.unwrap(),
             suppression::suppressed_bounce()
         );
         // The list is per account.
-        assert_eq!(e.fate("other", PERSON, None).await.unwrap(), complaint());
+        assert_eq!(
+            e.fate("other", PERSON, None, None).await.unwrap(),
+            complaint()
+        );
     }
 
     #[tokio::test]

@@ -273,3 +273,155 @@ async fn a_send_for_a_tenant_uses_its_resources_and_its_status() {
         .unwrap_err();
     assert_eq!(code(missing), "NotFoundException");
 }
+
+#[tokio::test]
+async fn a_tenant_with_its_own_suppression_scope_keeps_its_own_list() {
+    let t = start_with(|c| {
+        c.simulator.rules = vec![mailsight_engine::Rule {
+            pattern: "gone@*".into(),
+            outcome: mailsight_engine::RuleOutcome::Bounce {
+                bounce_type: "Permanent".into(),
+                bounce_sub_type: "General".into(),
+                status: "5.1.1".into(),
+                diagnostic_code: "smtp; 550 5.1.1 user unknown".into(),
+            },
+        }];
+    })
+    .await;
+    let c = t.client();
+    verify_domain(&c).await;
+    c.create_tenant()
+        .tenant_name("acme")
+        .suppression_attributes(
+            aws_sdk_sesv2::types::TenantSuppressionAttributes::builder()
+                .suppressed_reasons(SuppressionListReason::Bounce)
+                .suppression_scope(SuppressionListScope::Tenant)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    c.create_tenant_resource_association()
+        .tenant_name("acme")
+        .resource_arn(arn("identity", "example.com"))
+        .send()
+        .await
+        .unwrap();
+    // On the tenant's list only.
+    c.put_suppressed_destination()
+        .email_address("blocked@example.com")
+        .reason(SuppressionListReason::Bounce)
+        .tenant_name("acme")
+        .send()
+        .await
+        .unwrap();
+    let on_tenant = c
+        .get_suppressed_destination()
+        .email_address("blocked@example.com")
+        .tenant_name("acme")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        on_tenant.suppressed_destination().unwrap().tenant_name(),
+        Some("acme")
+    );
+    let on_account = c
+        .get_suppressed_destination()
+        .email_address("blocked@example.com")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(on_account), "NotFoundException");
+    let no_tenant = c
+        .list_suppressed_destinations()
+        .tenant_name("nobody")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(no_tenant), "NotFoundException");
+
+    let send = |to: &'static str, tenant: Option<&'static str>| {
+        c.send_email()
+            .from_email_address("sender@example.com")
+            .destination(crate::common::to(&[to]))
+            .content(simple("x"))
+            .set_tenant_name(tenant.map(str::to_owned))
+            .send()
+    };
+    let id = send("blocked@example.com", Some("acme"))
+        .await
+        .unwrap()
+        .message_id
+        .unwrap();
+    let out = insights_with_events(&c, &id, 2).await;
+    let bounce = out.insights()[0].events()[1]
+        .details()
+        .unwrap()
+        .bounce()
+        .unwrap();
+    assert_eq!(bounce.bounce_sub_type(), Some("ON_TENANT_SUPPRESSION_LIST"));
+    // The account's sends do not consult the tenant's list.
+    let id = send("blocked@example.com", None)
+        .await
+        .unwrap()
+        .message_id
+        .unwrap();
+    let out = insights_with_events(&c, &id, 2).await;
+    let types: Vec<_> = out.insights()[0]
+        .events()
+        .iter()
+        .map(|e| e.r#type().unwrap().as_str().to_owned())
+        .collect();
+    assert_eq!(types, ["SEND", "DELIVERY"]);
+
+    // A hard bounce of the tenant's mail goes on the tenant's list.
+    let id = send("gone@example.com", Some("acme"))
+        .await
+        .unwrap()
+        .message_id
+        .unwrap();
+    insights_with_events(&c, &id, 2).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let listed = c
+            .list_suppressed_destinations()
+            .tenant_name("acme")
+            .send()
+            .await
+            .unwrap();
+        let addresses: Vec<_> = listed
+            .suppressed_destination_summaries()
+            .iter()
+            .map(|s| s.email_address())
+            .collect();
+        if addresses.contains(&"gone@example.com") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{addresses:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let on_account = c
+        .get_suppressed_destination()
+        .email_address("gone@example.com")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code(on_account), "NotFoundException");
+
+    c.delete_suppressed_destination()
+        .email_address("blocked@example.com")
+        .tenant_name("acme")
+        .send()
+        .await
+        .unwrap();
+    c.delete_tenant().tenant_name("acme").send().await.unwrap();
+    c.create_tenant().tenant_name("acme").send().await.unwrap();
+    let listed = c
+        .list_suppressed_destinations()
+        .tenant_name("acme")
+        .send()
+        .await
+        .unwrap();
+    assert!(listed.suppressed_destination_summaries().is_empty());
+}
