@@ -73,6 +73,7 @@ METRIC_QUERY = {
     "Id": "q1",
     "Namespace": "VDM",
     "Metric": "SEND",
+    "Dimensions": {"EMAIL_IDENTITY": "every.example"},
     "StartDate": today() - dt.timedelta(days=1),
     "EndDate": today() + dt.timedelta(days=1),
 }

@@ -1,6 +1,5 @@
 //! `BatchGetMetricData` as SES runs it: 1–10 queries of namespace `VDM`,
-//! each with up to three dimensions (none: the whole account, as the
-//! model leaves `Dimensions` optional), answered as whole UTC days (sparse, oldest
+//! one to three dimensions each, answered as whole UTC days (sparse, oldest
 //! first) from the rollups; and the account's VDM switch, without which SES
 //! answers metrics and insights with `NotFoundException`.
 
@@ -92,11 +91,7 @@ fn one(q: &VdmQuery, tracked_only: bool) -> Result<MetricQuery, String> {
             (name.clone(), values)
         })
         .collect();
-    let filters = if given.is_empty() {
-        Vec::new()
-    } else {
-        dimension_filters(&given).map_err(prefixed)?
-    };
+    let filters = dimension_filters(&given).map_err(prefixed)?;
     check_range(q.start, q.end).map_err(prefixed)?;
     Ok(MetricQuery {
         metric,
@@ -263,9 +258,6 @@ mod tests {
         assert!(m[0].filters[0].1.is_empty() && m[0].tracked_only);
         let m = check(&[q(&[("CONFIGURATION_SET", "a, b")])], false).unwrap();
         assert_eq!(m[0].filters[0].1, ["a", "b"]);
-        // No Dimensions (the model leaves them out): the whole account.
-        let m = check(&[q(&[])], false).unwrap();
-        assert!(m[0].filters.is_empty());
     }
 
     #[test]
@@ -274,6 +266,7 @@ mod tests {
         let mut bad = vec![
             vec![],
             (0..11).map(|_| q(&[("ISP", "x")])).collect(),
+            vec![q(&[])],
             vec![q(&[("ISP", "a"), ("ISP", "b")])],
             vec![q(&[("COUNTRY", "x")])],
             vec![q(&[("ISP", "*"), ("CONFIGURATION_SET", "a,b")])],

@@ -346,7 +346,7 @@ mod tests {
         let e = engine(dir.path(), vec![]);
         suppress(&e, "acct", SIMULATED_BOUNCE).await;
         assert_eq!(
-            e.fate("acct", SIMULATED_BOUNCE, None).await.unwrap(),
+            e.fate("acct", SIMULATED_BOUNCE, None, None).await.unwrap(),
             classify(SIMULATED_BOUNCE, &[])
         );
     }
