@@ -234,7 +234,14 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        class Listener(ThreadingHTTPServer):
+            # socketserver's default backlog of 5 drops connections when
+            # several deliverers post at once; their retransmitted SYNs
+            # then look like a receiver seconds slow.
+            request_queue_size = 256
+            daemon_threads = True
+
+        self.server = Listener(("127.0.0.1", port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 

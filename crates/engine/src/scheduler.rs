@@ -19,6 +19,15 @@ const RETRY_AFTER: Duration = Duration::from_millis(500);
 
 pub(crate) use mailsight_model::now_ms;
 
+/// Resolves when another process on the same store commits work
+/// ([`Store::work_signal`]); never where there is no such process.
+pub(crate) async fn work_from_others(signal: Option<&Notify>) {
+    match signal {
+        Some(n) => n.notified().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Runs until `shutdown` resolves.
 pub async fn run(
     store: Arc<dyn Store>,
@@ -26,6 +35,7 @@ pub async fn run(
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
+    let others = store.work_signal();
     loop {
         let sleep = match release(&*store).await {
             Ok(next) => next,
@@ -37,6 +47,7 @@ pub async fn run(
         tokio::select! {
             _ = &mut shutdown => return,
             _ = wake.notified() => {}
+            _ = work_from_others(others.as_deref()) => {}
             _ = tokio::time::sleep(sleep) => {}
         }
     }

@@ -137,6 +137,14 @@ pub trait Store: Send + Sync + 'static {
     async fn release_due(&self, now: Millis, limit: usize) -> Result<Vec<NewRecord>, StoreError>;
     /// When the next scheduled record falls due, if any.
     async fn next_due(&self) -> Result<Option<Millis>, StoreError>;
+    /// Notified when another process sharing this store commits work
+    /// (records to deliver, records scheduled), so that this process's
+    /// workers take it up at once rather than at their next poll. `None`
+    /// where no other process can write (SQLite: the process's own wake-ups
+    /// cover it).
+    fn work_signal(&self) -> Option<std::sync::Arc<tokio::sync::Notify>> {
+        None
+    }
     /// A message of this account with its events (by recipient, then time).
     async fn message_events(
         &self,

@@ -262,4 +262,53 @@ mod concurrency {
         assert_eq!(all.len(), LATER);
         assert_eq!(one.message_records(a, "m").await.unwrap().len(), LATER);
     }
+
+    /// Work one process stores wakes the other: its work signal fires on
+    /// the other's commit, long before any poll would have come round.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn work_stored_by_one_process_wakes_the_other() {
+        let db = TestDatabase::create().await;
+        let one = PostgresStore::open(&db.url).await.unwrap();
+        let two = PostgresStore::open(&db.url).await.unwrap();
+        let signal = two.work_signal().expect("PostgreSQL has a work signal");
+        let message = |id: &str| Message {
+            message_id: id.into(),
+            account_id: "acct-wake".into(),
+            from_address: "sender@example.com".into(),
+            subject: None,
+            tags: vec![],
+            configuration_set: None,
+            sent_at: 1_000,
+            recipients: vec![],
+        };
+        // The listener connects in the background: retry until it hears.
+        let mut heard = false;
+        for round in 0..50 {
+            let waiting = signal.notified();
+            tokio::pin!(waiting);
+            waiting.as_mut().enable();
+            one.insert_message(message(&format!("m{round}")), vec![], vec![])
+                .await
+                .unwrap();
+            if tokio::time::timeout(std::time::Duration::from_millis(200), waiting)
+                .await
+                .is_ok()
+            {
+                heard = true;
+                break;
+            }
+        }
+        assert!(heard, "the other store never heard of the work");
+        // A read makes no work: nothing is heard.
+        let waiting = signal.notified();
+        tokio::pin!(waiting);
+        waiting.as_mut().enable();
+        one.next_due().await.unwrap();
+        assert!(
+            tokio::time::timeout(std::time::Duration::from_millis(300), waiting)
+                .await
+                .is_err(),
+            "a read woke the other process"
+        );
+    }
 }

@@ -105,6 +105,9 @@ impl Deliverer {
     /// Runs until `shutdown` resolves.
     pub async fn run(self: Arc<Self>, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
+        // Work another process stored wakes this one at once (PostgreSQL's
+        // notifications); the poll stays, for what a notification misses.
+        let others = self.store.work_signal();
         loop {
             match self.store.due_targets(now_ms(), 256).await {
                 Ok(targets) => {
@@ -131,6 +134,7 @@ impl Deliverer {
                     return;
                 }
                 _ = tokio::time::sleep(POLL) => {}
+                _ = crate::scheduler::work_from_others(others.as_deref()) => {}
             }
         }
     }

@@ -15,8 +15,12 @@
 //!
 //! Where work is claimed (outbox deliveries, scheduled records falling due)
 //! the rows are taken with `FOR UPDATE SKIP LOCKED`, so several processes
-//! on one database do not take the same row twice. Running several
-//! processes is designed for but not yet tested.
+//! on one database do not take the same row twice. A transaction that makes
+//! work (records to deliver, events scheduled) sends `NOTIFY
+//! mailsight_work` on commit; each store listens on a connection of its own
+//! ([`listen`]) and wakes its process's workers ([`Store::work_signal`]),
+//! so work one process stores is taken up by any other at once rather than
+//! at its next poll.
 
 mod configuration_sets;
 mod db;
@@ -51,9 +55,14 @@ const MAX_CONNECTIONS: usize = 16;
 /// How long opening a connection may take unless the URL says otherwise.
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// The channel of the work notifications.
+const WORK_CHANNEL: &str = "mailsight_work";
+
 /// A [`Store`] on one PostgreSQL database.
 pub struct PostgresStore {
     pool: Pool,
+    /// Notified when any process commits work ([`listen`]).
+    work: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// Whether `url` names a PostgreSQL database (`postgres://` or
@@ -84,6 +93,7 @@ impl PostgresStore {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
+        let listen_config = config.clone();
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -95,10 +105,15 @@ impl PostgresStore {
             .max_size(MAX_CONNECTIONS)
             .build()
             .map_err(|e| StoreError::Backend(format!("cannot make the connection pool: {e}")))?;
-        let store = PostgresStore { pool };
+        let work = std::sync::Arc::new(tokio::sync::Notify::new());
+        let store = PostgresStore {
+            pool,
+            work: work.clone(),
+        };
         let mut client = store.client().await?;
         schema::migrate(&mut client).await?;
         drop(client);
+        tokio::spawn(listen(listen_config, std::sync::Arc::downgrade(&work)));
         Ok(store)
     }
 
@@ -108,6 +123,65 @@ impl PostgresStore {
             .await
             .map_err(|e| StoreError::Backend(format!("cannot reach PostgreSQL: {e}")))
     }
+}
+
+/// Keeps a connection that listens on [`WORK_CHANNEL`] and wakes every
+/// task waiting on `work` at each notification, reconnecting after a
+/// failure, until the store (the last holder of `work`) is gone.
+async fn listen(config: tokio_postgres::Config, work: std::sync::Weak<tokio::sync::Notify>) {
+    use std::task::Poll;
+    use tokio_postgres::AsyncMessage;
+    let mut check = tokio::time::interval(std::time::Duration::from_secs(2));
+    while work.strong_count() > 0 {
+        let (client, mut connection) = match config.connect(NoTls).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::debug!(error = %e, "cannot listen for work; trying again");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        // The connection delivers the notifications; it is driven here,
+        // beside the LISTEN that starts them.
+        let messages = std::future::poll_fn(|cx| {
+            loop {
+                match connection.poll_message(cx) {
+                    Poll::Ready(Some(Ok(AsyncMessage::Notification(_)))) => match work.upgrade() {
+                        Some(w) => w.notify_waiters(),
+                        None => return Poll::Ready(()),
+                    },
+                    Poll::Ready(Some(Ok(_))) => {}
+                    Poll::Ready(Some(Err(_)) | None) => return Poll::Ready(()),
+                    Poll::Pending => return Poll::Pending,
+                }
+            }
+        });
+        let listening = async {
+            if let Err(e) = client
+                .batch_execute(&format!("LISTEN {WORK_CHANNEL}"))
+                .await
+            {
+                tracing::debug!(error = %e, "LISTEN failed");
+                return;
+            }
+            while work.strong_count() > 0 {
+                check.tick().await;
+            }
+        };
+        // Ends when the connection does, or when the store is gone.
+        tokio::select! {
+            () = messages => {}
+            () = listening => return,
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
+
+/// Tells every process listening that this transaction made work (sent
+/// when it commits; several in one transaction are sent once).
+async fn notify_work(tx: &impl db::Db) -> Result<(), StoreError> {
+    db::execute(tx, &format!("NOTIFY {WORK_CHANNEL}"), &[]).await?;
+    Ok(())
 }
 
 /// Runs `$body` (a future) in a transaction on a pooled connection, and
@@ -266,12 +340,21 @@ impl Store for PostgresStore {
         later: Vec<ScheduledRecord>,
     ) -> Result<(), StoreError> {
         let encoded = codec::encode_all(&now)?;
-        write!(self, tx => events::insert_message(&tx, &message, &now, &encoded, &later))
+        write!(self, tx => async {
+            events::insert_message(&tx, &message, &now, &encoded, &later).await?;
+            notify_work(&tx).await
+        })
     }
 
     async fn ingest(&self, batch: Vec<(Message, NewRecord)>) -> Result<usize, StoreError> {
         let encoded = codec::encode_batch(&batch)?;
-        write!(self, tx => events::ingest(&tx, &batch, &encoded))
+        write!(self, tx => async {
+            let fresh = events::ingest(&tx, &batch, &encoded).await?;
+            if fresh > 0 {
+                notify_work(&tx).await?;
+            }
+            Ok::<_, StoreError>(fresh)
+        })
     }
 
     async fn append_records(&self, records: Vec<NewRecord>) -> Result<usize, StoreError> {
@@ -279,12 +362,25 @@ impl Store for PostgresStore {
         write!(self, tx => async {
             let fresh = events::append(&tx, &records, &encoded).await?;
             items::mark_machine(&tx, &records).await?;
+            if fresh > 0 {
+                notify_work(&tx).await?;
+            }
             Ok::<_, StoreError>(fresh)
         })
     }
 
     async fn release_due(&self, now: Millis, limit: usize) -> Result<Vec<NewRecord>, StoreError> {
-        write!(self, tx => events::release_due(&tx, now, limit))
+        write!(self, tx => async {
+            let released = events::release_due(&tx, now, limit).await?;
+            if !released.is_empty() {
+                notify_work(&tx).await?;
+            }
+            Ok::<_, StoreError>(released)
+        })
+    }
+
+    fn work_signal(&self) -> Option<std::sync::Arc<tokio::sync::Notify>> {
+        Some(self.work.clone())
     }
 
     async fn next_due(&self) -> Result<Option<Millis>, StoreError> {
