@@ -115,7 +115,11 @@ pub async fn delete(store: &dyn Store, account: &str, name: &str) -> Result<bool
         .delete_item(account, ItemKind::MailFrom, &name)
         .await?;
     match store.delete_identity(account, &name).await {
-        Ok(()) => Ok(true),
+        Ok(()) => {
+            crate::tenants::forget(store, account, &crate::tenants::resource("identity", &name))
+                .await?;
+            Ok(true)
+        }
         Err(StoreError::NotFound(_)) => Ok(false),
         Err(e) => Err(e),
     }

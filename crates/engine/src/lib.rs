@@ -21,6 +21,7 @@
 //!   destinations and forwarders), with retries and dead letters.
 //! - [`dedicated_ips`]: dedicated IP pools and the configured dedicated IPs;
 //! - [`templates`]: the stored templates both SES APIs manage;
+//!   [`tenants`]: how tenants' resource associations are kept;
 //! - [`verification_templates`]: custom verification email templates and
 //!   their sending, for both SES APIs;
 //!   [`template`]: Handlebars rendering as SES runs it; [`compose`]: the
@@ -64,6 +65,7 @@ pub mod simulator;
 pub mod suppression;
 pub mod template;
 pub mod templates;
+pub mod tenants;
 pub mod tracking;
 pub mod verification_templates;
 

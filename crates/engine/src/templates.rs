@@ -162,7 +162,11 @@ async fn change(
 
 /// Deletes a template; `false` when there was none.
 pub async fn delete(store: &dyn Store, account: &str, name: &str) -> Result<bool, StoreError> {
-    store.delete_item(account, ItemKind::Template, name).await
+    let existed = store.delete_item(account, ItemKind::Template, name).await?;
+    if existed {
+        crate::tenants::forget(store, account, &crate::tenants::resource("template", name)).await?;
+    }
+    Ok(existed)
 }
 
 /// One page of the account's templates in name order, after `after`.

@@ -12,6 +12,7 @@
 //! path obeys (a set with sending off refuses mail from either API).
 
 use axum::http::StatusCode;
+use mailsight_engine::tenants;
 use mailsight_model::now_ms;
 use mailsight_store::{ConfigurationSet, StoreError};
 use serde_json::{Map, Value, json};
@@ -191,7 +192,14 @@ pub async fn delete_configuration_set(c: &SesCall<'_>) -> Answer {
     let name = c.params.required("ConfigurationSetName")?;
     match c.store().delete_configuration_set(c.account(), name).await {
         Err(StoreError::NotFound(_)) => Err(set_missing(name)),
-        other => other.map_err(store_error).map(|()| Some(String::new())),
+        Err(e) => Err(store_error(e)),
+        Ok(()) => {
+            let set = tenants::resource("configuration-set", name);
+            tenants::forget(c.store(), c.account(), &set)
+                .await
+                .map_err(store_error)?;
+            Ok(Some(String::new()))
+        }
     }
 }
 

@@ -377,5 +377,7 @@ pub async fn delete(c: &Call<'_>) -> Result<Value, ApiError> {
         .store()
         .delete_configuration_set(&caller.account_id, name)
         .await?;
+    let set = mailsight_engine::tenants::resource("configuration-set", name);
+    mailsight_engine::tenants::forget(c.store(), c.account(), &set).await?;
     Ok(json!({}))
 }

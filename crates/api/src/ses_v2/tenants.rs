@@ -4,12 +4,8 @@
 //!
 //! A tenant is an item (`ItemKind::Tenant`, keyed by its name) holding
 //! what `GetTenant` answers plus its reputation settings
-//! ([`super::reputation`]). An association is stored twice in
-//! `ItemKind::TenantResource`, under [`by_tenant`] and [`by_resource`], so
-//! both `ListTenantResources` and `ListResourceTenants` read one prefix.
-//! The keys name the resource by its kind and name ([`canonical`]), not by
-//! the ARN as given: mailsight answers every region, so two spellings of
-//! one resource's ARN are one association.
+//! ([`super::reputation`]); its associations are kept as
+//! [`mailsight_engine::tenants`] describes.
 
 use mailsight_model::now_ms;
 use mailsight_store::{Item, ItemKind, ItemPut, PutMode, StoreError};
@@ -23,6 +19,7 @@ use super::resource_arn::{self, ResourceKind};
 use super::tag_set::{self, Tag};
 use crate::body::{epoch_seconds, json, list_answer};
 use crate::error::ApiError;
+use mailsight_engine::tenants::{self as keys, by_resource, by_tenant};
 
 /// Associations one tenant may have (SES's quota is far larger; this
 /// bounds what deleting a tenant reads and writes in one transaction).
@@ -53,27 +50,6 @@ pub fn tenant_arn(c: &Call<'_>, name: &str, id: &str) -> String {
         c.state.engine.sending().region,
         c.account()
     )
-}
-
-/// A resource as association keys name it: `identity/<name>` (in lower
-/// case), `configuration-set/<name>` or `template/<name>`.
-fn canonical(kind: ResourceKind, name: &str) -> String {
-    match kind {
-        ResourceKind::Identity => format!("identity/{}", name.to_ascii_lowercase()),
-        ResourceKind::ConfigurationSet => format!("configuration-set/{name}"),
-        _ => format!("template/{name}"),
-    }
-}
-
-/// The key of an association under its tenant (tenant names hold no
-/// space, so one tenant's keys share the prefix `t <tenant> `).
-fn by_tenant(tenant: &str, resource: &str) -> String {
-    format!("t {tenant} {resource}")
-}
-
-/// The key of an association under its resource.
-fn by_resource(resource: &str, tenant: &str) -> String {
-    format!("r {resource}\n{tenant}")
 }
 
 /// The caller's tenant `name`, or NotFound.
@@ -289,7 +265,7 @@ pub async fn delete(c: &Call<'_>) -> Result<Value, ApiError> {
     load(c, &name).await?;
     for a in associations(c, &name).await? {
         if let Some(resource) = a.body["Resource"].as_str() {
-            remove_association(c, &name, resource).await?;
+            keys::remove(c.store(), c.account(), &name, resource).await?;
         }
     }
     c.store()
@@ -314,6 +290,16 @@ pub async fn delete(c: &Call<'_>) -> Result<Value, ApiError> {
 struct AssociationRequest {
     tenant_name: Option<String>,
     resource_arn: Option<String>,
+}
+
+/// A resource of a tenant as the association keys name it.
+fn canonical(kind: ResourceKind, name: &str) -> String {
+    let word = match kind {
+        ResourceKind::Identity => "identity",
+        ResourceKind::ConfigurationSet => "configuration-set",
+        _ => "template",
+    };
+    keys::resource(word, name)
 }
 
 /// The `ResourceType` of a resource ARN a tenant may hold.
@@ -424,32 +410,12 @@ pub async fn associate(c: &Call<'_>) -> Result<Value, ApiError> {
     }
 }
 
-/// Deletes both keys of an association; whether it existed.
-async fn remove_association(c: &Call<'_>, tenant: &str, resource: &str) -> Result<bool, ApiError> {
-    let store = c.store();
-    let existed = store
-        .delete_item(
-            c.account(),
-            ItemKind::TenantResource,
-            &by_tenant(tenant, resource),
-        )
-        .await?;
-    store
-        .delete_item(
-            c.account(),
-            ItemKind::TenantResource,
-            &by_resource(resource, tenant),
-        )
-        .await?;
-    Ok(existed)
-}
-
 pub async fn disassociate(c: &Call<'_>) -> Result<Value, ApiError> {
     let req: AssociationRequest = json(c.body)?;
     let tenant = required(req.tenant_name, "TenantName")?;
     let (r, _, _) = parse_resource(req.resource_arn)?;
     load(c, &tenant).await?;
-    if remove_association(c, &tenant, &r.canonical).await? {
+    if keys::remove(c.store(), c.account(), &tenant, &r.canonical).await? {
         Ok(json!({}))
     } else {
         Err(ApiError::not_found(format!(

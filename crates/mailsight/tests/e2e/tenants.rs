@@ -177,6 +177,20 @@ async fn tenants_hold_resources_listed_both_ways() {
         .await
         .unwrap();
     assert_eq!(of_set.resource_tenants().len(), 1);
+
+    // Deleting a resource takes its associations with it.
+    c.delete_configuration_set()
+        .configuration_set_name("shared")
+        .send()
+        .await
+        .unwrap();
+    let left = c
+        .list_tenant_resources()
+        .tenant_name("globex")
+        .send()
+        .await
+        .unwrap();
+    assert!(left.tenant_resources().is_empty(), "{left:?}");
 }
 
 #[tokio::test]
