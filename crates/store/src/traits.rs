@@ -456,4 +456,22 @@ pub trait Store: Send + Sync + 'static {
     /// Every account's jobs still `CREATED` or `PROCESSING`, oldest first,
     /// at most `limit`: the exporter's queue.
     async fn unfinished_export_jobs(&self, limit: usize) -> Result<Vec<ExportJob>, StoreError>;
+    /// Takes the job to run it until `until`: it becomes `PROCESSING` if it
+    /// was `CREATED`, or was `PROCESSING` under a lease that ran out by
+    /// `now` (its runner stopped or died). Returns whether the caller holds
+    /// it, so that processes sharing a store run a job once at a time.
+    async fn lease_export_job(
+        &self,
+        account: &str,
+        job_id: &str,
+        now: Millis,
+        until: Millis,
+    ) -> Result<bool, StoreError>;
+    /// Extends the lease of a job still `PROCESSING`; whether it is.
+    async fn renew_export_lease(
+        &self,
+        account: &str,
+        job_id: &str,
+        until: Millis,
+    ) -> Result<bool, StoreError>;
 }

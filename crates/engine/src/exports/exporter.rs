@@ -1,5 +1,11 @@
 //! The background worker: takes unfinished jobs oldest first and runs each
 //! to its end (completed, failed or cancelled), a page at a time.
+//!
+//! A job is run under a lease ([`LEASE`], renewed after every page): the
+//! processes sharing a store each run a job only while they hold it, and a
+//! job whose runner died is taken up by another once its lease runs out.
+//! A server that stops gives its lease back, so it resumes the job at once
+//! when it starts again.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -17,6 +23,14 @@ use super::{Exports, Page};
 
 /// Jobs read from the queue at once.
 const BATCH: usize = 16;
+/// How long a runner holds a job without renewing its lease.
+const LEASE: Duration = Duration::from_secs(30);
+/// How often a queue whose jobs others hold is looked at again.
+const BUSY_RETRY: Duration = Duration::from_secs(1);
+
+fn lease_end() -> i64 {
+    now_ms() + LEASE.as_millis() as i64
+}
 
 /// One source's pages.
 enum Run {
@@ -94,31 +108,42 @@ impl Exports {
                 }
                 continue;
             }
+            let mut ran = false;
             for job in jobs {
                 if *stop.borrow() {
                     return;
                 }
-                self.work(job, &stop).await;
+                ran |= self.work(job, &stop).await;
+            }
+            // Every job is another process's for now: look again later.
+            if !ran {
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(BUSY_RETRY) => {}
+                    _ = stop.wait_for(|s| *s) => return,
+                }
             }
         }
     }
 
-    /// Runs one job and records how it ended.
-    async fn work(&self, job: ExportJob, stop: &watch::Receiver<bool>) {
+    /// Runs one job, if this process can take it, and records how it
+    /// ended; whether it took the job.
+    async fn work(&self, job: ExportJob, stop: &watch::Receiver<bool>) -> bool {
         let started = ExportJob {
             status: ExportStatus::Processing,
             ..job.clone()
         };
         match self
             .store
-            .update_export_job(&started, &[ExportStatus::Created, ExportStatus::Processing])
+            .lease_export_job(&job.account_id, &job.job_id, now_ms(), lease_end())
             .await
         {
             Ok(true) => {}
-            Ok(false) => return, // cancelled meanwhile
+            // Cancelled meanwhile, or another process runs it.
+            Ok(false) => return false,
             Err(e) => {
                 tracing::warn!(job = %job.job_id, error = %e, "cannot start an export job");
-                return;
+                return false;
             }
         }
         tracing::info!(job = %job.job_id, account = %job.account_id, source = %job.source_type, "export job started");
@@ -126,7 +151,15 @@ impl Exports {
         let mut done = started.clone();
         done.completed_at = Some(now_ms());
         match end {
-            End::Stopped => return,
+            End::Stopped => {
+                // Stopping (or cancelled): give the lease back, so that a
+                // restart, or another process, resumes the job at once.
+                let _ = self
+                    .store
+                    .renew_export_lease(&job.account_id, &job.job_id, 0)
+                    .await;
+                return true;
+            }
             End::Completed {
                 processed,
                 exported,
@@ -162,6 +195,7 @@ impl Exports {
                 tracing::warn!(job = %job.job_id, error = %e, "cannot record the end of an export job")
             }
         }
+        true
     }
 
     /// Writes the job's file, page by page.
@@ -221,14 +255,14 @@ impl Exports {
             if self.pause(rows, stop).await {
                 return End::Stopped;
             }
-            // Cancelled meanwhile?
+            // Still ours (not cancelled meanwhile)? Holding it longer.
             match self
                 .store
-                .get_export_job(&job.account_id, &job.job_id)
+                .renew_export_lease(&job.account_id, &job.job_id, lease_end())
                 .await
             {
-                Ok(Some(j)) if j.status == ExportStatus::Processing => {}
-                Ok(_) => {
+                Ok(true) => {}
+                Ok(false) => {
                     writer.abandon();
                     return End::Stopped;
                 }

@@ -135,3 +135,54 @@ pub(super) async fn export_jobs_queue_and_state(s: &impl Store) {
         [pair(b, "x1"), pair(a, "x1"), pair(a, "x3"), pair(a, "x4")]
     );
 }
+
+/// A job is run by one holder at a time: taken while `CREATED` or under a
+/// lease that ran out, renewed only while `PROCESSING`, and given back by a
+/// lease that ends now.
+pub(super) async fn export_jobs_are_leased(s: &impl Store) {
+    let a = "acct-export-leases";
+    s.create_export_job(job(a, "l1", "METRICS_DATA", 1))
+        .await
+        .unwrap();
+    assert!(!s.lease_export_job(a, "nope", 100, 200).await.unwrap());
+    assert!(
+        s.lease_export_job(a, "l1", 100, 200).await.unwrap(),
+        "a new job is taken"
+    );
+    let got = s.get_export_job(a, "l1").await.unwrap().unwrap();
+    assert_eq!(got.status, ExportStatus::Processing);
+    assert!(
+        !s.lease_export_job(a, "l1", 150, 250).await.unwrap(),
+        "not while its lease runs"
+    );
+    assert!(s.renew_export_lease(a, "l1", 300).await.unwrap());
+    assert!(
+        !s.lease_export_job(a, "l1", 250, 350).await.unwrap(),
+        "renewed"
+    );
+    assert!(
+        s.lease_export_job(a, "l1", 300, 400).await.unwrap(),
+        "taken again once the lease ran out (its runner died)"
+    );
+    assert!(s.renew_export_lease(a, "l1", 0).await.unwrap());
+    assert!(
+        s.lease_export_job(a, "l1", 301, 500).await.unwrap(),
+        "a lease given back is taken at once"
+    );
+    let mut done = got.clone();
+    done.status = ExportStatus::Completed;
+    assert!(
+        s.update_export_job(&done, &[ExportStatus::Processing])
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.lease_export_job(a, "l1", i64::MAX, i64::MAX)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.renew_export_lease(a, "l1", 900).await.unwrap(),
+        "a finished job has no lease"
+    );
+}

@@ -53,7 +53,7 @@ use configuration_sets::{
     configuration_sets, destination, event_destinations, listing_pages_and_filters, set,
 };
 use content::content_and_machine_marks;
-use exports::export_jobs_queue_and_state;
+use exports::{export_jobs_are_leased, export_jobs_queue_and_state};
 use identities::{identities, identity_notifications_are_routed};
 use items::{items_by_kind_and_key, put_items_is_all_or_nothing};
 use messages::{
@@ -99,6 +99,7 @@ pub async fn run<S: Store, F: Fn() -> S>(open: F) {
     search_ignores_duplicates_and_learns_from_enrichment(&store).await;
     monitoring_reads(&store).await;
     export_jobs_queue_and_state(&store).await;
+    export_jobs_are_leased(&store).await;
     secrets::secrets_are_adopted_once(&store).await;
     write_for_durability(&store).await;
     drop(store);

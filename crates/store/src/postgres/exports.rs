@@ -140,6 +140,40 @@ pub(crate) async fn update(
     Ok(n > 0)
 }
 
+pub(crate) async fn lease(
+    c: &impl Db,
+    account: &str,
+    job_id: &str,
+    now: i64,
+    until: i64,
+) -> Result<bool, StoreError> {
+    let n = execute(
+        c,
+        "UPDATE export_jobs SET status = 'PROCESSING', lease_until = $4
+         WHERE account_id = $1 AND job_id = $2
+           AND (status = 'CREATED' OR (status = 'PROCESSING' AND lease_until <= $3))",
+        &[&account, &job_id, &now, &until],
+    )
+    .await?;
+    Ok(n > 0)
+}
+
+pub(crate) async fn renew(
+    c: &impl Db,
+    account: &str,
+    job_id: &str,
+    until: i64,
+) -> Result<bool, StoreError> {
+    let n = execute(
+        c,
+        "UPDATE export_jobs SET lease_until = $3
+         WHERE account_id = $1 AND job_id = $2 AND status = 'PROCESSING'",
+        &[&account, &job_id, &until],
+    )
+    .await?;
+    Ok(n > 0)
+}
+
 pub(crate) async fn unfinished(c: &impl Db, limit: usize) -> Result<Vec<ExportJob>, StoreError> {
     let rows = query(
         c,

@@ -755,6 +755,25 @@ impl Store for PostgresStore {
     ) -> Result<Vec<crate::ExportJob>, StoreError> {
         read!(self, c => exports::unfinished(c, limit))
     }
+
+    async fn lease_export_job(
+        &self,
+        account: &str,
+        job_id: &str,
+        now: Millis,
+        until: Millis,
+    ) -> Result<bool, StoreError> {
+        write!(self, tx => exports::lease(&tx, account, job_id, now, until))
+    }
+
+    async fn renew_export_lease(
+        &self,
+        account: &str,
+        job_id: &str,
+        until: Millis,
+    ) -> Result<bool, StoreError> {
+        write!(self, tx => exports::renew(&tx, account, job_id, until))
+    }
 }
 
 #[cfg(test)]

@@ -253,6 +253,9 @@ const MIGRATIONS: &[&str] = &[
          value      BYTEA NOT NULL,
          created_at BIGINT NOT NULL
      );"#,
+    // 4: who runs an export job until when, so that the instances on one
+    // database run each job once at a time; as SQLite's version 12.
+    "ALTER TABLE export_jobs ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;",
 ];
 
 /// Brings the database up to the newest schema version.

@@ -135,6 +135,36 @@ pub(crate) fn update(
     Ok(c.prepare_cached(&sql)?.execute(params_from_iter(args))? > 0)
 }
 
+pub(crate) fn lease(
+    c: &Connection,
+    account: &str,
+    job_id: &str,
+    now: i64,
+    until: i64,
+) -> Result<bool, StoreError> {
+    Ok(c.prepare_cached(
+        "UPDATE export_jobs SET status = 'PROCESSING', lease_until = ?4
+         WHERE account_id = ?1 AND job_id = ?2
+           AND (status = 'CREATED' OR (status = 'PROCESSING' AND lease_until <= ?3))",
+    )?
+    .execute(rusqlite::params![account, job_id, now, until])?
+        > 0)
+}
+
+pub(crate) fn renew(
+    c: &Connection,
+    account: &str,
+    job_id: &str,
+    until: i64,
+) -> Result<bool, StoreError> {
+    Ok(c.prepare_cached(
+        "UPDATE export_jobs SET lease_until = ?3
+         WHERE account_id = ?1 AND job_id = ?2 AND status = 'PROCESSING'",
+    )?
+    .execute(rusqlite::params![account, job_id, until])?
+        > 0)
+}
+
 pub(crate) fn unfinished(c: &Connection, limit: usize) -> Result<Vec<ExportJob>, StoreError> {
     let mut stmt = c.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM export_jobs WHERE status IN ('CREATED', 'PROCESSING')

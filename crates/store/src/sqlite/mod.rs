@@ -788,4 +788,29 @@ impl Store for SqliteStore {
     ) -> Result<Vec<crate::ExportJob>, StoreError> {
         self.pool.read(move |c| exports::unfinished(c, limit)).await
     }
+
+    async fn lease_export_job(
+        &self,
+        account: &str,
+        job_id: &str,
+        now: Millis,
+        until: Millis,
+    ) -> Result<bool, StoreError> {
+        let (account, job_id) = (account.to_owned(), job_id.to_owned());
+        self.pool
+            .write(move |c| exports::lease(c, &account, &job_id, now, until))
+            .await
+    }
+
+    async fn renew_export_lease(
+        &self,
+        account: &str,
+        job_id: &str,
+        until: Millis,
+    ) -> Result<bool, StoreError> {
+        let (account, job_id) = (account.to_owned(), job_id.to_owned());
+        self.pool
+            .write(move |c| exports::renew(c, &account, &job_id, until))
+            .await
+    }
 }

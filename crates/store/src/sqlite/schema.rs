@@ -164,6 +164,7 @@ const MIGRATIONS: &[&str] = &[
     ROLLUP_DAYS,
     IDENTITY_ATTRIBUTES,
     SECRETS,
+    EXPORT_LEASES,
 ];
 
 /// 5: compact event storage (see `sqlite::codec` and `sqlite::events`).
@@ -335,6 +336,11 @@ const SECRETS: &str = "CREATE TABLE secrets (
          value      BLOB NOT NULL,
          created_at INTEGER NOT NULL
      );";
+
+/// 12: who runs an export job until when (see `Store::lease_export_job`),
+/// so that processes sharing a store run each job once at a time.
+const EXPORT_LEASES: &str =
+    "ALTER TABLE export_jobs ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;";
 
 /// The schema version that brought the hourly rollups.
 fn rollups_version() -> usize {
