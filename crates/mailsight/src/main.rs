@@ -50,6 +50,11 @@ enum Command {
     /// the dashboard): `mailsight rollups rebuild` counts every stored
     /// event again, after an upgrade or a repair.
     Rollups(cli::rollups::RollupsArgs),
+    /// Copies an SQLite data directory's whole content (messages, events,
+    /// sets, destinations, outbox, topics, suppression, templates, contact
+    /// lists, keys) into a PostgreSQL database; run it again to resume an
+    /// interrupted copy. Stop the server first.
+    Copy(cli::copy::CopyArgs),
 }
 
 #[derive(clap::Args)]
@@ -262,6 +267,7 @@ async fn main() -> anyhow::Result<std::process::ExitCode> {
         Command::Message(args) => return cli::message::run(args).await,
         Command::Messages(args) => return mailsight::messages::run(args).await,
         Command::Rollups(args) => return cli::rollups::run(args).await,
+        Command::Copy(args) => return cli::copy::run(args).await,
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

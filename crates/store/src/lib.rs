@@ -28,6 +28,7 @@
 mod codec;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod copy;
 pub mod error;
 pub mod exports;
 pub mod items;

@@ -2,10 +2,12 @@
 //! database, `mailsight::store::StoreArgs`), one file each, and what
 //! their output shares: aligned tables and ISO-8601 times.
 //!
+//! - [`copy`]: `mailsight copy --to postgres://…`.
 //! - [`deliveries`]: `mailsight deliveries`.
 //! - [`message`]: `mailsight message <id>`.
 //! - [`rollups`]: `mailsight rollups rebuild`.
 
+pub mod copy;
 pub mod deliveries;
 pub mod message;
 pub mod rollups;

@@ -112,3 +112,152 @@ async fn two_instances_on_one_database_share_their_secrets() {
     })
     .await;
 }
+
+/// `mailsight copy --to postgres://…` moves an SQLite installation into a
+/// database: a server started on it has the messages with their events,
+/// the configuration sets, templates and suppression list, signs SNS
+/// messages with the same key, and stores new mail after the copied mail.
+/// A second run finds every table done and copies nothing twice.
+#[tokio::test]
+async fn copy_moves_an_sqlite_installation_into_postgres() {
+    let t = start_with(|c| c.store.url = None).await;
+    let c = t.client();
+    verify_domain(&c).await;
+    c.create_configuration_set()
+        .configuration_set_name("moved")
+        .send()
+        .await
+        .unwrap();
+    c.create_email_template()
+        .template_name("moved")
+        .template_content(
+            aws_sdk_sesv2::types::EmailTemplateContent::builder()
+                .subject("Hi")
+                .text("Hello")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    c.put_suppressed_destination()
+        .email_address("gone@example.com")
+        .reason(aws_sdk_sesv2::types::SuppressionListReason::Bounce)
+        .send()
+        .await
+        .unwrap();
+    let ids = [
+        send_to(&c, &["success@simulator.amazonses.com"]).await,
+        send_to(&c, &["bounce@simulator.amazonses.com"]).await,
+    ];
+    for id in &ids {
+        insights_with_events(&c, id, 2).await;
+    }
+    let cert_url = |t: &TestServer| {
+        format!(
+            "{}{}",
+            t.server.url(),
+            mailsight_engine::outbox::sns::CERT_PATH
+        )
+    };
+    let cert = reqwest::get(cert_url(&t))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let data_dir = t.dir.path().to_owned();
+    let TestServer { server, dir, .. } = t;
+    server.stop().await.unwrap();
+
+    let db = TestDatabase::create().await;
+    let copy = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_mailsight"))
+            .arg("copy")
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .args(args)
+            .env_remove("MAILSIGHT_DATA_DIR")
+            .output()
+            .unwrap()
+    };
+    let out = copy(&["--to", &db.url]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("messages"), "{stdout}");
+    let again = copy(&["--to", &db.url]);
+    let again_out = String::from_utf8_lossy(&again.stdout);
+    assert!(again.status.success(), "{again_out}");
+    assert!(again_out.contains("copied 0 rows"), "{again_out}");
+
+    // Interrupted after `messages` (as if killed): the tables after it are
+    // emptied and copied again, none twice.
+    let psql = |sql: &str| {
+        let out = std::process::Command::new("psql")
+            .args([db.url.as_str(), "-At", "-v", "ON_ERROR_STOP=1", "-c", sql])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let counts = "SELECT (SELECT count(*) FROM records) || ' ' || (SELECT count(*) FROM deliveries)                   || ' ' || (SELECT count(*) FROM rollups)";
+    let before = psql(counts);
+    let after_messages = mailsight_store::copy::TABLES
+        .iter()
+        .skip_while(|t| **t != "records")
+        .map(|t| format!("'{t}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    psql(&format!(
+        "DELETE FROM mailsight_copy WHERE name IN ({after_messages})"
+    ));
+    let resumed = copy(&["--to", &db.url]);
+    let resumed_out = String::from_utf8_lossy(&resumed.stdout);
+    assert!(resumed.status.success(), "{resumed_out}");
+    assert!(
+        resumed_out.contains("messages             copied by an earlier run"),
+        "{resumed_out}"
+    );
+    assert_eq!(psql(counts), before, "{resumed_out}");
+
+    let url = db.url.clone();
+    let p = start_with(move |c| c.store.url = Some(url)).await;
+    let c = p.client();
+    for id in &ids {
+        let got = insights_with_events(&c, id, 2).await;
+        assert_eq!(got.insights()[0].events().len(), 2, "{got:?}");
+    }
+    c.get_configuration_set()
+        .configuration_set_name("moved")
+        .send()
+        .await
+        .unwrap();
+    c.get_email_template()
+        .template_name("moved")
+        .send()
+        .await
+        .unwrap();
+    c.get_suppressed_destination()
+        .email_address("gone@example.com")
+        .send()
+        .await
+        .unwrap();
+    let moved = reqwest::get(cert_url(&p))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(moved, cert, "the copied signing key signs on PostgreSQL");
+    // New mail is stored beside the copied mail.
+    let new = send_to(&c, &["success@simulator.amazonses.com"]).await;
+    insights_with_events(&c, &new, 2).await;
+    drop(dir);
+}
