@@ -21,6 +21,9 @@ ingest key. Then, in two rounds:
    the receiver gets every event at least once (a delivery C had claimed
    when it died is made again when its lease runs out: duplicates are
    counted and reported, not failed).
+3. **The same record twice at once.** One Firehose delivery posted to two
+   instances at the same moment (a retry racing the original): each record
+   is stored once.
 
 Each check prints PASS/FAIL; the last line is `instances: N passed, M failed`.
 """
@@ -153,6 +156,26 @@ def verify(name, readers, sent, ingested, receiver, expect_no_duplicates):
         print(f"NOTE {name}: {duplicates} deliveries made twice (claimed by the killed instance)")
 
 
+def same_record_through_two(servers):
+    """The same Firehose delivery posted to two instances at the same moment
+    (a retry racing the original) is stored once."""
+    a, b = servers[0], servers[1]
+    batches = [[record(f"0100twice{uuid.uuid4().hex}-000000") for _ in range(20)] for _ in range(10)]
+    for batch in batches:
+        threads = [threading.Thread(target=firehose_post, args=(s.port, batch)) for s in (a, b)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+    wrong = {}
+    for batch in batches:
+        for r in batch:
+            mid = r["mail"]["messageId"]
+            types = events_of(b, mid)
+            if types != ["SEND"]:
+                wrong[mid] = types
+    check("a record posted to two instances at once is stored once",
+          not wrong, f"{len(wrong)} of 200: {list(wrong.items())[:3]}")
+
+
 def main():
     bin_path = sys.argv[1]
     del bin_path  # abuse.Server reads it from argv
@@ -188,6 +211,7 @@ format = "ses"
         c.start()
         check("the killed instance starts again on the database and answers",
               bool(c.sesv2().get_account().get("SendQuota")))
+        same_record_through_two(servers)
     except Exception as e:  # noqa: BLE001
         check("the three-instance run ran", False, f"{type(e).__name__}: {e}")
     finally:
