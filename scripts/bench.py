@@ -231,15 +231,15 @@ def send_phase(args, results):
     results["send"] = {"mailsight": mine, "delivered": delivered, "expected": expected,
                        "peak_mb": peak}
     # No destination, durable then ephemeral: the cost of the send path
-    # itself, and of the fsyncs the durable mode adds.
+    # itself, and of the fsyncs the durable mode adds. Driven by wrk with
+    # pre-signed requests (as the issue measured), so that the load
+    # generator's signing does not share the cores with the server; moto's
+    # server takes the same script.
     for mode in ("durable", "ephemeral"):
         shutil.rmtree(data, ignore_errors=True)
         settle()
         srv = Server(args, data, ephemeral=mode == "ephemeral")
-        out, _, _ = run_child([args.bench_bin, "send", "--url", srv.url, "--concurrency",
-                               str(args.send_concurrency), "--seconds", str(args.seconds),
-                               "--id", KEY_ID, "--secret", SECRET])
-        res = json.loads(out.strip().splitlines()[-1])
+        res = wrk_send(args, srv.url, srv.port)
         res["peak_mb"] = srv.stop()
         log(f"send, no destination, {mode}: {res}")
         results["send"][f"bare_{mode}"] = res
@@ -248,15 +248,27 @@ def send_phase(args, results):
         moto = subprocess.Popen([args.moto, "-H", "127.0.0.1", "-p", str(mport)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_http(f"http://127.0.0.1:{mport}/moto-api/")
-        out, _, _ = run_child([args.bench_bin, "send", "--url", f"http://127.0.0.1:{mport}",
-                               "--concurrency", str(args.send_concurrency), "--seconds",
-                               str(args.seconds), "--id", KEY_ID, "--secret", SECRET])
-        peer = json.loads(out.strip().splitlines()[-1])
+        peer = wrk_send(args, f"http://127.0.0.1:{mport}", mport)
         results["send"]["moto"] = peer
         results["send"]["moto_peak_mb"] = hwm_mb(moto.pid)
         moto.terminate()
         moto.wait()
         log(f"moto: {peer}")
+
+
+def wrk_send(args, url, port):
+    """SendEmail through wrk: `mailsight-bench send` creates the sending
+    identity (and sends for a second), then wrk replays a thousand signed
+    requests for `--seconds` over `--connections`."""
+    run_child([args.bench_bin, "send", "--url", url, "--concurrency", "1", "--seconds", "1",
+               "--id", KEY_ID, "--secret", SECRET])
+    script = os.path.join(args.work, "send.lua")
+    subprocess.run([args.bench_bin, "wrk-script", "--request", "send", "--host",
+                    f"127.0.0.1:{port}", "--out", script, "--id", KEY_ID, "--secret", SECRET],
+                   check=True)
+    out = wrk(args, url, args.seconds, script)
+    return {"rate": out["rps"], "p50_ms": out["p50_ms"], "p99_ms": out["p99_ms"],
+            "non2xx": out["non2xx"]}
 
 
 def sns_phase(args, results):
@@ -356,22 +368,23 @@ def table(args, r):
     if "send" in r:
         s = r["send"]
         peer = s.get("moto")
-        peer_txt = f"moto {fmt(peer['rate'])}/s (x{s['mailsight']['rate'] / peer['rate']:.1f})" if peer else "moto not run"
-        row("SendEmail, persisted + webhook (sends/s)", fmt(s["mailsight"]["rate"]), ">= 5,000",
-            peer_txt, s["mailsight"]["rate"] >= 5000)
+        row("SendEmail, persisted + webhook (sends/s)", fmt(s["mailsight"]["rate"]), ">= 8,000",
+            "signing client, 64 at once", s["mailsight"]["rate"] >= 8000)
         row("  p50 / p99 latency (ms)", f"{fmt(s['mailsight']['p50_ms'])} / {fmt(s['mailsight']['p99_ms'])}", "",
-            f"moto {fmt(peer['p50_ms'])} / {fmt(peer['p99_ms'])}" if peer else "", None)
+            "", None)
         row("  webhook deliveries received", f"{s['delivered']:,} of {s['expected']:,}", "all",
             "", s["delivered"] >= s["expected"])
         for mode, target in (("durable", 20_000), ("ephemeral", 65_000)):
             b = s.get(f"bare_{mode}")
             if not b:
                 continue
-            ref = s["mailsight"]["rate"]
-            row(f"SendEmail, {mode}, no destination (sends/s)", fmt(b["rate"]), f">= {target:,}",
-                f"x{b['rate'] / ref:.1f} the webhook run", b["rate"] >= target)
+            ref = (f"moto {fmt(peer['rate'])}/s (x{b['rate'] / peer['rate']:.1f})"
+                   if peer and peer["rate"] else "moto not run")
+            row(f"SendEmail, {mode}, no destination, wrk (sends/s)", fmt(b["rate"]),
+                f">= {target:,}", ref, b["rate"] >= target)
             row("  p50 / p99 latency (ms)", f"{fmt(b['p50_ms'])} / {fmt(b['p99_ms'])}",
-                "p99 < 2" if mode == "ephemeral" else "", "",
+                "p99 < 2" if mode == "ephemeral" else "",
+                f"moto {fmt(peer['p50_ms'])} / {fmt(peer['p99_ms'])}" if peer else "",
                 (b["p99_ms"] or 99) < 2 if mode == "ephemeral" else None)
     if "sns" in r:
         s = r["sns"]["mailsight"]

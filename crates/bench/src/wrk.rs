@@ -2,7 +2,9 @@
 //! `GetMessageInsights` over a list of ids (the insights phases),
 //! `BatchGetMetricData` with ten 30-day queries, `GetAccount` (the metrics
 //! phase), message search by recipient over a list of addresses, or the
-//! dashboard's overview page for January 2026 (with Basic credentials).
+//! dashboard's overview page for January 2026 (with Basic credentials), or
+//! `SendEmail` from `sender@bench.example` to a simulator address (the
+//! identity must exist: `mailsight-bench send` creates it).
 
 use std::path::PathBuf;
 
@@ -33,6 +35,25 @@ pub enum Request {
     Account,
     Search,
     Overview,
+    Send,
+}
+
+/// How many distinct signed `SendEmail` requests a `send` script cycles
+/// through (each with its own subject, as real traffic would have).
+const SEND_REQUESTS: usize = 1_000;
+
+/// The `SendEmail` body of the `n`th request of a `send` script: the same
+/// message `mailsight-bench send` sends.
+fn send_body(n: usize) -> String {
+    serde_json::json!({
+        "FromEmailAddress": "sender@bench.example",
+        "Destination": {"ToAddresses": ["success@simulator.amazonses.com"]},
+        "Content": {"Simple": {
+            "Subject": {"Data": format!("Benchmark {n}")},
+            "Body": {"Text": {"Data": "Hello from the benchmark."}}
+        }}
+    })
+    .to_string()
 }
 
 /// The overview page the `overview` request loads: 30 days of charts,
@@ -119,7 +140,10 @@ pub fn wrk_script(args: WrkArgs) -> anyhow::Result<()> {
         std::fs::write(&args.out, lua)?;
         return Ok(());
     }
-    if !matches!(args.request, Request::Insights | Request::Search) {
+    if !matches!(
+        args.request,
+        Request::Insights | Request::Search | Request::Send
+    ) {
         let (method, path, body) = match args.request {
             Request::Metrics => ("POST", "/v2/email/metrics/batch", metrics_body()),
             _ => ("GET", "/v2/email/account", String::new()),
@@ -142,7 +166,10 @@ pub fn wrk_script(args: WrkArgs) -> anyhow::Result<()> {
         std::fs::write(&args.out, lua)?;
         return Ok(());
     }
-    let ids = lines(&args.ids)?;
+    let ids = match args.request {
+        Request::Send => (0..SEND_REQUESTS).map(send_body).collect(),
+        _ => lines(&args.ids)?,
+    };
     anyhow::ensure!(!ids.is_empty(), "no message ids or recipients");
     // Lua allows 65,536 constants per function: one function per 5,000 requests.
     let mut lua = String::from(
@@ -155,13 +182,34 @@ pub fn wrk_script(args: WrkArgs) -> anyhow::Result<()> {
             }
             lua.push_str(";(function() add({\n");
         }
-        let path = match args.request {
-            Request::Search => format!("/_mailsight/messages?limit=20&recipient={}", encode(id)),
-            _ => format!("/v2/email/insights/{id}/"),
+        let (method, path, body) = match args.request {
+            Request::Search => (
+                "GET",
+                format!("/_mailsight/messages?limit=20&recipient={}", encode(id)),
+                "",
+            ),
+            Request::Send => ("POST", "/v2/email/outbound-emails".to_owned(), id.as_str()),
+            _ => ("GET", format!("/v2/email/insights/{id}/"), ""),
         };
-        let (auth, date) = sign(&args.key, "ses", "GET", &args.host, &path, b"", now);
+        let (auth, date) = sign(
+            &args.key,
+            "ses",
+            method,
+            &args.host,
+            &path,
+            body.as_bytes(),
+            now,
+        );
+        let (content_type, body) = if body.is_empty() {
+            ("", "nil".to_owned())
+        } else {
+            (
+                ", [\"Content-Type\"]=\"application/json\"",
+                format!("{body:?}"),
+            )
+        };
         lua.push_str(&format!(
-            "wrk.format(\"GET\", \"{path}\", {{[\"Host\"]=\"{}\", [\"Authorization\"]=\"{auth}\", [\"X-Amz-Date\"]=\"{date}\"}}),\n",
+            "wrk.format(\"{method}\", \"{path}\", {{[\"Host\"]=\"{}\", [\"Authorization\"]=\"{auth}\", [\"X-Amz-Date\"]=\"{date}\"{content_type}}}, {body}),\n",
             args.host
         ));
     }

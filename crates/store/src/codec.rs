@@ -167,16 +167,31 @@ fn mail_span(body: &str) -> Option<std::ops::Range<usize>> {
 /// Splits and compresses a record body (off the writer thread).
 pub(crate) fn encode(body: &str, dedupe_key: &str, with_mail: bool) -> Result<Encoded, StoreError> {
     let dedupe = hash(dedupe_key.as_bytes());
-    let Some(span) = mail_span(body) else {
-        return Ok(Encoded {
-            mail: None,
-            split: whole(body)?,
-            dedupe,
-            mail_whole: None,
-            details: Vec::new(),
-            message_json: None,
-        });
-    };
+    match mail_span(body) {
+        Some(span) => encode_split(body, dedupe, span, with_mail),
+        None => whole_only(body, dedupe),
+    }
+}
+
+/// A body kept whole: it has no `mail`, or its `mail` is not the message's.
+fn whole_only(body: &str, dedupe: i64) -> Result<Encoded, StoreError> {
+    Ok(Encoded {
+        mail: None,
+        split: whole(body)?,
+        dedupe,
+        mail_whole: None,
+        details: Vec::new(),
+        message_json: None,
+    })
+}
+
+/// A body split around its `mail` value at `span`.
+fn encode_split(
+    body: &str,
+    dedupe: i64,
+    span: std::ops::Range<usize>,
+    with_mail: bool,
+) -> Result<Encoded, StoreError> {
     let mut rest = Vec::with_capacity(body.len() - span.len());
     rest.extend_from_slice(&body.as_bytes()[..span.start]);
     rest.extend_from_slice(&body.as_bytes()[span.end..]);
@@ -260,13 +275,44 @@ pub(crate) fn encode_each<'a>(
     records
         .map(|r| {
             let mut e = encode(&r.body, &r.dedupe_key, seen.insert(r.message_id.as_str()))?;
-            e.details = r
-                .recipients
-                .iter()
-                .map(|ev| ev.details.as_ref().map(|d| d.to_string()))
-                .collect();
+            e.details = details_of(r);
             Ok(e)
         })
+        .collect()
+}
+
+/// [`encode`] for a record of a message the store may already hold, whose
+/// `messages.mail_hash` is `stored` (`None`: no row, or a stub without
+/// `mail`). The scheduler's releases use it: each body is compressed once,
+/// in the form the writer will keep, so the writer thread compresses
+/// nothing, and the message's `mail` is not prepared again when the row
+/// already has it. A DELIVERY's `mail` differs from its SEND's (it carries
+/// `ses:outgoing-ip`), so it is kept whole.
+///
+/// Kept whole, the body needs nothing from the message row, so the stored
+/// form is right whatever happens to that row before the write.
+pub(crate) fn encode_for(r: &NewRecord, stored: Option<i64>) -> Result<Encoded, StoreError> {
+    let dedupe = hash(r.dedupe_key.as_bytes());
+    let body = r.body.as_str();
+    let mut e = match mail_span(body) {
+        Some(span) => match stored {
+            None => encode_split(body, dedupe, span, true)?,
+            Some(h) if h == hash(&body.as_bytes()[span.clone()]) => {
+                encode_split(body, dedupe, span, false)?
+            }
+            Some(_) => whole_only(body, dedupe)?,
+        },
+        None => whole_only(body, dedupe)?,
+    };
+    e.details = details_of(r);
+    Ok(e)
+}
+
+/// Each recipient's insights details as JSON text, in recipient order.
+fn details_of(r: &NewRecord) -> Vec<Option<String>> {
+    r.recipients
+        .iter()
+        .map(|ev| ev.details.as_ref().map(|d| d.to_string()))
         .collect()
 }
 
@@ -302,6 +348,45 @@ mod tests {
             let back = decode(&e.split, Some(&mail)).unwrap();
             assert_eq!(back, body);
         }
+    }
+
+    /// A released record is compressed once, in the form its message's
+    /// stored `mail` calls for, and always comes back byte for byte.
+    #[test]
+    fn released_records_are_encoded_for_what_the_message_holds() {
+        let body = r#"{"eventType":"Delivery","mail":{"messageId":"m","tags":{"ses:outgoing-ip":["192.0.2.1"]}},"delivery":{}}"#;
+        let r = NewRecord {
+            account_id: "111122223333".into(),
+            message_id: "m".into(),
+            event_type: mailsight_model::EventType::Delivery,
+            timestamp: 0,
+            dedupe_key: "k".into(),
+            body: body.into(),
+            recipients: Vec::new(),
+            configuration_set: None,
+            identity: None,
+            machine: None,
+        };
+        let span = mail_span(body).unwrap();
+        let own = hash(&body.as_bytes()[span.clone()]);
+        let mail = whole(&body[span]).unwrap();
+
+        // The message holds this very `mail`: only the rest is kept.
+        let same = encode_for(&r, Some(own)).unwrap();
+        assert_eq!(same.split[0], SPLIT);
+        assert!(same.mail_whole.is_none());
+        assert_eq!(decode(&same.split, Some(&mail)).unwrap(), body);
+
+        // Another `mail` (the SEND's, without the outgoing IP): kept whole.
+        let other = encode_for(&r, Some(own ^ 1)).unwrap();
+        assert!(other.mail.is_none());
+        assert_eq!(other.split[0], WHOLE);
+        assert_eq!(decode(&other.split, None).unwrap(), body);
+
+        // No `mail` stored yet: split, with the message's `mail` prepared.
+        let none = encode_for(&r, None).unwrap();
+        assert_eq!(none.split[0], SPLIT);
+        assert_eq!(none.mail_whole.as_deref(), Some(&mail[..]));
     }
 
     #[test]

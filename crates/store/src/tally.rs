@@ -205,6 +205,16 @@ impl Tally {
         }
     }
 
+    /// Adds another write's counts to these.
+    pub(crate) fn absorb(&mut self, other: Tally) {
+        for (cell, n) in other.cells {
+            *self.cells.entry(cell).or_insert(0) += n;
+        }
+        for (key, n) in other.quarters {
+            *self.quarters.entry(key).or_insert(0) += n;
+        }
+    }
+
     /// Forgets the counts once their rows are written.
     pub(crate) fn clear(&mut self) {
         self.cells.clear();

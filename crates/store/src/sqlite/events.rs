@@ -14,7 +14,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::codec::{self, Encoded};
 use super::rollups::{self, Counted, Tally};
-pub(crate) use crate::codec::{encode_all, encode_batch, encode_each};
+pub(crate) use crate::codec::{encode_all, encode_batch};
 use crate::error::StoreError;
 use crate::types::*;
 
@@ -437,6 +437,23 @@ pub(crate) fn due(
         out.push((r.get(0)?, serde_json::from_str::<NewRecord>(json)?));
     }
     Ok(out)
+}
+
+/// `messages.mail_hash` of each record's message (`None`: no row yet, or
+/// a stub without `mail`), for [`crate::codec::encode_for`].
+pub(crate) fn mail_hashes<'a>(
+    c: &Connection,
+    records: impl Iterator<Item = &'a NewRecord>,
+) -> Result<Vec<Option<i64>>, StoreError> {
+    let mut stmt = c.prepare_cached("SELECT mail_hash FROM messages WHERE message_id = ?1")?;
+    records
+        .map(|r| {
+            Ok(stmt
+                .query_row(params![r.message_id], |row| row.get::<_, Option<i64>>(0))
+                .optional()?
+                .flatten())
+        })
+        .collect()
 }
 
 /// Moves scheduled records, read by [`due`] and encoded by the caller, into

@@ -307,11 +307,22 @@ impl Store for SqliteStore {
         // Reading, decoding and compressing happen here, off the writer
         // thread, which then only deletes and inserts: releasing inside the
         // writer took a tenth of its time under a SendEmail load.
-        let due = self.pool.read(move |c| events::due(c, now, limit)).await?;
+        let (due, stored) = self
+            .pool
+            .read(move |c| {
+                let due = events::due(c, now, limit)?;
+                let stored = events::mail_hashes(c, due.iter().map(|(_, r)| r))?;
+                Ok((due, stored))
+            })
+            .await?;
         if due.is_empty() {
             return Ok(Vec::new());
         }
-        let encoded = events::encode_each(due.iter().map(|(_, r)| r))?;
+        let encoded = due
+            .iter()
+            .zip(stored)
+            .map(|((_, r), h)| crate::codec::encode_for(r, h))
+            .collect::<Result<Vec<_>, _>>()?;
         self.pool
             .write(move |c| events::release(c, due, encoded))
             .await

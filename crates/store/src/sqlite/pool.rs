@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex};
 use rusqlite::Connection;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 
+use super::rollups;
 use crate::error::StoreError;
 
 /// The writer's page cache.
@@ -278,7 +279,9 @@ fn run_batch(conn: &Connection, batch: Vec<Job>) {
         return;
     }
     let mut completions = Vec::with_capacity(batch.len());
+    rollups::batch::open();
     for job in batch {
+        let mark = rollups::batch::mark();
         let savepoint = run(conn, "SAVEPOINT job");
         let (ok, done) = job(Some(conn));
         let closed = if ok {
@@ -287,11 +290,21 @@ fn run_batch(conn: &Connection, batch: Vec<Job>) {
             run(conn, "ROLLBACK TO job").and_then(|()| run(conn, "RELEASE job"))
         };
         match savepoint.and(closed) {
-            Ok(()) => completions.push(done),
-            Err(e) => done(Err(e.into())),
+            Ok(()) if ok => completions.push(done),
+            Ok(()) => {
+                rollups::batch::discard_since(mark);
+                completions.push(done);
+            }
+            Err(e) => {
+                rollups::batch::discard_since(mark);
+                done(Err(e.into()));
+            }
         }
     }
-    let commit = run(conn, "COMMIT").map_err(StoreError::from);
+    // The rollup counts of every write above, merged: part of the same
+    // transaction, so a count is committed exactly with its events.
+    let commit =
+        rollups::batch::close(conn).and_then(|()| run(conn, "COMMIT").map_err(StoreError::from));
     if commit.is_err() {
         let _ = run(conn, "ROLLBACK");
     }
@@ -342,6 +355,67 @@ mod tests {
         }
         assert!(most.load(Ordering::SeqCst) <= 2, "{most:?} reads at once");
         assert!(pool.readers.idle.lock().unwrap().len() <= 2);
+    }
+
+    /// The writes of one batch defer their rollup counts to its end; one
+    /// that fails takes its counts back, the others' are all written.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_write_takes_its_deferred_counts_back() {
+        use crate::tally::{Counted, Tally};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut writer = open_connection(&path, Durability::Full).unwrap();
+        super::super::schema::migrate(&mut writer).unwrap();
+        let pool = Arc::new(Pool::start(&path, writer, Durability::Full, 2).unwrap());
+        let count_one = |fail: bool| {
+            move |c: &Connection| {
+                let mut t = Tally::default();
+                t.add(&Counted {
+                    account: "111122223333",
+                    message: None,
+                    recipient: "a@example.com",
+                    event_type: mailsight_model::EventType::Send,
+                    timestamp: 0,
+                    details: None,
+                    first_of_kind: true,
+                });
+                rollups::flush(&mut t, c)?;
+                if fail {
+                    return Err(StoreError::Backend("refused".into()));
+                }
+                Ok(())
+            }
+        };
+        // The first write holds the writer while the others queue, so that
+        // they share one batch.
+        let slow = pool.write(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            Ok(())
+        });
+        let rest = async {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            tokio::join!(
+                pool.write(count_one(false)),
+                pool.write(count_one(true)),
+                pool.write(count_one(false))
+            )
+        };
+        let (first, (a, b, c)) = tokio::join!(slow, rest);
+        first.unwrap();
+        a.unwrap();
+        assert!(b.is_err());
+        c.unwrap();
+        let total: i64 = pool
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count FROM rollups WHERE metric = 'SEND' AND dimension = ''",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .await
+            .unwrap();
+        assert_eq!(total, 2);
     }
 
     #[test]

@@ -22,6 +22,8 @@
 //! upserts, not thousands. What is counted, and how a series is cut into
 //! ranges, is [`crate::tally`]'s, shared with the other backends.
 
+use std::cell::RefCell;
+
 use mailsight_model::{Dimension, EventType, Metric};
 use rusqlite::{Connection, params};
 use serde_json::Value;
@@ -32,8 +34,70 @@ use crate::tally::{self, Grain, SeriesPlan};
 pub(crate) use crate::tally::{Counted, Tally, counts_once};
 use crate::types::*;
 
-/// Adds a write's gathered counts to the tables.
+thread_local! {
+    /// The counts of the writes in the writer thread's open batch (one
+    /// transaction), kept until [`batch::close`]: every send adds to the
+    /// same hot hourly, daily and quarter rows, and upserting them once per
+    /// batch instead of once per write took a sixth of the writer's time
+    /// off a SendEmail load. `None` outside a batch.
+    static PENDING: RefCell<Option<Vec<Tally>>> = const { RefCell::new(None) };
+}
+
+/// Adds a write's gathered counts to the tables: at the end of the
+/// writer's batch when one is open on this thread (still inside the
+/// transaction that stores the events), else now.
 pub(crate) fn flush(tally: &mut Tally, c: &Connection) -> Result<(), StoreError> {
+    if tally.len() == 0 {
+        return Ok(());
+    }
+    let deferred = PENDING.with(|p| match p.borrow_mut().as_mut() {
+        Some(pending) => {
+            pending.push(std::mem::take(tally));
+            true
+        }
+        None => false,
+    });
+    if deferred { Ok(()) } else { write(tally, c) }
+}
+
+/// The writer's batch, as [`super::pool`] runs it: counts are deferred
+/// from `open` to `close`, and a write that rolls back to its savepoint
+/// takes its counts back with [`discard_since`].
+pub(crate) mod batch {
+    use super::*;
+
+    pub(crate) fn open() {
+        PENDING.with(|p| *p.borrow_mut() = Some(Vec::new()));
+    }
+
+    /// Where the next write's counts start.
+    pub(crate) fn mark() -> usize {
+        PENDING.with(|p| p.borrow().as_ref().map_or(0, Vec::len))
+    }
+
+    /// Forgets the counts deferred since `mark` (their write failed).
+    pub(crate) fn discard_since(mark: usize) {
+        PENDING.with(|p| {
+            if let Some(pending) = p.borrow_mut().as_mut() {
+                pending.truncate(mark);
+            }
+        });
+    }
+
+    /// Ends the batch: writes every deferred count, merged, in the
+    /// transaction about to commit.
+    pub(crate) fn close(c: &Connection) -> Result<(), StoreError> {
+        let pending = PENDING.with(|p| p.borrow_mut().take()).unwrap_or_default();
+        let mut all = Tally::default();
+        for t in pending {
+            all.absorb(t);
+        }
+        write(&mut all, c)
+    }
+}
+
+/// Writes gathered counts to the tables now.
+fn write(tally: &mut Tally, c: &Connection) -> Result<(), StoreError> {
     if tally.len() == 0 {
         return Ok(());
     }
@@ -291,6 +355,9 @@ pub(crate) fn rebuild(c: &Connection) -> Result<RebuildReport, StoreError> {
         "DELETE FROM rollups; DELETE FROM rollup_days; DELETE FROM rollup_cells;
          DELETE FROM rollup_quarters;",
     )?;
+    // The counts deferred by earlier writes of this batch are of events
+    // stored already, which the recount below counts again.
+    batch::discard_since(0);
     let mut report = RebuildReport::default();
     let mut tally = Tally::default();
     let mut messages = c.prepare(
@@ -341,10 +408,10 @@ pub(crate) fn rebuild(c: &Connection) -> Result<RebuildReport, StoreError> {
                 .map(|(r, t, at, d)| (r.as_str(), *t, *at, d.as_ref())),
         );
         if tally.len() > 50_000 {
-            flush(&mut tally, c)?;
+            write(&mut tally, c)?;
         }
     }
-    flush(&mut tally, c)?;
+    write(&mut tally, c)?;
     report.rows = c.query_row(
         "SELECT (SELECT count(*) FROM rollups) + (SELECT count(*) FROM rollup_days)
               + (SELECT count(*) FROM rollup_cells) + (SELECT count(*) FROM rollup_quarters)",
