@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -239,7 +240,7 @@ def send_phase(args, results):
         shutil.rmtree(data, ignore_errors=True)
         settle()
         srv = Server(args, data, ephemeral=mode == "ephemeral")
-        res = wrk_send(args, srv.url, srv.port)
+        res = wrk_send(args, srv.url)
         res["peak_mb"] = srv.stop()
         log(f"send, no destination, {mode}: {res}")
         results["send"][f"bare_{mode}"] = res
@@ -248,15 +249,21 @@ def send_phase(args, results):
         moto = subprocess.Popen([args.moto, "-H", "127.0.0.1", "-p", str(mport)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_http(f"http://127.0.0.1:{mport}/moto-api/")
-        peer = wrk_send(args, f"http://127.0.0.1:{mport}", mport)
+        peer = wrk_send(args, f"http://127.0.0.1:{mport}")
         results["send"]["moto"] = peer
         results["send"]["moto_peak_mb"] = hwm_mb(moto.pid)
         moto.terminate()
         moto.wait()
         log(f"moto: {peer}")
+    # Any other SES v2 server named with --peer NAME=URL takes the same load.
+    for spec in args.peer:
+        name, _, url = spec.partition("=")
+        res = wrk_send(args, url.rstrip("/"))
+        results["send"].setdefault("peers", {})[name] = res
+        log(f"{name}: {res}")
 
 
-def wrk_send(args, url, port):
+def wrk_send(args, url):
     """SendEmail through wrk: `mailsight-bench send` creates the sending
     identity (and sends for a second), then wrk replays a thousand signed
     requests for `--seconds` over `--connections`."""
@@ -264,7 +271,7 @@ def wrk_send(args, url, port):
                "--id", KEY_ID, "--secret", SECRET])
     script = os.path.join(args.work, "send.lua")
     subprocess.run([args.bench_bin, "wrk-script", "--request", "send", "--host",
-                    f"127.0.0.1:{port}", "--out", script, "--id", KEY_ID, "--secret", SECRET],
+                    urllib.parse.urlsplit(url).netloc, "--out", script, "--id", KEY_ID, "--secret", SECRET],
                    check=True)
     out = wrk(args, url, args.seconds, script)
     return {"rate": out["rps"], "p50_ms": out["p50_ms"], "p99_ms": out["p99_ms"],
@@ -386,6 +393,12 @@ def table(args, r):
                 "p99 < 2" if mode == "ephemeral" else "",
                 f"moto {fmt(peer['p50_ms'])} / {fmt(peer['p99_ms'])}" if peer else "",
                 (b["p99_ms"] or 99) < 2 if mode == "ephemeral" else None)
+        eph = s.get("bare_ephemeral")
+        for name, p in s.get("peers", {}).items():
+            ratio = f"mailsight ephemeral x{eph['rate'] / p['rate']:.2f}" if eph and p["rate"] else ""
+            row(f"SendEmail on {name}, no destination, wrk (sends/s)", fmt(p["rate"]), "",
+                ratio, None)
+            row("  p50 / p99 latency (ms)", f"{fmt(p['p50_ms'])} / {fmt(p['p99_ms'])}", "", "", None)
     if "sns" in r:
         s = r["sns"]["mailsight"]
         row("SNS ingest, signatures verified (notif./s)", fmt(s["rate"]), ">= 5,000",
@@ -438,6 +451,8 @@ def main():
     ap.add_argument("--wrk-threads", type=int, default=1)
     ap.add_argument("--send-concurrency", type=int, default=64)
     ap.add_argument("--sns-count", type=int, default=20_000)
+    ap.add_argument("--peer", action="append", default=[], metavar="NAME=URL",
+                    help="another SES v2 server to run the wrk SendEmail load against (repeatable)")
     ap.add_argument("--skip", default="", help="comma-separated phases to skip: insights,send,sns")
     args = ap.parse_args()
     args.work = os.path.abspath(args.work)
