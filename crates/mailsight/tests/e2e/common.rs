@@ -440,3 +440,17 @@ pub fn with_two_accounts(c: &mut mailsight::Config) {
         },
     ];
 }
+
+/// A simulator rule: mail to addresses matching `pattern` bounces hard, as
+/// to a user the receiving server does not know (Permanent, General, 5.1.1).
+pub fn hard_bounce(pattern: &str) -> mailsight_engine::Rule {
+    mailsight_engine::Rule {
+        pattern: pattern.into(),
+        outcome: mailsight_engine::RuleOutcome::Bounce {
+            bounce_type: "Permanent".into(),
+            bounce_sub_type: "General".into(),
+            status: "5.1.1".into(),
+            diagnostic_code: "smtp; 550 5.1.1 user unknown".into(),
+        },
+    }
+}

@@ -459,15 +459,7 @@ async fn a_one_click_unsubscribe_is_a_subscription_event() {
 #[tokio::test]
 async fn suppressed_recipients_bounce_and_hard_bounces_are_suppressed() {
     let t = start_with(|c| {
-        c.simulator.rules = vec![mailsight_engine::Rule {
-            pattern: "gone@*".into(),
-            outcome: mailsight_engine::RuleOutcome::Bounce {
-                bounce_type: "Permanent".into(),
-                bounce_sub_type: "General".into(),
-                status: "5.1.1".into(),
-                diagnostic_code: "smtp; 550 5.1.1 user unknown".into(),
-            },
-        }];
+        c.simulator.rules = vec![hard_bounce("gone@*")];
     })
     .await;
     let c = t.client();

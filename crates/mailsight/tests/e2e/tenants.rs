@@ -291,15 +291,7 @@ async fn a_send_for_a_tenant_uses_its_resources_and_its_status() {
 #[tokio::test]
 async fn a_tenant_with_its_own_suppression_scope_keeps_its_own_list() {
     let t = start_with(|c| {
-        c.simulator.rules = vec![mailsight_engine::Rule {
-            pattern: "gone@*".into(),
-            outcome: mailsight_engine::RuleOutcome::Bounce {
-                bounce_type: "Permanent".into(),
-                bounce_sub_type: "General".into(),
-                status: "5.1.1".into(),
-                diagnostic_code: "smtp; 550 5.1.1 user unknown".into(),
-            },
-        }];
+        c.simulator.rules = vec![hard_bounce("gone@*")];
     })
     .await;
     let c = t.client();
