@@ -60,7 +60,7 @@ use messages::{
     duplicates_are_stored_once, ingest_creates_then_enriches_messages, message,
     messages_and_events, record, record_bodies_come_back_unchanged, records_before_their_message,
 };
-use metrics::rollups_count_what_is_stored;
+use metrics::{rollups_count_what_is_stored, rollups_survive_a_rebuild_among_sends};
 use monitoring::monitoring_reads;
 use outbox::outbox_routes_and_tracks_deliveries;
 use schedule::schedule_releases_in_due_order;
@@ -93,6 +93,7 @@ pub async fn run<S: Store, F: Fn() -> S>(open: F) {
     record_bodies_come_back_unchanged(&store).await;
     records_before_their_message(&store).await;
     rollups_count_what_is_stored(&store).await;
+    rollups_survive_a_rebuild_among_sends(&store).await;
     search_by_each_filter(&store).await;
     search_combines_filters(&store).await;
     search_pages_without_duplicates_or_gaps(&store).await;

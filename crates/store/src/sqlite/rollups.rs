@@ -84,6 +84,15 @@ pub(crate) mod batch {
         });
     }
 
+    /// Forgets the first `n` deferred counts (a rebuild counted them).
+    pub(crate) fn forget_first(n: usize) {
+        PENDING.with(|p| {
+            if let Some(pending) = p.borrow_mut().as_mut() {
+                pending.drain(..n.min(pending.len()));
+            }
+        });
+    }
+
     /// Ends the batch: writes every deferred count, merged, in the
     /// transaction about to commit.
     pub(crate) fn close(c: &Connection) -> Result<(), StoreError> {
@@ -356,8 +365,10 @@ pub(crate) fn rebuild(c: &Connection) -> Result<RebuildReport, StoreError> {
          DELETE FROM rollup_quarters;",
     )?;
     // The counts deferred by earlier writes of this batch are of events
-    // stored already, which the recount below counts again.
-    batch::discard_since(0);
+    // stored already, which the recount below counts again: they are
+    // forgotten once the recount has succeeded (if it fails, its savepoint
+    // is rolled back and they still count).
+    let earlier = batch::mark();
     let mut report = RebuildReport::default();
     let mut tally = Tally::default();
     let mut messages = c.prepare(
@@ -412,6 +423,7 @@ pub(crate) fn rebuild(c: &Connection) -> Result<RebuildReport, StoreError> {
         }
     }
     write(&mut tally, c)?;
+    batch::forget_first(earlier);
     report.rows = c.query_row(
         "SELECT (SELECT count(*) FROM rollups) + (SELECT count(*) FROM rollup_days)
               + (SELECT count(*) FROM rollup_cells) + (SELECT count(*) FROM rollup_quarters)",
