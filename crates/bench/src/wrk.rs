@@ -166,16 +166,17 @@ pub fn wrk_script(args: WrkArgs) -> anyhow::Result<()> {
         std::fs::write(&args.out, lua)?;
         return Ok(());
     }
-    let ids = match args.request {
+    // One request per item: a message id, a recipient or a SendEmail body.
+    let items = match args.request {
         Request::Send => (0..SEND_REQUESTS).map(send_body).collect(),
         _ => lines(&args.ids)?,
     };
-    anyhow::ensure!(!ids.is_empty(), "no message ids or recipients");
+    anyhow::ensure!(!items.is_empty(), "no message ids or recipients");
     // Lua allows 65,536 constants per function: one function per 5,000 requests.
     let mut lua = String::from(
         "local reqs = {}\nlocal function add(t) for _, r in ipairs(t) do reqs[#reqs + 1] = r end end\n",
     );
-    for (n, id) in ids.iter().enumerate() {
+    for (n, id) in items.iter().enumerate() {
         if n % 5_000 == 0 {
             if n > 0 {
                 lua.push_str("}) end)()\n");

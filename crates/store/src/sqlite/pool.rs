@@ -289,16 +289,13 @@ fn run_batch(conn: &Connection, batch: Vec<Job>) {
         } else {
             run(conn, "ROLLBACK TO job").and_then(|()| run(conn, "RELEASE job"))
         };
-        match savepoint.and(closed) {
-            Ok(()) if ok => completions.push(done),
-            Ok(()) => {
-                rollups::batch::discard_since(mark);
-                completions.push(done);
-            }
-            Err(e) => {
-                rollups::batch::discard_since(mark);
-                done(Err(e.into()));
-            }
+        let closed = savepoint.and(closed);
+        if !ok || closed.is_err() {
+            rollups::batch::discard_since(mark);
+        }
+        match closed {
+            Ok(()) => completions.push(done),
+            Err(e) => done(Err(e.into())),
         }
     }
     // The rollup counts of every write above, merged: part of the same
