@@ -7,8 +7,14 @@
 //! `i:` ISP), kept per message with its send time so that one term's
 //! entries come out newest first. The rules that turn a message or a query
 //! into terms live here, once, so that every backend indexes and looks up
-//! alike (the SQLite backend keeps them in `search_terms`, see
-//! `sqlite::search`).
+//! alike (both backends keep them in `search_terms`, see `sqlite::search`).
+//!
+//! The index stores a term as its [`term_key`], a 64-bit hash of the account
+//! and the term, not as text: a row is three integers, which halves the
+//! index on disk and makes every comparison in it an integer one. Two
+//! different terms of one account sharing a key would make a search for one
+//! also find the other's messages; with 64 bits that takes about four
+//! billion distinct terms in one account for an even chance.
 //!
 //! Text terms are lowercased (Unicode), so `Jane@Example.com` finds
 //! `jane@example.com`; configuration set names and tags are compared
@@ -20,6 +26,17 @@ use std::str::FromStr;
 use mailsight_model::EventType;
 
 use crate::types::{Message, Millis};
+
+/// The index key of `term` in `account`: XXH3-64 of the account id, a zero
+/// byte and the term, as a signed integer (the type both databases keep).
+/// Stored in every index row, so it must never change.
+pub fn term_key(account: &str, term: &str) -> i64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(account.as_bytes());
+    h.update(&[0]);
+    h.update(term.as_bytes());
+    h.digest() as i64
+}
 
 /// Answers per page when the caller gives no limit.
 pub const DEFAULT_PAGE: usize = 50;
@@ -385,6 +402,19 @@ pub fn subject_words(subject: &str, cap: usize) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::types::Recipient;
+
+    #[test]
+    fn a_term_key_is_the_hash_of_account_and_term_and_tells_accounts_apart() {
+        // Stored in every index row: the layout may never change.
+        let one_shot = xxhash_rust::xxh3::xxh3_64(b"123456789012\0r:jane@x.test") as i64;
+        assert_eq!(term_key("123456789012", "r:jane@x.test"), one_shot);
+        assert_ne!(
+            term_key("123456789012", "r:jane@x.test"),
+            term_key("210987654321", "r:jane@x.test")
+        );
+        // The separator keeps ("ab", "c") and ("a", "bc") apart.
+        assert_ne!(term_key("ab", "c"), term_key("a", "bc"));
+    }
 
     #[test]
     fn words_are_lowercased_split_deduplicated_and_capped() {

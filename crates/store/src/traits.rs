@@ -123,6 +123,16 @@ pub trait Store: Send + Sync + 'static {
         now: Vec<NewRecord>,
         later: Vec<ScheduledRecord>,
     ) -> Result<(), StoreError>;
+    /// [`Store::put_message_content`] and [`Store::insert_message`] in one
+    /// transaction: what a send stores. Nothing is stored when the message
+    /// is refused (its id taken), and a send waits for one commit, not two.
+    async fn insert_sent_message(
+        &self,
+        message: Message,
+        contents: Vec<(String, Vec<u8>)>,
+        now: Vec<NewRecord>,
+        later: Vec<ScheduledRecord>,
+    ) -> Result<(), StoreError>;
     /// Stores ingested records, each with the message it belongs to, in one
     /// transaction. A message is created by the first record that names it
     /// and enriched by later ones (subject, tags, set, recipients), so the

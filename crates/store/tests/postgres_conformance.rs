@@ -47,6 +47,92 @@ async fn opening_twice_migrates_once() {
     store.ping().await.unwrap();
 }
 
+/// A database whose search index still holds terms as text (schema 4) is
+/// re-keyed from its messages and records when a newer mailsight opens it.
+#[tokio::test(flavor = "multi_thread")]
+async fn text_search_terms_are_rebuilt_as_keys() {
+    use mailsight_model::EventType;
+    use mailsight_store::{Message, MessageQuery, NewRecord, Recipient, RecipientEvent};
+
+    let db = TestDatabase::create().await;
+    let store = PostgresStore::open(&db.url).await.unwrap();
+    let message = Message {
+        message_id: "rekey-1".into(),
+        account_id: "acct-rekey".into(),
+        from_address: "shop@x.test".into(),
+        subject: Some("Spring sale".into()),
+        tags: vec![],
+        configuration_set: None,
+        sent_at: 1_000,
+        recipients: vec![Recipient {
+            address: "jane@y.test".into(),
+            isp: "Gmail".into(),
+        }],
+    };
+    let send = NewRecord {
+        account_id: "acct-rekey".into(),
+        message_id: "rekey-1".into(),
+        event_type: EventType::Bounce,
+        timestamp: 1_000,
+        dedupe_key: "rekey-1/bounce".into(),
+        body: r#"{"eventType":"Bounce","mail":{"messageId":"rekey-1"}}"#.into(),
+        configuration_set: None,
+        recipients: vec![RecipientEvent {
+            address: "jane@y.test".into(),
+            details: None,
+        }],
+        identity: None,
+        machine: None,
+    };
+    store
+        .insert_message(message, vec![send], vec![])
+        .await
+        .unwrap();
+    drop(store);
+    // Back to schema 4: the index as text, with a row no message backs.
+    connect(&db.url)
+        .await
+        .batch_execute(
+            "DROP TABLE search_terms;
+             CREATE TABLE search_terms (account_id TEXT, term TEXT, sent_at BIGINT, mid BIGINT,
+                                        PRIMARY KEY (account_id, term, sent_at, mid));
+             INSERT INTO search_terms VALUES ('acct-rekey', 'w:stray', 1000, 1);
+             DELETE FROM schema_version WHERE version >= 5;",
+        )
+        .await
+        .unwrap();
+    let store = PostgresStore::open(&db.url).await.unwrap();
+    let found = |q: MessageQuery| {
+        let store = &store;
+        async move {
+            let page = store
+                .search_messages("acct-rekey", &q.compile().unwrap(), None, 10)
+                .await
+                .unwrap();
+            page.messages
+                .into_iter()
+                .map(|m| m.message_id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let by =
+        |recipient: Option<&str>, subject: Option<&str>, event: Option<EventType>| MessageQuery {
+            recipient: recipient.map(str::to_owned),
+            subject: subject.map(str::to_owned),
+            event,
+            ..Default::default()
+        };
+    assert_eq!(
+        found(by(Some("jane@y.test"), None, None)).await,
+        ["rekey-1"]
+    );
+    assert_eq!(
+        found(by(None, Some("sale"), Some(EventType::Bounce))).await,
+        ["rekey-1"]
+    );
+    assert!(found(by(None, Some("stray"), None)).await.is_empty());
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_server_is_an_error_not_a_hang() {
     // Nothing listens on port 1.

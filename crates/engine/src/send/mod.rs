@@ -207,10 +207,6 @@ impl Engine {
             }
             (_, None) => (Vec::new(), false),
         };
-        self.store
-            .put_message_content(&account, &message_id, contents)
-            .await?;
-
         // The message row comes from the Send record, exactly as it would
         // for a Send ingested from real SES.
         let (parsed, send) = prepared(&account, ctx.send())?;
@@ -236,7 +232,10 @@ impl Engine {
                 plan::later_steps(&fates, &ctx, &account, sent_at, &self.simulator.timing)?,
             )
         };
-        self.store.insert_message(message, now, later).await?;
+        // The MIME and the records are stored in one transaction.
+        self.store
+            .insert_sent_message(message, contents, now, later)
+            .await?;
         self.wake.notify_one();
         Ok(message_id)
     }

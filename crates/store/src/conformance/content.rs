@@ -4,7 +4,7 @@
 
 use mailsight_model::EventType;
 
-use super::messages::record;
+use super::messages::{message, record};
 use crate::traits::Store;
 
 pub(super) async fn content_and_machine_marks(s: &impl Store) {
@@ -30,6 +30,34 @@ pub(super) async fn content_and_machine_marks(s: &impl Store) {
             .unwrap()
             .is_none()
     );
+
+    // A send stores its MIME and its records together, or neither.
+    let send = record(a, "sent-1", EventType::Send, 7, &["to@x.test"]);
+    s.insert_sent_message(
+        message(a, "sent-1", &["to@x.test"]),
+        vec![("".into(), b"first".to_vec())],
+        vec![send.clone()],
+        vec![],
+    )
+    .await
+    .unwrap();
+    let records = s.message_records(a, "sent-1").await.unwrap();
+    assert_eq!(records.len(), 1);
+    let again = s
+        .insert_sent_message(
+            message(a, "sent-1", &["to@x.test"]),
+            vec![("".into(), b"second".to_vec())],
+            vec![record(a, "sent-1", EventType::Send, 8, &["to@x.test"])],
+            vec![],
+        )
+        .await;
+    assert!(again.is_err(), "a taken message id is refused");
+    assert_eq!(
+        s.message_content(a, "sent-1", None).await.unwrap().unwrap(),
+        b"first",
+        "the refused send stored none of its MIME"
+    );
+    assert_eq!(s.message_records(a, "sent-1").await.unwrap().len(), 1);
 
     // Machine marks ride on appended records and are kept once.
     let mut open = record(a, "mime-1", EventType::Open, 5, &["own@x.test"]);

@@ -366,7 +366,11 @@ async fn append_one(
         return Ok(false);
     };
     let record_id: i64 = col(&row, 0)?;
-    super::search::index_event(c, known.mid, r.event_type).await?;
+    // A stub is not indexed until its message arrives (`index_message`).
+    if let Some(m) = &known.message {
+        super::search::index_event(c, known.mid, &known.account_id, m.sent_at, r.event_type)
+            .await?;
+    }
     if w.routes {
         super::outbox::route(c, record_id, r).await?;
     }

@@ -383,6 +383,24 @@ impl Store for PostgresStore {
         Ok(())
     }
 
+    async fn insert_sent_message(
+        &self,
+        message: Message,
+        contents: Vec<(String, Vec<u8>)>,
+        now: Vec<NewRecord>,
+        later: Vec<ScheduledRecord>,
+    ) -> Result<(), StoreError> {
+        let encoded = codec::encode_all(&now)?;
+        let (account, id) = (&message.account_id, &message.message_id);
+        let stored: Result<(), StoreError> = write!(self, tx => async {
+            items::put_content(&tx, account, id, &contents).await?;
+            events::insert_message(&tx, &message, &now, &encoded, &later).await
+        });
+        stored?;
+        self.announce.notify_one();
+        Ok(())
+    }
+
     async fn ingest(&self, batch: Vec<(Message, NewRecord)>) -> Result<usize, StoreError> {
         let encoded = codec::encode_batch(&batch)?;
         let fresh: Result<usize, StoreError> =

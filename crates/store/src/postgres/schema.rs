@@ -12,7 +12,7 @@
 //! for row ids. Text keys are `COLLATE "C"`, so that names, ARNs and keys
 //! sort byte by byte as SQLite's do, whatever the database's locale.
 
-use tokio_postgres::Client;
+use deadpool_postgres::Client;
 
 use crate::error::StoreError;
 
@@ -256,7 +256,18 @@ const MIGRATIONS: &[&str] = &[
     // 4: who runs an export job until when, so that the instances on one
     // database run each job once at a time; as SQLite's version 12.
     "ALTER TABLE export_jobs ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;",
+    // 5: the search index keyed by `search::term_key` (half the size), as
+    // SQLite's version 13; refilled by `search::backfill` (SQL has no XXH3).
+    SEARCH_KEYS,
 ];
+
+const SEARCH_KEYS: &str = "DROP TABLE search_terms;
+     CREATE TABLE search_terms (
+         term_key BIGINT NOT NULL,
+         sent_at  BIGINT NOT NULL,
+         mid      BIGINT NOT NULL,
+         PRIMARY KEY (term_key, sent_at, mid)
+     );";
 
 /// Brings the database up to the newest schema version.
 pub(crate) async fn migrate(c: &mut Client) -> Result<(), StoreError> {
@@ -281,6 +292,9 @@ pub(crate) async fn migrate(c: &mut Client) -> Result<(), StoreError> {
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
         tx.batch_execute(sql).await?;
+        if *sql == SEARCH_KEYS {
+            super::search::backfill(&tx).await?;
+        }
         let version = (index + 1) as i64;
         tx.execute(
             "INSERT INTO schema_version (version) VALUES ($1)",

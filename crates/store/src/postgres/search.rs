@@ -1,7 +1,7 @@
 //! Table `search_terms`: the message search index, as `sqlite::search`
-//! keeps it (one row per account, term and message, keyed
-//! `(account_id, term, sent_at, mid)`), with the terms of
-//! [`crate::search`].
+//! keeps it (one row per term and message, keyed
+//! `(term_key, sent_at, mid)`, the key being [`crate::search::term_key`] of
+//! the account and the term), with the terms of [`crate::search`].
 //!
 //! Rows are written in the transaction that stores what they describe, with
 //! `ON CONFLICT DO NOTHING`, so indexing again is harmless. [`search`]
@@ -20,6 +20,54 @@ use crate::types::{Message, Millis, Recipient};
 /// How many entries of each term [`search`] counts to find the rarest.
 const PROBE: i64 = 1_000;
 
+/// Inserts `(key, sent_at, mid)` rows given as three parallel arrays.
+const INSERT: &str = "INSERT INTO search_terms (term_key, sent_at, mid)
+     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])
+     ON CONFLICT DO NOTHING";
+
+/// The types of the records stored so far for the real messages of `$1`.
+const RECORDED_TYPES: &str = "SELECT DISTINCT m.mid, m.account_id, m.sent_at, r.event_type
+     FROM messages m JOIN records r ON r.mid = m.mid
+     WHERE m.mid = ANY($1) AND m.from_address IS NOT NULL";
+
+/// Index rows on their way to [`INSERT`].
+#[derive(Default)]
+struct Rows {
+    keys: Vec<i64>,
+    sent_at: Vec<i64>,
+    mids: Vec<i64>,
+}
+
+impl Rows {
+    fn push(&mut self, account: &str, term: &str, sent_at: Millis, mid: i64) {
+        self.keys.push(term_key(account, term));
+        self.sent_at.push(sent_at);
+        self.mids.push(mid);
+    }
+
+    fn message(&mut self, mid: i64, m: &Message) {
+        for term in message_terms(m) {
+            self.push(&m.account_id, &term, m.sent_at, mid);
+        }
+    }
+
+    /// Adds the `e:` terms of the records stored for the messages `mids`.
+    async fn recorded(&mut self, c: &impl Db, mids: &[i64]) -> Result<(), StoreError> {
+        for r in query(c, RECORDED_TYPES, &[&mids]).await? {
+            let term = format!("e:{}", col::<&str>(&r, 3)?);
+            self.push(col(&r, 1)?, &term, col(&r, 2)?, col(&r, 0)?);
+        }
+        Ok(())
+    }
+
+    async fn insert(self, c: &impl Db) -> Result<(), StoreError> {
+        if !self.keys.is_empty() {
+            execute(c, INSERT, &[&self.keys, &self.sent_at, &self.mids]).await?;
+        }
+        Ok(())
+    }
+}
+
 /// Indexes a message's own terms; `was_stub`: it has just stopped being a
 /// stub, so the records it already has are indexed too.
 pub(crate) async fn index_message(
@@ -28,62 +76,100 @@ pub(crate) async fn index_message(
     m: &Message,
     was_stub: bool,
 ) -> Result<(), StoreError> {
-    let terms = message_terms(m);
-    execute(
-        c,
-        "INSERT INTO search_terms (account_id, term, sent_at, mid)
-         SELECT $1, t, $3, $4 FROM unnest($2::text[]) AS t
-         ON CONFLICT DO NOTHING",
-        &[&m.account_id, &terms, &m.sent_at, &mid],
-    )
-    .await?;
+    let mut rows = Rows::default();
+    rows.message(mid, m);
     if was_stub {
-        execute(
+        rows.recorded(c, &[mid]).await?;
+    }
+    rows.insert(c).await
+}
+
+/// Indexes that message `mid` of `account`, sent at `sent_at`, has an
+/// event of type `kind`.
+pub(crate) async fn index_event(
+    c: &impl Db,
+    mid: i64,
+    account: &str,
+    sent_at: Millis,
+    kind: EventType,
+) -> Result<(), StoreError> {
+    let mut rows = Rows::default();
+    rows.push(account, &event_term(kind), sent_at, mid);
+    rows.insert(c).await
+}
+
+/// Messages [`backfill`] reads at a time.
+const BACKFILL_PAGE: i64 = 2_000;
+
+/// Fills `search_terms` from every stored message and record, a page of
+/// messages at a time (memory stays flat whatever the database holds):
+/// the Rust half of the migration that keys the index by hash.
+pub(crate) async fn backfill(c: &impl Db) -> Result<(), StoreError> {
+    let mut after = i64::MIN;
+    loop {
+        let page = query(
             c,
-            "INSERT INTO search_terms (account_id, term, sent_at, mid)
-             SELECT DISTINCT m.account_id, 'e:' || r.event_type, m.sent_at, m.mid
-             FROM messages m JOIN records r ON r.mid = m.mid
-             WHERE m.mid = $1 AND m.from_address IS NOT NULL
-             ON CONFLICT DO NOTHING",
-            &[&mid],
+            "SELECT mid, message_id, account_id, from_address, subject, tags,
+                    configuration_set, sent_at, recipients
+             FROM messages WHERE mid > $1 AND from_address IS NOT NULL
+             ORDER BY mid LIMIT $2",
+            &[&after, &BACKFILL_PAGE],
         )
         .await?;
+        let Some(last) = page.last() else {
+            return Ok(());
+        };
+        after = col(last, 0)?;
+        let mut rows = Rows::default();
+        let mut mids = Vec::with_capacity(page.len());
+        for r in &page {
+            let mid: i64 = col(r, 0)?;
+            let m = Message {
+                message_id: col(r, 1)?,
+                account_id: col(r, 2)?,
+                from_address: col(r, 3)?,
+                subject: col(r, 4)?,
+                tags: lenient(col(r, 5)?, mid),
+                configuration_set: col(r, 6)?,
+                sent_at: col(r, 7)?,
+                recipients: lenient(col(r, 8)?, mid),
+            };
+            rows.message(mid, &m);
+            mids.push(mid);
+        }
+        rows.recorded(c, &mids).await?;
+        rows.insert(c).await?;
     }
-    Ok(())
 }
 
-/// Indexes that the message has an event of type `kind` (nothing for a stub).
-pub(crate) async fn index_event(c: &impl Db, mid: i64, kind: EventType) -> Result<(), StoreError> {
-    execute(
-        c,
-        "INSERT INTO search_terms (account_id, term, sent_at, mid)
-         SELECT account_id, $2, sent_at, mid FROM messages
-         WHERE mid = $1 AND from_address IS NOT NULL
-         ON CONFLICT DO NOTHING",
-        &[&mid, &event_term(kind)],
-    )
-    .await?;
-    Ok(())
+/// A stored JSON column, or nothing (with a warning) if it is unreadable:
+/// one bad row must not stop a migration.
+fn lenient<T: serde::de::DeserializeOwned + Default>(json: &str, mid: i64) -> T {
+    serde_json::from_str(json).unwrap_or_else(|e| {
+        tracing::warn!(mid, error = %e, "unreadable message column left out of the search index");
+        T::default()
+    })
 }
 
-/// One term's messages in `[$3, $4]` before `($4, $5)`, newest first, each
-/// with whether it carries every term of `$6`; at most `$7`.
+/// One term's messages (key `$2`) in `[$3, $4]` before `($4, $5)`, newest
+/// first, each with whether it carries every term key of `$6`; at most
+/// `$7`. `$1` is unused.
 const SCAN_BY_TERM: &str = "SELECT s.sent_at, s.mid,
             (SELECT count(*) FROM search_terms o
-             WHERE o.account_id = $1 AND o.term = ANY($6) AND o.sent_at = s.sent_at
-               AND o.mid = s.mid) = cardinality($6::text[])
+             WHERE o.term_key = ANY($6) AND o.sent_at = s.sent_at
+               AND o.mid = s.mid) = cardinality($6::bigint[])
      FROM search_terms s
-     WHERE s.account_id = $1 AND s.term = $2 AND s.sent_at >= $3 AND s.sent_at <= $4
+     WHERE $1::text IS NOT NULL AND s.term_key = $2 AND s.sent_at >= $3 AND s.sent_at <= $4
        AND (s.sent_at < $4 OR s.mid < $5)
      ORDER BY s.sent_at DESC, s.mid DESC LIMIT $7";
 /// [`SCAN_BY_TERM`] without a term: every real message, by
 /// `messages_by_account_time`. `$2` is unused.
 const SCAN_BY_TIME: &str = "SELECT s.sent_at, s.mid,
             (SELECT count(*) FROM search_terms o
-             WHERE o.account_id = $1 AND o.term = ANY($6) AND o.sent_at = s.sent_at
-               AND o.mid = s.mid) = cardinality($6::text[])
+             WHERE o.term_key = ANY($6) AND o.sent_at = s.sent_at
+               AND o.mid = s.mid) = cardinality($6::bigint[])
      FROM messages s
-     WHERE s.account_id = $1 AND $2::text IS NULL AND s.sent_at >= $3 AND s.sent_at <= $4
+     WHERE s.account_id = $1 AND $2::bigint IS NULL AND s.sent_at >= $3 AND s.sent_at <= $4
        AND (s.sent_at < $4 OR s.mid < $5) AND s.from_address IS NOT NULL
      ORDER BY s.sent_at DESC, s.mid DESC LIMIT $7";
 
@@ -103,14 +189,14 @@ pub(crate) async fn search(
     };
     let terms = q.terms();
     let driver = rarest(c, account, terms, lo, hi).await?;
-    let others: Vec<&str> = terms
+    let others: Vec<i64> = terms
         .iter()
         .enumerate()
         .filter(|(i, _)| Some(*i) != driver)
-        .map(|(_, t)| t.as_str())
+        .map(|(_, t)| term_key(account, t))
         .collect();
     let (sql, term) = match driver {
-        Some(t) => (SCAN_BY_TERM, Some(terms[t].as_str())),
+        Some(t) => (SCAN_BY_TERM, Some(term_key(account, &terms[t]))),
         None => (SCAN_BY_TIME, None),
     };
     // One more than the budget: a row past it means there is more to read.
@@ -183,9 +269,9 @@ async fn rarest(
             &query_one(
                 c,
                 "SELECT count(*) FROM (SELECT 1 FROM search_terms
-                     WHERE account_id = $1 AND term = $2 AND sent_at >= $3 AND sent_at <= $4
-                     LIMIT $5) AS probe",
-                &[&account, t, &lo, &hi, &PROBE],
+                     WHERE term_key = $1 AND sent_at >= $2 AND sent_at <= $3
+                     LIMIT $4) AS probe",
+                &[&term_key(account, t), &lo, &hi, &PROBE],
             )
             .await?,
             0,

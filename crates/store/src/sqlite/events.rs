@@ -339,7 +339,10 @@ fn append_one(
         return Ok(false);
     }
     let record_id = c.last_insert_rowid();
-    super::search::index_event(c, known.mid, r.event_type)?;
+    // A stub is not indexed until its message arrives (`index_message`).
+    if let Some(m) = &known.message {
+        super::search::index_event(c, known.mid, &known.account_id, m.sent_at, r.event_type)?;
+    }
     if st.routes {
         super::outbox::route(c, record_id, r)?;
     }

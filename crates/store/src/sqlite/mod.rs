@@ -281,6 +281,23 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn insert_sent_message(
+        &self,
+        message: Message,
+        contents: Vec<(String, Vec<u8>)>,
+        now: Vec<NewRecord>,
+        later: Vec<ScheduledRecord>,
+    ) -> Result<(), StoreError> {
+        let encoded = events::encode_all(&now)?;
+        self.pool
+            .write(move |c| {
+                let (account, id) = (&message.account_id, &message.message_id);
+                items::put_content(c, account, id, &contents)?;
+                events::insert_message(c, &message, &now, &encoded, &later)
+            })
+            .await
+    }
+
     async fn ingest(&self, batch: Vec<(Message, NewRecord)>) -> Result<usize, StoreError> {
         // Bodies are split and compressed here, off the writer thread.
         let encoded = events::encode_batch(&batch)?;

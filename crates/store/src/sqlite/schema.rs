@@ -165,6 +165,7 @@ const MIGRATIONS: &[&str] = &[
     IDENTITY_ATTRIBUTES,
     SECRETS,
     EXPORT_LEASES,
+    SEARCH_KEYS,
 ];
 
 /// 5: compact event storage (see `sqlite::codec` and `sqlite::events`).
@@ -276,8 +277,8 @@ fn after_compact_events(tx: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// 6: the message search index (see `sqlite::search`), filled from every
-/// stored message and record by [`super::search::backfill`].
+/// 6: the message search index with its terms as text; replaced by
+/// [`SEARCH_KEYS`], which fills it, so it is created empty.
 const SEARCH_INDEX: &str = "CREATE TABLE search_terms (
          account_id TEXT NOT NULL,
          term       TEXT NOT NULL,
@@ -342,6 +343,18 @@ const SECRETS: &str = "CREATE TABLE secrets (
 const EXPORT_LEASES: &str =
     "ALTER TABLE export_jobs ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;";
 
+/// 13: the search index keyed by [`crate::search::term_key`] instead of
+/// the account and the term's text (half the size); rebuilt from every
+/// stored message and record by [`super::search::backfill`], as SQL has no
+/// XXH3.
+const SEARCH_KEYS: &str = "DROP TABLE search_terms;
+     CREATE TABLE search_terms (
+         term_key INTEGER NOT NULL,
+         sent_at  INTEGER NOT NULL,
+         mid      INTEGER NOT NULL,
+         PRIMARY KEY (term_key, sent_at, mid)
+     ) WITHOUT ROWID;";
+
 /// The schema version that brought the hourly rollups.
 fn rollups_version() -> usize {
     MIGRATIONS
@@ -382,7 +395,7 @@ fn apply(conn: &mut Connection, current: usize) -> Result<(), StoreError> {
         if *sql == ROLLUP_DAYS && current < rollups_version() {
             super::rollups::rebuild(&tx)?;
         }
-        if *sql == SEARCH_INDEX {
+        if *sql == SEARCH_KEYS {
             super::search::backfill(&tx)?;
         }
         let broken: Option<String> = tx
@@ -405,6 +418,17 @@ fn apply(conn: &mut Connection, current: usize) -> Result<(), StoreError> {
 mod tests {
     use super::*;
 
+    /// A database with every migration before `migration` applied, and the
+    /// number of those.
+    fn just_before(migration: &str) -> (Connection, usize) {
+        let conn = Connection::open_in_memory().unwrap();
+        let before = MIGRATIONS.iter().position(|m| *m == migration).unwrap();
+        for sql in &MIGRATIONS[..before] {
+            conn.execute_batch(sql).unwrap();
+        }
+        (conn, before)
+    }
+
     #[test]
     fn migrating_twice_is_a_no_op() {
         let mut conn = Connection::open_in_memory().unwrap();
@@ -418,14 +442,7 @@ mod tests {
 
     #[test]
     fn compact_events_keeps_rows_and_rehashes_dedupe_keys() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        let before = MIGRATIONS
-            .iter()
-            .position(|m| *m == COMPACT_EVENTS)
-            .unwrap();
-        for sql in &MIGRATIONS[..before] {
-            conn.execute_batch(sql).unwrap();
-        }
+        let (mut conn, before) = just_before(COMPACT_EVENTS);
         conn.execute_batch(&format!(
             "PRAGMA user_version = {before};
              PRAGMA foreign_keys = ON;
@@ -478,11 +495,7 @@ mod tests {
 
     #[test]
     fn day_totals_are_summed_from_the_hourly_rollups() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        let before = MIGRATIONS.iter().position(|m| *m == ROLLUP_DAYS).unwrap();
-        for sql in &MIGRATIONS[..before] {
-            conn.execute_batch(sql).unwrap();
-        }
+        let (mut conn, before) = just_before(ROLLUP_DAYS);
         let day = 86_400_000_i64 * 20_000;
         conn.execute_batch(&format!(
             "PRAGMA user_version = {before};
@@ -510,11 +523,7 @@ mod tests {
 
     #[test]
     fn search_index_is_backfilled_from_messages_and_records() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        let before = MIGRATIONS.iter().position(|m| *m == SEARCH_INDEX).unwrap();
-        for sql in &MIGRATIONS[..before] {
-            conn.execute_batch(sql).unwrap();
-        }
+        let (mut conn, before) = just_before(SEARCH_INDEX);
         conn.execute_batch(&format!(
             r#"PRAGMA user_version = {before};
              INSERT INTO messages (mid, message_id, account_id, from_address, subject, tags,
@@ -529,46 +538,71 @@ mod tests {
         ))
         .unwrap();
         migrate(&mut conn).unwrap();
-        let terms: Vec<(String, String, i64, i64)> = conn
-            .prepare("SELECT account_id, term, sent_at, mid FROM search_terms ORDER BY mid, term")
+        let mut stored: Vec<(i64, i64, i64)> = conn
+            .prepare("SELECT term_key, sent_at, mid FROM search_terms")
             .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        let terms: Vec<(&str, &str, i64, i64)> = terms
-            .iter()
-            .map(|(a, t, s, m)| (a.as_str(), t.as_str(), *s, *m))
-            .collect();
-        assert_eq!(
-            terms,
-            [
-                ("a", "c:cs", 5, 1),
-                ("a", "e:BOUNCE", 5, 1),
-                ("a", "e:SEND", 5, 1),
-                ("a", "f:shop@x.test", 5, 1),
-                ("a", "i:gmail", 5, 1),
-                ("a", "r:jane@y.test", 5, 1),
-                ("a", "t:camp=x", 5, 1),
-                ("a", "w:order", 5, 1),
-                ("a", "w:shipped", 5, 1),
-                ("a", "w:your", 5, 1),
-                // The unreadable tags column is left out, not the message.
-                ("b", "f:f@x.test", 7, 3),
-            ]
-        );
+        let mut expected: Vec<(i64, i64, i64)> = [
+            ("a", "c:cs", 5, 1),
+            ("a", "e:BOUNCE", 5, 1),
+            ("a", "e:SEND", 5, 1),
+            ("a", "f:shop@x.test", 5, 1),
+            ("a", "i:gmail", 5, 1),
+            ("a", "r:jane@y.test", 5, 1),
+            ("a", "t:camp=x", 5, 1),
+            ("a", "w:order", 5, 1),
+            ("a", "w:shipped", 5, 1),
+            ("a", "w:your", 5, 1),
+            // The unreadable tags column is left out, not the message.
+            ("b", "f:f@x.test", 7, 3),
+        ]
+        .iter()
+        .map(|&(a, t, s, m)| (crate::search::term_key(a, t), s, m))
+        .collect();
+        stored.sort();
+        expected.sort();
+        assert_eq!(stored, expected);
+    }
+
+    #[test]
+    fn text_search_terms_become_keys() {
+        let (mut conn, before) = just_before(SEARCH_KEYS);
+        conn.execute_batch(&format!(
+            r#"PRAGMA user_version = {before};
+             INSERT INTO messages (mid, message_id, account_id, from_address, subject, tags,
+                                   configuration_set, sent_at, recipients)
+                 VALUES (1, 'm1', 'a', 'f@x.test', NULL, '[]', NULL, 5, '[]');
+             INSERT INTO records (id, mid, event_type, timestamp, dedupe, body)
+                 VALUES (1, 1, 'SEND', 5, 1, '{{}}');
+             INSERT INTO search_terms (account_id, term, sent_at, mid)
+                 VALUES ('a', 'f:f@x.test', 5, 1), ('a', 'e:SEND', 5, 1),
+                        ('a', 'w:gone', 5, 1);"#
+        ))
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let mut stored: Vec<i64> = conn
+            .prepare("SELECT term_key FROM search_terms WHERE mid = 1")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        stored.sort();
+        // Rebuilt from what is stored: a stray text row does not survive.
+        let mut expected = vec![
+            crate::search::term_key("a", "f:f@x.test"),
+            crate::search::term_key("a", "e:SEND"),
+        ];
+        expected.sort();
+        assert_eq!(stored, expected);
     }
 
     #[test]
     fn identities_stored_before_attributes_get_ses_defaults() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        let before = MIGRATIONS
-            .iter()
-            .position(|m| *m == IDENTITY_ATTRIBUTES)
-            .unwrap();
-        for sql in &MIGRATIONS[..before] {
-            conn.execute_batch(sql).unwrap();
-        }
+        let (mut conn, before) = just_before(IDENTITY_ATTRIBUTES);
         conn.execute_batch(&format!(
             "PRAGMA user_version = {before};
              INSERT INTO identities VALUES ('a', 'example.com', 'DOMAIN', '[]', NULL, 5);"

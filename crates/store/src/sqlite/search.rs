@@ -1,9 +1,10 @@
-//! Table `search_terms`: the index message search reads (schema version 6).
+//! Table `search_terms`: the index message search reads (schema version
+//! 13; version 6 kept the terms as text).
 //!
-//! One row per (account, term, message), keyed
-//! `(account_id, term, sent_at, mid)` so that one term's messages come out
-//! of a single B-tree range newest first, and "does message M carry term
-//! T" is one point lookup. The terms are [`crate::search`]'s.
+//! One row per (term, message), keyed `(term_key, sent_at, mid)`, where
+//! `term_key` is [`crate::search::term_key`] of the account and the term:
+//! one term's messages come out of a single B-tree range newest first, and
+//! "does message M carry term T" is one point lookup.
 //!
 //! Rows are written in the transaction that stores what they describe:
 //! [`index_message`] when a message row is written or enriched,
@@ -26,13 +27,12 @@ use crate::error::StoreError;
 use crate::search::*;
 use crate::types::{Message, Millis, Recipient};
 
-const INSERT: &str = "INSERT OR IGNORE INTO search_terms (account_id, term, sent_at, mid)
-     VALUES (?1, ?2, ?3, ?4)";
+const INSERT: &str =
+    "INSERT OR IGNORE INTO search_terms (term_key, sent_at, mid) VALUES (?1, ?2, ?3)";
 
-/// `e:` terms of the records stored so far for real messages (of one
-/// message when `?1` is given, else of all).
-const INDEX_RECORDED: &str = "INSERT OR IGNORE INTO search_terms (account_id, term, sent_at, mid)
-     SELECT DISTINCT m.account_id, 'e:' || r.event_type, m.sent_at, m.mid
+/// The types of the records stored so far for one real message (`?1`), or
+/// for every real message (`?1` NULL), with what their keys are made of.
+const RECORDED_TYPES: &str = "SELECT DISTINCT m.mid, m.account_id, m.sent_at, r.event_type
      FROM messages m JOIN records r ON r.mid = m.mid
      WHERE (?1 IS NULL OR m.mid = ?1) AND m.from_address IS NOT NULL";
 
@@ -46,30 +46,52 @@ pub(crate) fn index_message(
 ) -> Result<(), StoreError> {
     let mut insert = c.prepare_cached(INSERT)?;
     for term in message_terms(m) {
-        insert.execute(params![m.account_id, term, m.sent_at, mid])?;
+        insert.execute(params![term_key(&m.account_id, &term), m.sent_at, mid])?;
     }
     if was_stub {
-        c.prepare_cached(INDEX_RECORDED)?.execute(params![mid])?;
+        index_recorded(c, Some(mid))?;
     }
     Ok(())
 }
 
-/// Indexes that the message has an event of type `kind` (nothing for a stub).
-pub(crate) fn index_event(c: &Connection, mid: i64, kind: EventType) -> Result<(), StoreError> {
-    c.prepare_cached(
-        "INSERT OR IGNORE INTO search_terms (account_id, term, sent_at, mid)
-         SELECT account_id, ?2, sent_at, mid FROM messages
-         WHERE mid = ?1 AND from_address IS NOT NULL",
-    )?
-    .execute(params![mid, event_term(kind)])?;
+/// Indexes the `e:` terms of the records already stored for message `mid`
+/// (every real message when `None`).
+fn index_recorded(c: &Connection, mid: Option<i64>) -> Result<(), StoreError> {
+    let mut stmt = c.prepare_cached(RECORDED_TYPES)?;
+    let mut rows = stmt.query(params![mid])?;
+    let mut insert = c.prepare_cached(INSERT)?;
+    while let Some(r) = rows.next()? {
+        let (mid, account, sent_at): (i64, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let term = format!(
+            "e:{}",
+            r.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?
+        );
+        insert.execute(params![term_key(&account, &term), sent_at, mid])?;
+    }
+    Ok(())
+}
+
+/// Indexes that message `mid` of `account`, sent at `sent_at`, has an
+/// event of type `kind`.
+pub(crate) fn index_event(
+    c: &Connection,
+    mid: i64,
+    account: &str,
+    sent_at: Millis,
+    kind: EventType,
+) -> Result<(), StoreError> {
+    c.prepare_cached(INSERT)?.execute(params![
+        term_key(account, &event_term(kind)),
+        sent_at,
+        mid
+    ])?;
     Ok(())
 }
 
 /// Fills `search_terms` from every stored message and record: the Rust half
 /// of the migration that creates the table (SQL cannot split subjects).
 pub(crate) fn backfill(c: &Connection) -> Result<(), StoreError> {
-    c.prepare(INDEX_RECORDED)?
-        .execute(params![Option::<i64>::None])?;
+    index_recorded(c, None)?;
     let mut stmt = c.prepare(
         "SELECT mid, message_id, account_id, from_address, subject, tags, configuration_set,
                 sent_at, recipients
@@ -92,7 +114,7 @@ pub(crate) fn backfill(c: &Connection) -> Result<(), StoreError> {
             recipients: lenient(&recipients, mid),
         };
         for term in message_terms(&m) {
-            insert.execute(params![m.account_id, term, m.sent_at, mid])?;
+            insert.execute(params![term_key(&m.account_id, &term), m.sent_at, mid])?;
         }
     }
     Ok(())
@@ -107,9 +129,10 @@ fn lenient<T: serde::de::DeserializeOwned + Default>(json: &str, mid: i64) -> T 
     })
 }
 
-/// One term's messages in `[?3, ?4]` before `(?4, ?5)`, newest first.
+/// One term's messages (key `?2`) in `[?3, ?4]` before `(?4, ?5)`, newest
+/// first. `?1` is unused.
 const SCAN_BY_TERM: &str = "SELECT sent_at, mid FROM search_terms
-     WHERE account_id = ?1 AND term = ?2 AND sent_at >= ?3 AND sent_at <= ?4
+     WHERE term_key = ?2 AND sent_at >= ?3 AND sent_at <= ?4
        AND (sent_at < ?4 OR mid < ?5)
      ORDER BY sent_at DESC, mid DESC";
 /// [`SCAN_BY_TERM`] without a term: every real message, by
@@ -152,7 +175,7 @@ fn search_within(
     let mut scan = match driver {
         Some(t) => {
             let mut s = c.prepare_cached(SCAN_BY_TERM)?;
-            s.raw_bind_parameter(2, &terms[t])?;
+            s.raw_bind_parameter(2, term_key(account, &terms[t]))?;
             s
         }
         None => c.prepare_cached(SCAN_BY_TIME)?,
@@ -161,15 +184,14 @@ fn search_within(
     scan.raw_bind_parameter(3, lo)?;
     scan.raw_bind_parameter(4, hi)?;
     scan.raw_bind_parameter(5, key)?;
-    let others: Vec<&String> = terms
+    let others: Vec<i64> = terms
         .iter()
         .enumerate()
         .filter(|(i, _)| Some(*i) != driver)
-        .map(|(_, t)| t)
+        .map(|(_, t)| term_key(account, t))
         .collect();
     let mut has = c.prepare_cached(
-        "SELECT 1 FROM search_terms
-         WHERE account_id = ?1 AND term = ?2 AND sent_at = ?3 AND mid = ?4",
+        "SELECT 1 FROM search_terms WHERE term_key = ?1 AND sent_at = ?2 AND mid = ?3",
     )?;
     let mut rows = scan.raw_query();
     let (mut found, mut examined, mut last) = (Vec::new(), 0usize, None);
@@ -187,7 +209,7 @@ fn search_within(
         let mut all = true;
         for t in &others {
             if has
-                .query_row(params![account, t, at.sent_at, at.key], |_| Ok(()))
+                .query_row(params![t, at.sent_at, at.key], |_| Ok(()))
                 .optional()?
                 .is_none()
             {
@@ -235,11 +257,12 @@ fn rarest(
     }
     let mut count = c.prepare_cached(
         "SELECT count(*) FROM (SELECT 1 FROM search_terms
-             WHERE account_id = ?1 AND term = ?2 AND sent_at >= ?3 AND sent_at <= ?4 LIMIT ?5)",
+             WHERE term_key = ?1 AND sent_at >= ?2 AND sent_at <= ?3 LIMIT ?4)",
     )?;
     let mut best: Option<(usize, i64)> = None;
     for (i, t) in terms.iter().enumerate() {
-        let n: i64 = count.query_row(params![account, t, lo, hi, PROBE], |r| r.get(0))?;
+        let key = term_key(account, t);
+        let n: i64 = count.query_row(params![key, lo, hi, PROBE], |r| r.get(0))?;
         if best.is_none_or(|(_, b)| n < b) {
             best = Some((i, n));
         }
