@@ -355,7 +355,21 @@ pub fn sender_term(from: &str) -> String {
 }
 
 pub fn event_term(kind: EventType) -> String {
-    format!("e:{}", kind.api_name())
+    event_term_named(kind.api_name())
+}
+
+/// [`event_term`] of a type as stored (its API name).
+pub(crate) fn event_term_named(api_name: &str) -> String {
+    format!("e:{api_name}")
+}
+
+/// A stored JSON column, or nothing (with a warning) if it is unreadable:
+/// one bad row must not stop a rebuild of the index.
+pub(crate) fn lenient<T: serde::de::DeserializeOwned + Default>(json: &str, mid: i64) -> T {
+    serde_json::from_str(json).unwrap_or_else(|e| {
+        tracing::warn!(mid, error = %e, "unreadable message column left out of the search index");
+        T::default()
+    })
 }
 
 pub fn tag_term(name: &str, value: &str) -> String {

@@ -54,7 +54,7 @@ impl Rows {
     /// Adds the `e:` terms of the records stored for the messages `mids`.
     async fn recorded(&mut self, c: &impl Db, mids: &[i64]) -> Result<(), StoreError> {
         for r in query(c, RECORDED_TYPES, &[&mids]).await? {
-            let term = format!("e:{}", col::<&str>(&r, 3)?);
+            let term = event_term_named(col::<&str>(&r, 3)?);
             self.push(col(&r, 1)?, &term, col(&r, 2)?, col(&r, 0)?);
         }
         Ok(())
@@ -140,15 +140,6 @@ pub(crate) async fn backfill(c: &impl Db) -> Result<(), StoreError> {
         rows.recorded(c, &mids).await?;
         rows.insert(c).await?;
     }
-}
-
-/// A stored JSON column, or nothing (with a warning) if it is unreadable:
-/// one bad row must not stop a migration.
-fn lenient<T: serde::de::DeserializeOwned + Default>(json: &str, mid: i64) -> T {
-    serde_json::from_str(json).unwrap_or_else(|e| {
-        tracing::warn!(mid, error = %e, "unreadable message column left out of the search index");
-        T::default()
-    })
 }
 
 /// One term's messages (key `$2`) in `[$3, $4]` before `($4, $5)`, newest

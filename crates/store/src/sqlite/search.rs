@@ -120,15 +120,6 @@ pub(crate) fn backfill(c: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// A stored JSON column, or nothing (with a warning) if it is unreadable:
-/// one bad row must not stop a migration.
-fn lenient<T: serde::de::DeserializeOwned + Default>(json: &str, mid: i64) -> T {
-    serde_json::from_str(json).unwrap_or_else(|e| {
-        tracing::warn!(mid, error = %e, "unreadable message column left out of the search index");
-        T::default()
-    })
-}
-
 /// One term's messages (key `?2`) in `[?3, ?4]` before `(?4, ?5)`, newest
 /// first. `?1` is unused.
 const SCAN_BY_TERM: &str = "SELECT sent_at, mid FROM search_terms
