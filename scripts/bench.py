@@ -148,13 +148,13 @@ def settle():
     os.sync()
 
 
-def recipients_file(args, n=5_000):
+def recipients_file(args, corpus=None, n=5_000):
     """The first recipient of the corpus's first `n` records, one per line:
     addresses search by recipient finds (in both stores: the fill adds to
     the corpus's messages)."""
     path = os.path.join(args.work, "recipients.txt")
     seen = []
-    with open(os.path.join(args.work, "corpus.ndjson")) as f:
+    with open(corpus or os.path.join(args.work, "corpus.ndjson")) as f:
         for line in f:
             dest = json.loads(line).get("mail", {}).get("destination") or []
             if dest and dest[0] not in seen:
@@ -166,7 +166,7 @@ def recipients_file(args, n=5_000):
     return path
 
 
-def insights_phase(args, data_dir, id_files, label, results):
+def insights_phase(args, data_dir, id_files, label, results, corpus=None):
     settle()
     warm(data_dir)
     srv = Server(args, data_dir)
@@ -183,7 +183,7 @@ def insights_phase(args, data_dir, id_files, label, results):
     # The overview page (30 days of charts, Basic credentials) and search
     # by recipient (addresses from the corpus) on the same data too.
     rollups = {}
-    recipients = recipients_file(args)
+    recipients = recipients_file(args, corpus)
     for kind in ("metrics", "account", "overview", "search"):
         s = os.path.join(args.work, f"{kind}.lua")
         extra = ["--ids", recipients] if kind == "search" else []
@@ -251,6 +251,10 @@ def send_phase(args, results):
         wait_http(f"http://127.0.0.1:{mport}/moto-api/")
         peer = wrk_send(args, f"http://127.0.0.1:{mport}")
         results["send"]["moto"] = peer
+        # moto's SES v2 has no GetMessageInsights (nor VDM): one request says
+        # whether that is still so, instead of running a load of 404s.
+        results["send"]["moto_insights_status"] = http_status(
+            f"http://127.0.0.1:{mport}/v2/email/insights/0100018c0000000a-bench-probe/")
         results["send"]["moto_peak_mb"] = hwm_mb(moto.pid)
         moto.terminate()
         moto.wait()
@@ -261,6 +265,21 @@ def send_phase(args, results):
         res = wrk_send(args, url.rstrip("/"))
         results["send"].setdefault("peers", {})[name] = res
         log(f"{name}: {res}")
+
+
+def http_status(url):
+    """The status of one GET carrying an SES-scoped Authorization header
+    (moto routes on it and checks no signature)."""
+    req = urllib.request.Request(url, headers={
+        "Authorization": "AWS4-HMAC-SHA256 Credential=AKIABENCHMARK/20260101/us-east-1/ses/aws4_request, "
+                         "SignedHeaders=host, Signature=0"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+    except Exception:
+        return None
 
 
 def wrk_send(args, url):
@@ -330,8 +349,8 @@ def table(args, r):
     ratio = imp["rate"] / parse["rate"]
     row(f"Import {args.records:,} records (events/s)", fmt(imp["rate"]), ">= 150,000",
         f"parse only {fmt(parse['rate'])}/s", imp["rate"] >= 150_000)
-    row("Import / parse-only speed", f"{ratio:.0%}", ">= 40%", "", ratio >= 0.40)
-    for label in ("small", "big"):
+    row("Import / parse-only speed", f"{ratio:.0%}", ">= 50%", "", ratio >= 0.50)
+    for label in ("tiny", "small", "big"):
         key = f"insights_{label}"
         if key not in r:
             continue
@@ -341,11 +360,14 @@ def table(args, r):
         if ins.get("non2xx") or triv.get("non2xx"):
             row(f"GetMessageInsights @ {n:,} events", "INVALID", "", f"{ins['non2xx']:,} non-2xx answers", False)
             continue
-        row(f"GetMessageInsights @ {n:,} events (req/s)", fmt(ins["rps"]), ">= 20,000" if big else "",
-            f"/health {fmt(triv['rps'])}/s", ins["rps"] >= 20_000 if big else None)
+        share = ins["rps"] / triv["rps"] if triv["rps"] else 0
+        row(f"GetMessageInsights @ {n:,} events (req/s)", fmt(ins["rps"]), ">= 30,000" if big else "",
+            f"/health {fmt(triv['rps'])}/s", ins["rps"] >= 30_000 if big else None)
+        if big:
+            row("  share of the trivial endpoint's rate", f"{share:.0%}", ">= 40%", "", share >= 0.40)
         row(f"  p50 / p99 latency (ms)", f"{fmt(ins['p50_ms'])} / {fmt(ins['p99_ms'])}",
-            "p99 < 5" if big else "", f"/health {fmt(triv['p50_ms'])} / {fmt(triv['p99_ms'])}",
-            (ins["p99_ms"] or 99) < 5 if big else None)
+            "p99 < 3" if big else "", f"/health {fmt(triv['p50_ms'])} / {fmt(triv['p99_ms'])}",
+            (ins["p99_ms"] or 99) < 3 if big else None)
         if "metrics" in r[key]:
             m = r[key]["metrics"]
             row(f"BatchGetMetricData, 10 queries x 30 days @ {n:,} events (req/s)", fmt(m["rps"]), "",
@@ -354,13 +376,7 @@ def table(args, r):
                 f"/health {fmt(triv['p50_ms'])} / {fmt(triv['p99_ms'])}", (m["p99_ms"] or 99) < 5 if big else None)
         if "account" in r[key]:
             a = r[key]["account"]
-            small = r.get("insights_small", {}).get("account")
-            same = None
-            note = f"/health {fmt(triv['rps'])}/s"
-            if big and small and small.get("rps"):
-                same = a["rps"] >= 0.8 * small["rps"]
-                note += f"; {a['rps'] / small['rps']:.0%} of the small store's"
-            row(f"GetAccount @ {n:,} events (req/s)", fmt(a["rps"]), "within 20% of small" if big else "", note, same)
+            row(f"GetAccount @ {n:,} events (req/s)", fmt(a["rps"]), "", f"/health {fmt(triv['rps'])}/s", None)
         for kind, name, target in (("overview", "Dashboard overview, 30 days", 50), ("search", "Search by recipient", 10)):
             if kind not in r[key]:
                 continue
@@ -372,6 +388,19 @@ def table(args, r):
             row("  p50 / p99 latency (ms)", f"{fmt(o['p50_ms'])} / {fmt(o['p99_ms'])}",
                 f"p99 < {target}" if big else "", f"/health {fmt(triv['p50_ms'])} / {fmt(triv['p99_ms'])}",
                 (o["p99_ms"] or 999) < target if big else None)
+    # Every read operation's cost flat in the data size: its rate on the
+    # biggest store within 20% of its rate on the 10-thousand-event one.
+    tiny, big = r.get("insights_tiny"), r.get("insights_big") or r.get("insights_small")
+    if tiny and big and big is not tiny:
+        for kind, name in (("insights", "GetMessageInsights"), ("metrics", "BatchGetMetricData"),
+                           ("account", "GetAccount"), ("overview", "Dashboard overview"),
+                           ("search", "Search by recipient")):
+            a, b = tiny.get(kind), big.get(kind)
+            if not a or not b or not a.get("rps") or a.get("non2xx") or b.get("non2xx"):
+                continue
+            flat = b["rps"] / a["rps"]
+            row(f"{name} @ {big['events']:,} / @ {tiny['events']:,} events", f"{flat:.0%}", ">= 80%",
+                f"{fmt(b['rps'])}/s against {fmt(a['rps'])}/s", flat >= 0.8)
     if "send" in r:
         s = r["send"]
         peer = s.get("moto")
@@ -393,6 +422,10 @@ def table(args, r):
                 "p99 < 2" if mode == "ephemeral" else "",
                 f"moto {fmt(peer['p50_ms'])} / {fmt(peer['p99_ms'])}" if peer else "",
                 (b["p99_ms"] or 99) < 2 if mode == "ephemeral" else None)
+        status = s.get("moto_insights_status")
+        if peer and status is not None:
+            row("GetMessageInsights on moto", "not implemented" if status >= 300 else f"HTTP {status}", "",
+                f"HTTP {status} to GET /v2/email/insights/{{id}}/", None)
         eph = s.get("bare_ephemeral")
         for name, p in s.get("peers", {}).items():
             ratio = f"mailsight ephemeral x{eph['rate'] / p['rate']:.2f}" if eph and p["rate"] else ""
@@ -403,14 +436,14 @@ def table(args, r):
         s = r["sns"]["mailsight"]
         row("SNS ingest, signatures verified (notif./s)", fmt(s["rate"]), ">= 5,000",
             f"{s['ok']:,} ok, {s['errors']} errors", s["rate"] >= 5000)
-    for label in ("small", "big"):
+    for label in ("tiny", "small", "big"):
         m = r.get(f"insights_{label}", {}).get("many")
         if m:
             n = r[f"insights_{label}"]["events"]
             row(f"GetMessageInsights, {args.many_connections} connections @ {n:,} events (req/s)",
                 fmt(m["rps"]), "", f"{m['non2xx']:,} refused (503)", None)
     peaks = [("import", r["import"]["peak_mb"]), ("parse", r["parse"]["peak_mb"])]
-    for k in ("fill", "insights_small", "insights_big", "send", "sns"):
+    for k in ("fill", "insights_tiny", "insights_small", "insights_big", "send", "sns"):
         if k in r:
             peaks.append((k, r[k]["peak_mb"]))
     for mode in ("durable", "ephemeral"):
@@ -443,6 +476,8 @@ def main():
     ap.add_argument("--moto", default=shutil.which("moto_server"))
     ap.add_argument("--fixtures", default=os.path.join(ROOT, "..", "shared", "fixtures", "ses-docs-examples"))
     ap.add_argument("--records", type=int, default=1_000_000)
+    ap.add_argument("--tiny", type=int, default=10_000,
+                    help="events of the smallest store, the read operations' flat-cost reference (0: skip)")
     ap.add_argument("--big", type=int, default=10_000_000, help="events for the second insights run (0: skip)")
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=32)
@@ -483,6 +518,19 @@ def main():
     size = dir_bytes(data)
     r["disk_small"] = {"events": args.records, "bytes": size, "per_event": size / args.records}
 
+    if "insights" not in skip and args.tiny and args.tiny < args.records:
+        # A store of `--tiny` events, the first records of the same corpus,
+        # for the read operations' flat-cost comparison.
+        tiny_corpus = os.path.join(args.work, "corpus-tiny.ndjson")
+        ids_tiny = os.path.join(args.work, "ids-tiny.txt")
+        run_child([args.bench_bin, "corpus", "--records", str(args.tiny), "--out", tiny_corpus,
+                   "--ids", ids_tiny, "--fixtures", args.fixtures])
+        tiny = os.path.join(args.work, "data-tiny")
+        shutil.rmtree(tiny, ignore_errors=True)
+        run_child([args.bin, "import", "--quiet", "--data-dir", tiny, "--account", ACCOUNT, tiny_corpus])
+        insights_phase(args, tiny, [ids_tiny], "tiny", r, tiny_corpus)
+        r["insights_tiny"]["events"] = args.tiny
+        shutil.rmtree(tiny, ignore_errors=True)
     if "insights" not in skip:
         insights_phase(args, data, [ids_corpus], "small", r)
         r["insights_small"]["events"] = args.records
