@@ -360,10 +360,10 @@ def table(args, r):
         if ins.get("non2xx") or triv.get("non2xx"):
             row(f"GetMessageInsights @ {n:,} events", "INVALID", "", f"{ins['non2xx']:,} non-2xx answers", False)
             continue
-        share = ins["rps"] / triv["rps"] if triv["rps"] else 0
         row(f"GetMessageInsights @ {n:,} events (req/s)", fmt(ins["rps"]), ">= 30,000" if big else "",
             f"/health {fmt(triv['rps'])}/s", ins["rps"] >= 30_000 if big else None)
         if big:
+            share = ins["rps"] / triv["rps"] if triv["rps"] else 0
             row("  share of the trivial endpoint's rate", f"{share:.0%}", ">= 40%", "", share >= 0.40)
         row(f"  p50 / p99 latency (ms)", f"{fmt(ins['p50_ms'])} / {fmt(ins['p99_ms'])}",
             "p99 < 3" if big else "", f"/health {fmt(triv['p50_ms'])} / {fmt(triv['p99_ms'])}",
@@ -519,8 +519,8 @@ def main():
     r["disk_small"] = {"events": args.records, "bytes": size, "per_event": size / args.records}
 
     if "insights" not in skip and args.tiny and args.tiny < args.records:
-        # A store of `--tiny` events, the first records of the same corpus,
-        # for the read operations' flat-cost comparison.
+        # A store of `--tiny` events from the same generator, for the read
+        # operations' flat-cost comparison.
         tiny_corpus = os.path.join(args.work, "corpus-tiny.ndjson")
         ids_tiny = os.path.join(args.work, "ids-tiny.txt")
         run_child([args.bench_bin, "corpus", "--records", str(args.tiny), "--out", tiny_corpus,
